@@ -1,0 +1,25 @@
+"""Exception classes of symopt: bad input versus failures of the library itself."""
+
+from __future__ import annotations
+
+
+class ParseError(ValueError):
+    """Text that is not a loss expression symopt accepts.
+
+    The message names the column, the offending piece and what to write instead.
+    """
+
+    def __init__(self, message: str, column: int | None = None, piece: str | None = None):
+        self.column = column
+        self.piece = piece
+        if column is not None:
+            message = f"column {column}: {message}"
+        super().__init__(message)
+
+
+class SymoptError(Exception):
+    """A failure of symopt itself (not of the input)."""
+
+
+class BudgetExceeded(SymoptError):
+    """A symbolic step ran out of its time budget."""
