@@ -1,0 +1,624 @@
+"""Every critical point of a loss, classified: the CriticalSet and how it is found.
+
+Polynomial gradients are solved exactly (see :mod:`symopt.polysolve`): all isolated
+real points, exact coordinates, positive-dimensional families split off, and
+``complete=True`` only when that is proven.  Other gradients get exact attempts within
+the time budget, then multi-start Newton with the exact Hessian over a stated box,
+polished with mpmath and verified; ``complete=False`` and the method is stated.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Sequence
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from .budget import Budget
+from .classify import Classification, Kind, classify_exact, classify_numeric, exact_sign, t
+from .errors import BudgetExceeded
+from .loss import Loss
+from .polysolve import T, AlgebraicPoint, crootof, FamilyComponent, solve_polynomial_system
+
+__all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points"]
+
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """An isolated critical point and what kind it is.
+
+    ``coords`` are exact SymPy numbers in ``loss.params`` order (rational, radical or
+    CRootOf) when ``exact`` is true, else high-precision Floats of a verified numerical
+    root.  ``escape_directions`` are unit eigenvectors of the negative eigenvalues.
+    """
+
+    coords: tuple[sp.Expr, ...]
+    numeric: tuple[float, ...]
+    value: sp.Expr
+    kind: Kind
+    degenerate: bool
+    eigenvalues: tuple[sp.Expr, ...]
+    escape_directions: tuple[tuple[sp.Expr, ...], ...]
+    reason: str
+    exact: bool = True
+    inertia: tuple[int, int, int] | None = None
+    descent_curve: tuple[sp.Expr, ...] | None = None
+    higher_order: sp.Expr | None = None
+
+    @property
+    def numeric_value(self) -> float:
+        return float(sp.N(self.value, 30))
+
+    @property
+    def eigenvalues_numeric(self) -> tuple[float, ...]:
+        return tuple(float(sp.N(v, 30)) for v in self.eigenvalues)
+
+    @property
+    def escape_directions_numeric(self) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(float(sp.N(c, 30)) for c in d) for d in self.escape_directions)
+
+    @property
+    def negative_eigenvalues(self) -> tuple[sp.Expr, ...]:
+        return tuple(v for v in self.eigenvalues if float(sp.N(v, 30)) < 0)[
+            : len(self.escape_directions)]
+
+    def predicted_loss(self, step: float, direction: int = 0) -> float:
+        """Second-order prediction L(p + a*u) ~ L(p) + lambda*a**2/2 along escape direction u."""
+        if not self.escape_directions:
+            raise ValueError("this point has no negative-curvature direction to step along")
+        lam = float(sp.N(self.negative_eigenvalues[direction], 30))
+        return self.numeric_value + lam * step * step / 2
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "coords": [str(c) for c in self.coords],
+            "numeric": list(self.numeric),
+            "value": str(self.value),
+            "value_numeric": self.numeric_value,
+            "kind": self.kind.value,
+            "degenerate": self.degenerate,
+            "eigenvalues": [str(v) for v in self.eigenvalues],
+            "eigenvalues_numeric": list(self.eigenvalues_numeric),
+            "escape_directions": [[str(c) for c in d] for d in self.escape_directions],
+            "escape_directions_numeric": [list(d) for d in self.escape_directions_numeric],
+            "exact": self.exact,
+            "reason": self.reason,
+            "descent_curve": None if self.descent_curve is None else [str(c) for c in self.descent_curve],
+        }
+
+
+@dataclass(frozen=True)
+class CriticalFamily:
+    """A positive-dimensional set of critical points: the common zeros of ``equations``."""
+
+    equations: tuple[sp.Expr, ...]
+    dimension: int
+    kind: Kind
+    degenerate: bool
+    reason: str
+    sample_points: tuple[tuple[sp.Expr, ...], ...] = ()
+    sample_eigenvalues: tuple[tuple[sp.Expr, ...], ...] = ()
+    value: sp.Expr | None = None  # the loss on the family, when it is constant there
+    global_minimum: bool = False
+    certified: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "equations": [str(e) for e in self.equations],
+            "dimension": self.dimension,
+            "kind": self.kind.value,
+            "degenerate": self.degenerate,
+            "global_minimum": self.global_minimum,
+            "value": None if self.value is None else str(self.value),
+            "reason": self.reason,
+            "sample_points": [[str(c) for c in p] for p in self.sample_points],
+            "sample_eigenvalues": [[str(v) for v in e] for e in self.sample_eigenvalues],
+        }
+
+
+@dataclass(frozen=True)
+class CriticalSet:
+    """The critical points and families of a loss, and whether the list is proven complete."""
+
+    loss: Loss
+    points: tuple[CriticalPoint, ...]
+    families: tuple[CriticalFamily, ...]
+    complete: bool
+    method: str
+    status: str  # "complete", "incomplete" or "timeout"
+    notes: tuple[str, ...] = ()
+    elapsed: float = 0.0
+    box: tuple[tuple[float, float], ...] | None = None
+
+    def __iter__(self) -> Iterator[CriticalPoint]:
+        return iter(self.points)
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def of_kind(self, kind: Kind | str) -> tuple[CriticalPoint, ...]:
+        kind = Kind(kind)
+        return tuple(p for p in self.points if p.kind is kind)
+
+    @property
+    def saddles(self) -> tuple[CriticalPoint, ...]:
+        return self.of_kind(Kind.SADDLE)
+
+    @property
+    def minima(self) -> tuple[CriticalPoint, ...]:
+        return self.of_kind(Kind.MINIMUM)
+
+    @property
+    def maxima(self) -> tuple[CriticalPoint, ...]:
+        return self.of_kind(Kind.MAXIMUM)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "expr": str(self.loss.expr),
+            "params": [p.name for p in self.loss.params],
+            "points": [p.to_dict() for p in self.points],
+            "families": [f.to_dict() for f in self.families],
+            "complete": self.complete,
+            "status": self.status,
+            "method": self.method,
+            "notes": list(self.notes),
+            "elapsed_seconds": round(self.elapsed, 4),
+        }
+
+    def __repr__(self) -> str:
+        return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
+                f"complete={self.complete}, method={self.method!r})")
+
+
+# ---------------------------------------------------------------------------------------
+def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
+                    starts: int = 256, seed: int = 0) -> CriticalSet:
+    """Every critical point of ``loss``, classified.
+
+    Parameters
+    ----------
+    loss : Loss or str
+        The loss (text is parsed safely).
+    timeout : float
+        Seconds for the whole analysis.  Every symbolic step runs under this budget;
+        when it runs out the result says so (``status="timeout"``, ``complete=False``).
+    box : float or sequence of (low, high), optional
+        Where multi-start Newton looks for points of non-polynomial gradients
+        (default: [-5, 5] in every parameter).  Not used for polynomial gradients,
+        which are solved everywhere.
+    starts, seed : int
+        Number of Newton starts (quasi-random in the box) and their seed.
+
+    Examples
+    --------
+    >>> cs = critical_points(Loss.parse("(1 - w1*w2)**2"))
+    >>> [(p.coords, p.kind.value) for p in cs.points]
+    [((0, 0), 'saddle')]
+    >>> cs.families[0].equations, cs.complete
+    ((w1*w2 - 1,), True)
+    """
+    if isinstance(loss, str):
+        loss = Loss.parse(loss)
+    if not isinstance(loss, Loss):
+        raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
+    budget = Budget(timeout)
+    params = loss.params
+    try:
+        gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
+        hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
+    except BudgetExceeded as exc:
+        return CriticalSet(loss, (), (), False, "none", "timeout", (str(exc),), budget.elapsed())
+    system = _polynomial_system(gradient, params)
+    if system is not None:
+        numerators, denominators = system
+        return _polynomial_case(loss, numerators, denominators, hessian, budget)
+    return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
+    numerators, denominators = [], []
+    for g in gradient:
+        num, den = sp.fraction(sp.together(g))
+        for part in (num, den):
+            try:
+                poly = sp.Poly(part, *params)
+            except sp.PolynomialError:
+                return None
+            if not (poly.domain.is_QQ or poly.domain.is_ZZ):
+                return None
+        numerators.append(sp.expand(num))
+        if not den.is_number:
+            denominators.append(den)
+    return numerators, denominators
+
+
+# -- polynomial gradients ----------------------------------------------------------------
+def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget) -> CriticalSet:
+    params = loss.params
+    solved = solve_polynomial_system(numerators, params, budget)
+    notes = list(solved.notes)
+    timed_out = any("time budget" in n for n in notes)
+    points = []
+    for alg in solved.points:
+        if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
+            continue  # outside the loss's domain
+        try:
+            points.append(_exact_point(loss, alg, hessian, budget))
+        except BudgetExceeded as exc:
+            timed_out = True
+            notes.append(f"classification stopped at the time budget: {exc}")
+            break
+    families = []
+    for component in solved.families:
+        try:
+            families.append(_family(loss, component, hessian, budget))
+        except BudgetExceeded as exc:
+            timed_out = True
+            notes.append(f"family classification stopped at the time budget: {exc}")
+            families.append(CriticalFamily(component.equations, component.dimension,
+                                           Kind.INCONCLUSIVE, True, "ran out of time",
+                                           certified=component.certified))
+    if denominators:
+        notes.append("points where a denominator of the gradient vanishes are outside the "
+                      "loss's domain and were dropped")
+    complete = solved.complete and not timed_out
+    status = "complete" if complete else ("timeout" if timed_out else "incomplete")
+    points.sort(key=lambda p: p.numeric)
+    return CriticalSet(loss, tuple(points), tuple(families), complete,
+                       "Groebner basis + exact real-root isolation", status, tuple(notes),
+                       budget.elapsed())
+
+
+def exact_coordinates(alg: AlgebraicPoint) -> tuple[sp.Expr, ...]:
+    """Exact coordinates: rationals, radicals for quadratic fields, CRootOf otherwise."""
+    if alg.degree == 1:
+        r = alg.root
+        return tuple(sp.nsimplify(c.as_expr().subs(T, r)) for c in alg.coordinate_polys)
+    if alg.degree == 2:
+        root = _quadratic_root(alg)
+        return tuple(sp.radsimp(sp.expand(c.as_expr().subs(T, root))) for c in alg.coordinate_polys)
+    coords = []
+    with mpmath.workdps(60):
+        values = alg.evalf(50)
+    for c, value in zip(alg.coordinate_polys, values):
+        if c.degree() <= 0:
+            coords.append(c.as_expr())
+            continue
+        coords.append(_coordinate_root(alg, c, value))
+    return tuple(coords)
+
+
+def _quadratic_root(alg: AlgebraicPoint) -> sp.Expr:
+    roots = sorted(sp.roots(alg.minpoly, multiple=True), key=lambda r: float(sp.N(r)))
+    return roots[alg.index]
+
+
+def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) -> sp.Expr:
+    """The coordinate p(tau) as a root of its own minimal polynomial."""
+    X = sp.Dummy("X")
+    res = sp.Poly(sp.resultant(alg.minpoly.as_expr(), X - coordinate.as_expr(), T), X)
+    best = None
+    for factor, _ in res.factor_list()[1]:
+        _, factor = factor.clear_denoms(convert=True)
+        factor = factor.primitive()[1]
+        if factor.LC() < 0:
+            factor = -factor
+        count = factor.count_roots()
+        for k in range(count):
+            root = crootof(factor, k) if factor.degree() > 1 else sp.roots(factor, multiple=True)[0]
+            distance = abs(sp.N(root, 50) - value)
+            if best is None or distance < best[0]:
+                best = (distance, factor, k, root)
+    distance, factor, k, root = best
+    if factor.degree() == 2:
+        roots = sorted(sp.roots(factor, multiple=True), key=lambda r: float(sp.N(r)))
+        return roots[k]
+    return root
+
+
+def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:
+    params = loss.params
+    coords = budget.run(lambda: exact_coordinates(alg), fraction=0.5, what="exact coordinates")
+    numeric = tuple(float(v) for v in alg.evalf(20))
+    cls = classify_exact(loss.expr, params, hessian, alg, coords, budget)
+    if alg.degree == 1:
+        value = sp.nsimplify(loss.expr.xreplace(dict(zip(params, coords))))
+    else:
+        reduced = alg.reduce(loss.expr, params) if _is_poly(loss.expr, params) else None
+        value = (sp.Float(str(sp.N(reduced.as_expr().subs(T, alg.root), 30)), 30)
+                 if reduced is not None else sp.N(loss.expr.xreplace(dict(zip(params, coords))), 30))
+    return _point_from(coords, numeric, value, cls, exact=True)
+
+
+def _is_poly(expr, params) -> bool:
+    try:
+        sp.Poly(expr, *params)
+        return True
+    except sp.PolynomialError:
+        return False
+
+
+def _point_from(coords, numeric, value, cls: Classification, exact: bool) -> CriticalPoint:
+    return CriticalPoint(tuple(coords), tuple(numeric), value, cls.kind, cls.degenerate,
+                         cls.eigenvalues, cls.escape_directions, cls.reason, exact, cls.inertia,
+                         cls.descent_curve, cls.higher_order)
+
+
+# -- families -------------------------------------------------------------------------------
+def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> CriticalFamily:
+    params = loss.params
+    equations = component.equations
+    if not equations:
+        value = loss.expr
+        return CriticalFamily((), component.dimension, Kind.MINIMUM, True,
+                              "the loss is constant: every point is critical", (), (),
+                              value if value.is_number else None, bool(value.is_number))
+    value = _value_on(loss.expr, equations, params)
+    samples = budget.run(lambda: _family_samples(equations, params, component.dimension),
+                         fraction=0.3, what="points on a family")
+    kinds, sample_eigen = [], []
+    for point in samples:
+        cls = classify_exact(loss.expr, params, hessian, None, point, budget)
+        sample_eigen.append(cls.eigenvalues)
+        if cls.inertia is not None and cls.inertia[2] == component.dimension:
+            kinds.append(cls.kind if cls.kind is not Kind.INCONCLUSIVE else None)
+            if cls.kind is Kind.INCONCLUSIVE:
+                kinds[-1] = (Kind.MINIMUM if cls.inertia[1] == 0 else
+                             Kind.MAXIMUM if cls.inertia[0] == 0 else Kind.SADDLE)
+        elif cls.inertia is not None and cls.inertia[0] and cls.inertia[1]:
+            kinds.append(Kind.SADDLE)
+        else:
+            kinds.append(None)
+    global_min = value is not None and _is_lower_bound(loss.expr, value)
+    if global_min:
+        kind = Kind.MINIMUM
+        reason = (f"the loss equals {value} on the family, and {value} is a lower bound of the "
+                  "loss (a sum of even powers): global minima")
+    elif kinds and all(k is kinds[0] and k is not None for k in kinds):
+        kind = kinds[0]
+        reason = (f"at sampled points the Hessian has exactly {component.dimension} zero "
+                  f"eigenvalue(s) (the family's own directions) and the others are "
+                  f"{'positive' if kind is Kind.MINIMUM else 'negative' if kind is Kind.MAXIMUM else 'of both signs'}"
+                  f": {kind.value} (nondegenerate across the family)")
+    else:
+        kind = Kind.INCONCLUSIVE
+        reason = "sampled points of the family do not agree on a kind"
+    if not component.certified:
+        reason += f"; {component.note}"
+    return CriticalFamily(tuple(equations), component.dimension, kind, True, reason,
+                          tuple(samples), tuple(sample_eigen), value, global_min,
+                          component.certified)
+
+
+def _value_on(expr: sp.Expr, equations, params) -> sp.Expr | None:
+    """The loss on the family when it is constant there (reduced by the family's basis)."""
+    try:
+        basis = sp.groebner(list(equations), *params, order="grevlex")
+        _, remainder = basis.reduce(sp.expand(expr))
+    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, ValueError):
+        return None
+    remainder = sp.expand(remainder)
+    return remainder if remainder.is_number else None
+
+
+def _is_lower_bound(expr: sp.Expr, value: sp.Expr) -> bool:
+    """True when expr >= value everywhere is evident: expr - value is a sum of terms
+    c * (...)**(2k) with c >= 0."""
+    if value != 0:
+        shifted = sp.expand(expr - value)
+        return _is_sum_of_squares(sp.factor(shifted))
+    return _is_sum_of_squares(expr)
+
+
+def _is_sum_of_squares(expr: sp.Expr) -> bool:
+    terms = sp.Add.make_args(expr)
+    for term in terms:
+        factors = sp.Mul.make_args(term)
+        for f in factors:
+            if f.is_number:
+                if not f.is_nonnegative:
+                    return False
+            elif f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0:
+                continue
+            else:
+                return False
+    return True
+
+
+def _family_samples(equations, params, dimension: int, wanted: int = 3):
+    """A few exact real points on a family: fix free variables at small rationals."""
+    from .polysolve import _canonical, _zero_dim_points  # the same exact solver
+    n = len(params)
+    samples: list[tuple[sp.Expr, ...]] = []
+    values = [1, 2, -1, sp.Rational(1, 2), 3, -2]
+    for free in _free_sets(equations, params, dimension):
+        for choice in _choices(values, len(free)):
+            subs = dict(zip(free, choice))
+            rest = tuple(p for p in params if p not in subs)
+            system = [sp.expand(e.xreplace(subs)) for e in equations]
+            system = [e for e in system if e != 0]
+            if any(e.is_number for e in system):
+                continue
+            budget = Budget(2)
+            try:
+                points = _zero_dim_points(system, rest, budget) if rest and system else []
+            except (BudgetExceeded, Exception):  # noqa: BLE001 - a sample is optional
+                continue
+            for alg in map(_canonical, points):
+                if alg.degree != 1:
+                    continue
+                coords = dict(zip(rest, (c.as_expr() for c in alg.coordinate_polys)))
+                point = tuple(subs.get(p, coords.get(p)) for p in params)
+                if any(c is None for c in point):
+                    continue
+                point = tuple(sp.nsimplify(c) for c in point)
+                if point not in samples:
+                    samples.append(point)
+                    break
+            if len(samples) >= wanted:
+                return samples
+        if samples:
+            return samples
+    return samples
+
+
+def _free_sets(equations, params, dimension):
+    return itertools.combinations(params, dimension)
+
+
+def _choices(values, k):
+    return itertools.product(values, repeat=k)
+
+
+# -- other gradients: exact attempts, then multi-start Newton ------------------------------------
+def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: int,
+                  seed: int) -> CriticalSet:
+    params = loss.params
+    n = len(params)
+    bounds = _box(box, n)
+    notes = []
+    exact_found: list[tuple[sp.Expr, ...]] = []
+    try:
+        candidates = budget.run(lambda: sp.solve(list(gradient), list(params), dict=True),
+                                fraction=0.3, what="exact solve")
+        for cand in candidates:
+            if set(cand) != set(params):
+                continue
+            coords = tuple(sp.simplify(cand[p]) for p in params)
+            if not all(c.is_real for c in coords):
+                continue
+            if all(exact_sign(sp.simplify(g.xreplace(dict(zip(params, coords))))) == 0 for g in gradient):
+                exact_found.append(coords)
+    except BudgetExceeded:
+        notes.append("the exact attempt (sympy.solve) ran out of its share of the time budget")
+    except (NotImplementedError, ValueError, TypeError) as exc:
+        notes.append(f"the exact attempt found nothing usable ({type(exc).__name__})")
+    numeric_points, newton_note = _newton_search(loss, gradient, hessian, bounds, starts, seed, budget)
+    notes.append(newton_note)
+    points = []
+    for coords in exact_found:
+        try:
+            cls = classify_exact(loss.expr, params, hessian, None, coords, budget)
+        except BudgetExceeded:
+            break
+        numeric = tuple(float(sp.N(c, 30)) for c in coords)
+        value = sp.simplify(loss.expr.xreplace(dict(zip(params, coords))))
+        points.append(_point_from(coords, numeric, value, cls, exact=True))
+    for coords, cls, value in numeric_points:
+        numeric = tuple(float(c) for c in coords)
+        if any(np.allclose(numeric, p.numeric, atol=1e-8, rtol=1e-8) for p in points):
+            continue
+        points.append(_point_from(coords, numeric, value, cls, exact=False))
+    points.sort(key=lambda p: p.numeric)
+    status = "timeout" if budget.expired else "incomplete"
+    box_text = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in bounds)
+    method = (f"exact attempt (sympy.solve, candidates verified) + multi-start Newton with the "
+              f"exact Hessian over {box_text}, {starts} starts, mpmath-polished")
+    return CriticalSet(loss, tuple(points), (), False, method, status, tuple(notes),
+                       budget.elapsed(), tuple(bounds))
+
+
+def _box(box, n: int) -> list[tuple[float, float]]:
+    if box is None:
+        return [(-5.0, 5.0)] * n
+    if isinstance(box, (int, float)):
+        if not box > 0:
+            raise ValueError(f"box={box!r} must be a positive half-width")
+        return [(-float(box), float(box))] * n
+    bounds = [tuple(map(float, b)) for b in box]
+    if len(bounds) != n or any(len(b) != 2 or not b[0] < b[1] for b in bounds):
+        raise ValueError(f"box must be a half-width or {n} pairs (low, high) with low < high")
+    return bounds
+
+
+def _newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget):
+    params = loss.params
+    n = len(params)
+    grad_f = sp.lambdify(params, list(gradient), modules="numpy", cse=True)
+    hess_f = sp.lambdify(params, hessian.tolist(), modules="numpy", cse=True)
+    rng = np.random.default_rng(seed)
+    lo = np.array([b[0] for b in bounds])
+    hi = np.array([b[1] for b in bounds])
+    x = lo + (hi - lo) * _halton(starts, n, rng)
+
+    def evaluate(x):
+        cols = [x[:, i] for i in range(n)]
+        g = np.stack([np.broadcast_to(np.asarray(v, float), x.shape[:1]) for v in grad_f(*cols)], -1)
+        h_rows = hess_f(*cols)
+        h = np.stack([np.stack([np.broadcast_to(np.asarray(v, float), x.shape[:1]) for v in row], -1)
+                      for row in h_rows], -2)
+        return g, h
+
+    with np.errstate(all="ignore"):
+        for _ in range(60):
+            if budget.expired:
+                break
+            g, h = evaluate(x)
+            try:
+                delta = np.linalg.solve(h + 1e-14 * np.eye(n), g[..., None])[..., 0]
+            except np.linalg.LinAlgError:
+                delta = np.stack([np.linalg.lstsq(hh, gg, rcond=None)[0] for hh, gg in zip(h, g)])
+            x = x - delta
+            x[~np.isfinite(x).all(axis=1)] = np.nan
+        g, _ = evaluate(x)
+    good = np.isfinite(x).all(axis=1) & (np.linalg.norm(g, axis=1) < 1e-6)
+    inside = ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all(axis=1)
+    found = []
+    for candidate in x[good & inside]:
+        if any(np.linalg.norm(candidate - f) < 1e-6 * (1 + np.linalg.norm(f)) for f in found):
+            continue
+        found.append(candidate)
+    results = []
+    grad_mp = sp.lambdify(params, list(gradient), modules="mpmath")
+    hess_mp = sp.lambdify(params, hessian.tolist(), modules="mpmath")
+    value_mp = sp.lambdify(params, loss.expr, modules="mpmath")
+    unverified = 0
+    for candidate in found:
+        if budget.expired:
+            break
+        with mpmath.workdps(40):
+            point = mpmath.matrix([mpmath.mpf(float(c)) for c in candidate])
+            for _ in range(30):
+                g = mpmath.matrix(grad_mp(*point))
+                h = mpmath.matrix(hess_mp(*point))
+                try:
+                    point = point - mpmath.lu_solve(h, g)
+                except ZeroDivisionError:
+                    break
+                if mpmath.norm(g) < mpmath.mpf(10) ** -35:
+                    break
+            g = mpmath.matrix(grad_mp(*point))
+            residual = mpmath.norm(g)
+            h = mpmath.matrix(hess_mp(*point))
+            scale = float(mpmath.mnorm(h, 1))
+            if residual > mpmath.mpf(10) ** -20:
+                unverified += 1
+                continue
+            coords = tuple(sp.Float(str(c), 30) for c in point)
+            value = sp.Float(str(value_mp(*point)), 30)
+            cls = classify_numeric(h, scale, 1e-12)
+        results.append((coords, cls, value))
+    note = (f"multi-start Newton: {starts} starts, {len(found)} distinct point(s) converged in the box, "
+            f"{len(results)} verified to |gradient| < 1e-20 at 40 digits")
+    if unverified:
+        note += f"; {unverified} could not be polished (degenerate or not a root)"
+    return results, note
+
+
+def _halton(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:
+    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53]
+    out = np.empty((count, dim))
+    shift = rng.random(dim)
+    for d in range(dim):
+        base = primes[d % len(primes)]
+        for i in range(count):
+            f, r, k = 1.0, 0.0, i + 1
+            while k:
+                f /= base
+                r += f * (k % base)
+                k //= base
+            out[i, d] = r
+    return (out + shift) % 1.0

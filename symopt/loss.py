@@ -1,0 +1,460 @@
+"""The Loss: an expression, its ordered real parameters, and (optionally) its dataset.
+
+A :class:`Loss` is built from text (parsed safely), from a SymPy expression, or from
+a model expression and a dataset.  Its exact gradient and Hessian are computed once,
+on first use.
+
+Data losses keep the data as data: one per-sample expression plus the data arrays.
+Derivatives are taken of the per-sample expression, never of an N-term sum.  Small
+exact datasets are substituted (so derivations show the steps a lecture shows); a
+model polynomial in its parameters is summed by parameter monomials, so the size of
+the exact loss does not grow with the number of samples.
+"""
+
+from __future__ import annotations
+
+import numbers
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from functools import cached_property
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .parse import natural_key, parse_expression
+
+#: Datasets with at most this many samples, all exact numbers, are substituted into
+#: the loss expression sample by sample (as the lecture does by hand).
+SMALL_DATA = 12
+
+_LOSS_KINDS = ("mse", "sse")
+_REDUCTIONS = ("mean", "sum")
+
+
+def _realify(expr: sp.Expr) -> sp.Expr:
+    """Replace every free symbol by a real symbol of the same name."""
+    mapping = {s: sp.Symbol(s.name, real=True) for s in expr.free_symbols
+               if isinstance(s, sp.Symbol) and s.is_real is not True}
+    return expr.xreplace(mapping) if mapping else expr
+
+
+def _exact_constants(expr: sp.Expr) -> sp.Expr:
+    """Turn floating-point constants into the exact rationals they were written as."""
+    floats = expr.atoms(sp.Float)
+    if not floats:
+        return expr
+    return expr.xreplace({f: _exact_number(float(f)) for f in floats})
+
+
+def _exact_number(value: Any) -> sp.Rational:
+    """An exact rational for a data value: ints, fractions, decimals, floats as written."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"data value {value!r} is a boolean; use numbers such as 0 and 1")
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    if isinstance(value, sp.Rational):
+        return value
+    if isinstance(value, (float, np.floating)):
+        if not np.isfinite(value):
+            raise ValueError(f"data value {value!r} is not finite; remove or replace it")
+        # repr gives the shortest decimal that round-trips: the number as written
+        return sp.Rational(Fraction(Decimal(repr(float(value)))))
+    if isinstance(value, Decimal):
+        return sp.Rational(Fraction(value))
+    if isinstance(value, str):
+        try:
+            return sp.Rational(Fraction(Decimal(value.strip())))
+        except (InvalidOperation, ValueError):
+            raise ValueError(f"data value {value!r} is not a number") from None
+    if isinstance(value, sp.Basic) and value.is_number:
+        return value  # type: ignore[return-value]
+    raise TypeError(f"data value {value!r} of type {type(value).__name__} is not a number")
+
+
+def _is_exact(value: Any) -> bool:
+    return isinstance(value, (int, np.integer, Fraction, sp.Rational, Decimal)) and not isinstance(
+        value, (bool, np.bool_))
+
+
+def _to_symbol(p: Any) -> sp.Symbol:
+    if isinstance(p, sp.Symbol):
+        return sp.Symbol(p.name, real=True)
+    if isinstance(p, str):
+        name = p.strip()
+        if not name.isidentifier() or name.startswith("_"):
+            raise ValueError(f"parameter name {p!r} is not a valid name; use names such as w1, w2")
+        return sp.Symbol(name, real=True)
+    raise TypeError(f"parameter {p!r} must be a name (str) or a sympy Symbol")
+
+
+def _normalise_params(params: Any) -> list[sp.Symbol] | None:
+    if params is None:
+        return None
+    if isinstance(params, str):
+        params = [part for part in params.split(",") if part.strip()]
+    symbols = [_to_symbol(p) for p in params]
+    names = [s.name for s in symbols]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ValueError(f"parameter {duplicates[0]!r} is listed twice; list each parameter once")
+    if not symbols:
+        raise ValueError("no parameters given; name at least one, e.g. params=['w1', 'w2']")
+    return symbols
+
+
+def _sorted_symbols(symbols: Iterable[sp.Symbol]) -> tuple[sp.Symbol, ...]:
+    return tuple(sorted(symbols, key=lambda s: natural_key(s.name)))
+
+
+class Loss:
+    """A loss function of ordered real parameters.
+
+    Parameters
+    ----------
+    expr : sympy.Expr
+        The loss.  Floating-point constants are made exact rationals; symbols are real.
+    params : sequence of str or Symbol, optional
+        The parameters, in order.  Default: every free symbol, in natural name order
+        (``w2`` before ``w10``).
+
+    Examples
+    --------
+    >>> loss = Loss.parse("(1 - w1*w2)**2")
+    >>> loss.params
+    (w1, w2)
+    >>> loss.hessian.subs({w: 0 for w in loss.params})
+    Matrix([
+    [ 0, -2],
+    [-2,  0]])
+    """
+
+    def __init__(self, expr: Any, params: Any = None, *, _data: dict | None = None):
+        if isinstance(expr, str):
+            raise TypeError("Loss(...) takes a sympy expression; for text use Loss.parse(text)")
+        if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixBase):
+            raise TypeError(
+                f"a loss must be a scalar sympy expression, got {type(expr).__name__}; "
+                "for text use Loss.parse(text)")
+        if expr.has(sp.I) or expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
+            raise ValueError(f"the loss {expr} is not a real finite expression")
+        expr = _exact_constants(_realify(sp.sympify(expr)))
+        given = _normalise_params(params)
+        self._data = _data
+        data_names = set(_data["columns"]) if _data else set()
+        free = {s for s in expr.free_symbols if s.name not in data_names}
+        if given is None:
+            if not free:
+                raise ValueError(f"the loss {expr} has no parameters (no free symbols)")
+            self._params = _sorted_symbols(free)
+        else:
+            extra = sorted((s.name for s in free if s not in given), key=natural_key)
+            if extra:
+                raise ValueError(
+                    f"the loss uses {', '.join(extra)} which is not a parameter; add it to "
+                    f"params ({', '.join(s.name for s in given)}) or substitute a number for it")
+            self._params = tuple(given)
+        self._expr = expr
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str, params: Any = None) -> "Loss":
+        """Build a loss from text, parsed by symopt's safe parser (never eval)."""
+        return cls(parse_expression(text), params)
+
+    @classmethod
+    def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",
+                   loss: str = "mse", reduction: str = "mean", params: Any = None) -> "Loss":
+        """A loss from a model expression and a dataset.
+
+        Parameters
+        ----------
+        model : str or sympy.Expr
+            The model's output, in its parameters and the data's feature names.
+        data : mapping of column name to a sequence of numbers
+            Feature columns and the target column, all of one length N.
+        target : str
+            The column holding the targets (default ``"y"``).
+        loss : {"mse", "sse"}
+            Squared error per sample, ``(target - model)**2``.
+        reduction : {"mean", "sum"}
+            How per-sample losses combine.
+        params : optional
+            The parameters; default: the model's free symbols that are not data columns.
+
+        Small exact datasets (at most ``SMALL_DATA`` samples of exact numbers) are
+        substituted; larger ones keep one per-sample expression plus the data arrays.
+
+        Examples
+        --------
+        >>> Loss.from_model("w1*w2*x", data={"x": [1], "y": [1]}).expr
+        (-w1*w2 + 1)**2
+        """
+        if loss not in _LOSS_KINDS:
+            raise ValueError(f"loss={loss!r} is not known; use one of {', '.join(_LOSS_KINDS)}")
+        if reduction not in _REDUCTIONS:
+            raise ValueError(f"reduction={reduction!r} is not known; use 'mean' or 'sum'")
+        model_expr = parse_expression(model) if isinstance(model, str) else _exact_constants(
+            _realify(sp.sympify(model)))
+        if not isinstance(data, Mapping) or not data:
+            raise TypeError("data must be a mapping of column name to values, "
+                            "e.g. {'x': [1, 2], 'y': [1, 3]}")
+        if target not in data:
+            raise ValueError(f"the target column {target!r} is not in the data "
+                             f"(columns: {', '.join(map(str, data))}); pass target='...'")
+        raw = {str(k): list(np.asarray(v, dtype=object).ravel()) if not isinstance(v, (list, tuple))
+               else list(v) for k, v in data.items()}
+        lengths = {k: len(v) for k, v in raw.items()}
+        if len(set(lengths.values())) != 1:
+            raise ValueError("data columns differ in length: "
+                             + ", ".join(f"{k}: {n}" for k, n in lengths.items()))
+        n_samples = next(iter(lengths.values()))
+        if n_samples == 0:
+            raise ValueError("the dataset is empty; give at least one sample")
+        model_names = {s.name for s in model_expr.free_symbols}
+        if target in model_names:
+            raise ValueError(f"the model uses the target {target!r} itself; the model may use "
+                             "features and parameters only")
+        columns = [k for k in raw if k == target or k in model_names]
+        unused = [k for k in raw if k not in columns]
+        if unused:
+            raise ValueError(f"data column(s) {', '.join(unused)} are not used by the model "
+                             f"{model_expr}; remove them or use them in the model")
+        y = sp.Symbol(target, real=True)
+        sample_expr = (y - model_expr) ** 2
+        features = {k for k in columns if k != target}
+        given = _normalise_params(params)
+        if given is not None:
+            clash = [s.name for s in given if s.name in raw]
+            if clash:
+                raise ValueError(f"{clash[0]!r} is both a parameter and a data column; rename one")
+        scale = sp.Rational(1, n_samples) if reduction == "mean" else sp.Integer(1)
+        symbols = {k: sp.Symbol(k, real=True) for k in columns}
+        exact = all(_is_exact(v) or isinstance(v, str) for k in columns for v in raw[k])
+        info = {
+            "model": model_expr, "target": y, "loss": loss, "reduction": reduction,
+            "columns": tuple(columns), "features": tuple(sorted(features, key=natural_key)),
+            "n_samples": n_samples, "sample_expr": sample_expr, "substituted": False,
+        }
+        if exact and n_samples <= SMALL_DATA:
+            values = {k: [_exact_number(v) for v in raw[k]] for k in columns}
+            terms = [sample_expr.xreplace({symbols[k]: values[k][i] for k in columns})
+                     for i in range(n_samples)]
+            expr = scale * sp.Add(*terms) if n_samples > 1 else terms[0]
+            info["substituted"] = True
+            info["arrays"] = {k: np.array([float(v) for v in values[k]]) for k in columns}
+            params_or_default = given if given is not None else None
+            obj = cls(expr, params_or_default, _data=info)
+            return obj
+        arrays = {}
+        for k in columns:
+            try:
+                arrays[k] = np.array([float(_exact_number(v)) for v in raw[k]], dtype=float)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"data column {k!r}: {exc}") from None
+            arrays[k].setflags(write=False)
+        info["arrays"] = arrays
+        info["exact_values"] = ({k: [_exact_number(v) for v in raw[k]] for k in columns}
+                                if exact else None)
+        candidate = _sorted_symbols({s for s in model_expr.free_symbols if s.name not in raw})
+        param_symbols = tuple(given) if given is not None else candidate
+        if not param_symbols:
+            raise ValueError(f"the model {model_expr} has no parameters")
+        obj = cls.__new__(cls)
+        obj._data = info
+        obj._params = param_symbols
+        extra = [s.name for s in model_expr.free_symbols
+                 if s.name not in raw and s not in param_symbols]
+        if extra:
+            raise ValueError(f"the model uses {', '.join(sorted(extra))} which is neither a "
+                             "parameter nor a data column; add it to params or to the data")
+        obj._expr = None  # built on first use (summed by monomials when polynomial)
+        return obj
+
+    # -- facts ----------------------------------------------------------------------
+    @property
+    def params(self) -> tuple[sp.Symbol, ...]:
+        """The parameters, in order."""
+        return self._params
+
+    @property
+    def n_params(self) -> int:
+        return len(self._params)
+
+    @property
+    def is_data_loss(self) -> bool:
+        """True when the loss keeps a per-sample expression plus data arrays."""
+        return self._data is not None and not self._data["substituted"]
+
+    @property
+    def model(self) -> sp.Expr | None:
+        return self._data["model"] if self._data else None
+
+    @property
+    def sample_expr(self) -> sp.Expr | None:
+        """The per-sample loss in the parameters and the data symbols (data losses)."""
+        return self._data["sample_expr"] if self._data else None
+
+    @property
+    def data(self) -> dict[str, np.ndarray] | None:
+        """The data columns as read-only float arrays (None for a plain expression)."""
+        return dict(self._data["arrays"]) if self._data else None
+
+    @property
+    def data_symbols(self) -> tuple[sp.Symbol, ...]:
+        """The symbols of the per-sample expression that the data columns feed."""
+        if not self._data:
+            return ()
+        return tuple(sp.Symbol(k, real=True) for k in self._data["columns"])
+
+    @property
+    def n_samples(self) -> int | None:
+        return self._data["n_samples"] if self._data else None
+
+    @property
+    def reduction(self) -> str | None:
+        return self._data["reduction"] if self._data else None
+
+    @property
+    def expr(self) -> sp.Expr:
+        """The whole loss as one exact expression.
+
+        For a data loss polynomial in its parameters it is summed by parameter
+        monomials (its size does not grow with N); otherwise it is the explicit sum
+        over samples, built only when asked for.
+        """
+        if self._expr is None:
+            self._expr = self._build_data_expr()
+        return self._expr
+
+    @cached_property
+    def gradient(self) -> sp.Matrix:
+        """The exact gradient, an n x 1 SymPy matrix."""
+        if self.is_data_loss and not self._is_monomial_summable():
+            return self._mean_over_samples(self.sample_gradient)
+        expr = self.expr
+        return sp.Matrix([sp.diff(expr, p) for p in self._params])
+
+    @cached_property
+    def hessian(self) -> sp.Matrix:
+        """The exact Hessian, an n x n symmetric SymPy matrix."""
+        if self.is_data_loss and not self._is_monomial_summable():
+            return self._mean_over_samples(self.sample_hessian)
+        grad = self.gradient
+        n = len(self._params)
+        rows = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                rows[i][j] = rows[j][i] = sp.diff(grad[i], self._params[j])
+        return sp.Matrix(rows)
+
+    @cached_property
+    def sample_gradient(self) -> sp.Matrix | None:
+        """Gradient of the per-sample expression (data losses), else None."""
+        if self.sample_expr is None:
+            return None
+        return sp.Matrix([sp.diff(self.sample_expr, p) for p in self._params])
+
+    @cached_property
+    def sample_hessian(self) -> sp.Matrix | None:
+        """Hessian of the per-sample expression (data losses), else None."""
+        grad = self.sample_gradient
+        if grad is None:
+            return None
+        n = len(self._params)
+        rows = [[None] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i, n):
+                rows[i][j] = rows[j][i] = sp.diff(grad[i], self._params[j])
+        return sp.Matrix(rows)
+
+    def value_at(self, point: Sequence[Any]) -> sp.Expr:
+        """The exact loss at a point given in parameter order."""
+        return sp.simplify(self.expr.xreplace(self._point_map(point)))
+
+    def _point_map(self, point: Sequence[Any]) -> dict:
+        if len(point) != len(self._params):
+            raise ValueError(f"a point needs {len(self._params)} coordinates "
+                             f"({', '.join(p.name for p in self._params)}), got {len(point)}")
+        return {p: sp.sympify(_exact_number(v)) if not isinstance(v, sp.Basic) else v
+                for p, v in zip(self._params, point)}
+
+    # -- data losses ----------------------------------------------------------------
+    def _is_monomial_summable(self) -> bool:
+        model = self._data["model"]
+        try:
+            sp.Poly(model, *self._params)
+        except sp.PolynomialError:
+            return False
+        return self._data["loss"] in ("mse", "sse")
+
+    def _mean_over_samples(self, matrix: sp.Matrix) -> sp.Matrix:
+        values = self._data.get("exact_values")
+        columns = self._data["columns"]
+        n = self._data["n_samples"]
+        symbols = [sp.Symbol(k, real=True) for k in columns]
+        if values is None:
+            values = {k: [_exact_number(float(v)) for v in self._data["arrays"][k]] for k in columns}
+        total = sp.zeros(*matrix.shape)
+        for i in range(n):
+            total += matrix.xreplace({s: values[k][i] for s, k in zip(symbols, columns)})
+        scale = sp.Rational(1, n) if self._data["reduction"] == "mean" else 1
+        return total * scale
+
+    def _build_data_expr(self) -> sp.Expr:
+        info = self._data
+        columns = info["columns"]
+        n = info["n_samples"]
+        scale = sp.Rational(1, n) if info["reduction"] == "mean" else sp.Integer(1)
+        values = info.get("exact_values")
+        if values is None:
+            values = {k: [_exact_number(float(v)) for v in info["arrays"][k]] for k in columns}
+        if not self._is_monomial_summable():
+            symbols = [sp.Symbol(k, real=True) for k in columns]
+            terms = [info["sample_expr"].xreplace({s: values[k][i] for s, k in zip(symbols, columns)})
+                     for i in range(n)]
+            return scale * sp.Add(*terms)
+        # residual r = y - sum_a c_a(x) w^a; sum_n r_n^2 by parameter monomials:
+        # sum y^2 - 2 sum_a (sum_n y_n c_a(x_n)) w^a + sum_{a,b} (sum_n c_a c_b) w^(a+b)
+        poly = sp.Poly(info["model"], *self._params)
+        monomials = poly.monoms()
+        coeff_funcs = []
+        feature_symbols = [sp.Symbol(k, real=True) for k in info["features"]]
+        for coeff in poly.coeffs():
+            coeff_funcs.append(sp.lambdify(feature_symbols, coeff, modules=[{}, "math"]))
+        target = info["target"].name
+        ys = values[target]
+        feats = [values[k] for k in info["features"]]
+        c_values = [[f(*[col[i] for col in feats]) for i in range(n)] for f in coeff_funcs]
+        c_values = [[_as_rational(v) for v in row] for row in c_values]
+        ys = [_as_rational(v) for v in ys]
+        wmono = [sp.Mul(*[p ** e for p, e in zip(self._params, m)]) for m in monomials]
+        total = sp.Add(*[y * y for y in ys])
+        for a in range(len(monomials)):
+            total -= 2 * sp.Add(*[ys[i] * c_values[a][i] for i in range(n)]) * wmono[a]
+            for b in range(len(monomials)):
+                total += sp.Add(*[c_values[a][i] * c_values[b][i] for i in range(n)]) * wmono[a] * wmono[b]
+        return sp.expand(scale * total)
+
+    # -- display --------------------------------------------------------------------
+    def __repr__(self) -> str:
+        names = ", ".join(p.name for p in self._params)
+        if self.is_data_loss and self._expr is None:
+            return (f"Loss(per-sample {self.sample_expr}, {self.n_samples} samples, "
+                    f"{self.reduction}; params=({names}))")
+        return f"Loss({self.expr}; params=({names}))"
+
+    def _repr_latex_(self) -> str:
+        return f"$\\displaystyle L({', '.join(sp.latex(p) for p in self._params)}) = {sp.latex(self.expr)}$"
+
+
+def _as_rational(value: Any) -> sp.Expr:
+    if isinstance(value, sp.Basic):
+        return value
+    if isinstance(value, (int, np.integer)):
+        return sp.Integer(int(value))
+    if isinstance(value, numbers.Real):
+        return _exact_number(float(value))
+    return sp.sympify(value)

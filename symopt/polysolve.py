@@ -1,0 +1,439 @@
+"""All real solutions of a polynomial system, exactly: isolated points and families.
+
+The variety of the system is split into pieces with Groebner bases:
+
+* a factor common to every basis element is a hypersurface: a family;
+* a basis element that factors splits the variety into the varieties of its factors;
+* a zero-dimensional piece is solved exactly: rational roots of the lex basis'
+  univariate polynomial are substituted and the rest solved recursively; an
+  irreducible factor of higher degree is handled by a primitive element T (a linear
+  form that separates the points), giving the shape ``x_i = p_i(T)``, ``f(T) = 0``
+  with ``f`` irreducible over Q, whose real roots (CRootOf) are the real points;
+* an irreducible positive-dimensional piece is a family.
+
+Every Groebner basis computation runs under the caller's :class:`~symopt.budget.Budget`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import reduce
+
+import sympy as sp
+
+from .budget import Budget
+from .errors import BudgetExceeded
+
+T = sp.Dummy("T")
+
+#: The public variable of minimal polynomials in CRootOf coordinates, and of descent curves.
+t = sp.Symbol("t", real=True)
+
+
+def crootof(poly: sp.Poly, index: int) -> sp.Expr:
+    """``CRootOf`` of a polynomial in any variable, written in ``t``."""
+    return sp.CRootOf(sp.Poly(poly.as_expr().subs(poly.gens[0], t), t), index, radicals=False)
+
+
+@dataclass(frozen=True)
+class AlgebraicPoint:
+    """A real point ``(p_1(tau), ..., p_n(tau))`` where tau is a real root of ``minpoly``.
+
+    ``minpoly`` is irreducible over Q (degree 1 for rational points); ``index`` is the
+    position of tau among its real roots in increasing order; ``coordinate_polys`` are
+    polynomials in :data:`T` with rational coefficients, of degree below the minpoly's.
+    """
+
+    minpoly: sp.Poly
+    index: int
+    coordinate_polys: tuple[sp.Poly, ...]
+
+    @property
+    def degree(self) -> int:
+        return self.minpoly.degree()
+
+    @property
+    def root(self) -> sp.Expr:
+        if self.degree == 1:
+            a, b = self.minpoly.all_coeffs()
+            return sp.Rational(-b, a)
+        return crootof(self.minpoly, self.index)
+
+    def reduce(self, expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> sp.Poly:
+        """``expr`` (polynomial in gens) at this point, as a polynomial in T mod minpoly."""
+        poly = sp.Poly(expr, *gens, domain="QQ")
+        result = sp.Poly(0, T, domain="QQ")
+        powers: dict[tuple[int, int], sp.Poly] = {}
+        for monom, coeff in poly.terms():
+            term = sp.Poly(coeff, T, domain="QQ")
+            for i, e in enumerate(monom):
+                if e:
+                    key = (i, e)
+                    if key not in powers:
+                        powers[key] = (self.coordinate_polys[i] ** e).rem(self.minpoly)
+                    term = (term * powers[key]).rem(self.minpoly)
+            result = result + term
+        return result.rem(self.minpoly)
+
+    def sign_of(self, value: sp.Poly) -> int:
+        """The exact sign of ``value(tau)`` for a polynomial in T (reduced mod minpoly)."""
+        value = value.rem(self.minpoly)
+        if value.is_zero:
+            return 0
+        if self.degree == 1:
+            v = value.eval(self.root)
+            return int(sp.sign(v))
+        return certified_sign(value, self.minpoly, self.index)
+
+    def evalf(self, digits: int = 30) -> tuple[sp.Float, ...]:
+        tau = self.root.evalf(digits + 10)
+        return tuple(sp.Float(p.as_expr().subs(T, tau), digits + 10).evalf(digits)
+                     for p in self.coordinate_polys)
+
+
+def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int = 400) -> int:
+    """Sign of a nonzero ``value(tau)``, tau the ``index``-th real root of ``minpoly``,
+    proven with exact rational interval arithmetic on an isolating interval of tau."""
+    coeffs = [Fraction(int(c.p), int(c.q)) for c in (sp.Rational(c) for c in value.all_coeffs())]
+    digits = 20
+    while digits <= max_digits:
+        (a, b), _ = minpoly.intervals(eps=sp.Rational(1, 10 ** digits))[index]
+        lo, hi = _interval_horner(coeffs, Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q)))
+        if lo > 0:
+            return 1
+        if hi < 0:
+            return -1
+        digits *= 2
+    raise BudgetExceeded("could not separate a nonzero algebraic number from zero")
+
+
+def _interval_horner(coeffs: list[Fraction], lo: Fraction, hi: Fraction) -> tuple[Fraction, Fraction]:
+    acc_lo = acc_hi = Fraction(0)
+    for c in coeffs:
+        products = (acc_lo * lo, acc_lo * hi, acc_hi * lo, acc_hi * hi)
+        acc_lo, acc_hi = min(products) + c, max(products) + c
+    return acc_lo, acc_hi
+
+
+@dataclass(frozen=True)
+class FamilyComponent:
+    """A positive-dimensional piece of the solution set: the common zeros of ``equations``."""
+
+    equations: tuple[sp.Expr, ...]
+    dimension: int
+    certified: bool  # its real points form a set of that dimension with no hidden points
+    note: str = ""
+
+
+@dataclass
+class SolveResult:
+    points: list[AlgebraicPoint] = field(default_factory=list)
+    families: list[FamilyComponent] = field(default_factory=list)
+    complete: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
+    result = []
+    for p in polys:
+        poly = sp.Poly(p, *gens, domain="QQ")
+        if poly.is_zero:
+            continue
+        _, prim = poly.clear_denoms(convert=True)
+        result.append(prim.primitive()[1])
+    return result
+
+
+def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
+                            budget: Budget) -> SolveResult:
+    """Every real solution of ``polys = 0`` (rational coefficients), exactly.
+
+    Stops at the budget with ``complete=False`` and what was found so far.
+    """
+    result = SolveResult()
+    try:
+        _decompose(_primitive(polys, gens), gens, budget, result, depth=0)
+    except BudgetExceeded as exc:
+        result.complete = False
+        result.notes.append(f"stopped at the time budget: {exc}")
+    _dedupe(result, gens)
+    return result
+
+
+def _groebner(polys, gens, order, budget: Budget):
+    return budget.run(lambda: sp.groebner(polys, *gens, order=order), what="Groebner basis")
+
+
+def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, depth: int) -> None:
+    if depth > 40:
+        out.complete = False
+        out.notes.append("splitting went deeper than 40 levels; stopped")
+        return
+    if not polys:
+        out.families.append(FamilyComponent((), len(gens), True, "the gradient vanishes everywhere"))
+        return
+    if len(gens) == 1:  # points only: hypersurfaces of a line are points
+        out.points.extend(_zero_dim_points([p.as_expr() for p in polys], gens, budget))
+        return
+    basis = _groebner([p.as_expr() for p in polys], gens, "grevlex", budget)
+    if basis.exprs == [1] or any(e.is_number and e != 0 for e in basis.exprs):
+        return
+    basis_polys = [sp.Poly(e, *gens, domain="QQ") for e in basis.exprs]
+    common = reduce(lambda a, b: a.gcd(b), basis_polys)
+    if common.total_degree() > 0:
+        for factor, _mult in budget.run(lambda: common.factor_list()[1], what="factorisation"):
+            _add_hypersurface(factor, gens, budget, out)
+        rest = [p.exquo(common) for p in basis_polys]
+        _decompose(_primitive([r.as_expr() for r in rest], gens), gens, budget, out, depth + 1)
+        return
+    if basis.is_zero_dimensional:
+        _solve_zero_dimensional(basis_polys, gens, budget, out)
+        return
+    for p in basis_polys:
+        factors = budget.run(lambda: p.factor_list()[1], what="factorisation")
+        if len(factors) > 1:
+            for factor, _mult in factors:
+                _decompose(basis_polys + [factor], gens, budget, out, depth + 1)
+            return
+        if factors and factors[0][1] > 1:
+            replaced = [q for q in basis_polys if q != p] + [factors[0][0]]
+            _decompose(replaced, gens, budget, out, depth + 1)
+            return
+    _add_component(basis_polys, gens, budget, out)
+
+
+def _hilbert_dimension(polys: list[sp.Poly], n: int) -> int:
+    leading = [p.monoms(order="grevlex")[0] for p in polys]
+    best = 0
+    for size in range(n, 0, -1):
+        for subset in itertools.combinations(range(n), size):
+            allowed = set(subset)
+            if not any(all(e == 0 or i in allowed for i, e in enumerate(m)) for m in leading):
+                return size
+    return best
+
+
+def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -> None:
+    """A family ``factor = 0``, certified when ``factor`` takes both signs (then its real
+    zero set separates space and has dimension n - 1).
+
+    A factor that keeps one sign at every sampled point (such as x**2 + y**2) may have
+    only a few real zeros: where it is semidefinite its real zeros are its own critical
+    points, so the zero-dimensional part of {factor = 0, grad factor = 0} is listed as
+    points, and the result is marked incomplete (semidefiniteness was only sampled).
+    """
+    expr = factor.as_expr()
+    if _takes_both_signs(factor, gens):
+        out.families.append(FamilyComponent((expr,), len(gens) - 1, True))
+        return
+    singular = [expr] + [sp.diff(expr, g) for g in gens]
+    inner = SolveResult()
+    _decompose(_primitive(singular, gens), gens, budget, inner, depth=30)
+    out.points.extend(inner.points)
+    out.families.extend(inner.families)
+    out.complete = False
+    out.notes.append(
+        f"{expr} = 0 kept one sign at every sampled point, so its real zeros were taken to be "
+        "its own critical points; a real hypersurface missed by the sampling would not be listed")
+
+
+def _takes_both_signs(poly: sp.Poly, gens) -> bool:
+    n = len(gens)
+    values = [sp.Rational(v, 2) for v in (0, 1, -1, 2, -2, 3, -3, 5, -5, 7, -7, 11, -13)]
+    signs = set()
+    for point in itertools.islice(itertools.product(values, repeat=n), 4000):
+        v = poly.eval(dict(zip(gens, point))) if n > 1 else poly.eval(point[0])
+        if v != 0:
+            signs.add(v > 0)
+            if len(signs) == 2:
+                return True
+    return False
+
+
+def _add_component(basis_polys: list[sp.Poly], gens, budget: Budget, out: SolveResult) -> None:
+    n = len(gens)
+    dim = _hilbert_dimension(basis_polys, n)
+    lex = _groebner([p.as_expr() for p in basis_polys], gens, "lex", budget)
+    lex_polys = [sp.Poly(e, *gens, domain="QQ") for e in lex.exprs]
+    # a graph over the free variables: each element linear in its own leading variable
+    # with a constant coefficient.  Such a set is smooth and irreducible.
+    graph = True
+    leading_vars = set()
+    for p in lex_polys:
+        degrees = p.degree_list()
+        lead = next(i for i, d in enumerate(degrees) if d > 0)
+        if degrees[lead] != 1 or lead in leading_vars:
+            graph = False
+            break
+        lc = sp.Poly(p.as_expr(), gens[lead]).LC()
+        if not sp.sympify(lc).is_number:
+            graph = False
+            break
+        leading_vars.add(lead)
+    equations = tuple(p.as_expr() for p in lex_polys)
+    if graph:
+        out.families.append(FamilyComponent(equations, dim, True))
+        return
+    note = ("a family given by several equations; isolated points embedded in it are not "
+            "ruled out")
+    out.complete = False
+    out.notes.append(note)
+    out.families.append(FamilyComponent(equations, dim, False, note))
+
+
+def _solve_zero_dimensional(basis_polys: list[sp.Poly], gens, budget: Budget,
+                            out: SolveResult) -> None:
+    for point in _zero_dim_points([p.as_expr() for p in basis_polys], gens, budget):
+        out.points.append(point)
+
+
+def _zero_dim_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
+    n = len(gens)
+    if n == 1:
+        x = gens[0]
+        polys = [sp.Poly(e, x, domain="QQ") for e in exprs if e != 0]
+        g = reduce(lambda a, b: a.gcd(b), polys)
+        points = []
+        for factor, _ in budget.run(lambda: g.factor_list()[1], what="factorisation"):
+            if factor.degree() == 0:
+                continue
+            for k in range(factor.count_roots()):
+                points.append(AlgebraicPoint(factor.monic(), k, (sp.Poly(T, T, domain="QQ"),)))
+        return points
+    lex = _groebner(exprs, gens, "lex", budget)
+    if lex.exprs == [1]:
+        return []
+    last = gens[-1]
+    univariate = [e for e in lex.exprs if e.free_symbols <= {last}]
+    if not univariate:  # not zero-dimensional after all (should not happen)
+        raise BudgetExceeded("a zero-dimensional piece had no eliminant")
+    q = sp.Poly(univariate[0], last, domain="QQ")
+    points: list[AlgebraicPoint] = []
+    for factor, _ in budget.run(lambda: q.factor_list()[1], what="factorisation"):
+        if factor.degree() == 0:
+            continue
+        if factor.count_roots() == 0:
+            continue  # no real root: no real points on this piece
+        if factor.degree() == 1:
+            a, b = factor.all_coeffs()
+            r = sp.Rational(-b, a)
+            sub = [sp.expand(e.subs(last, r)) for e in lex.exprs]
+            sub = [e for e in sub if e != 0]
+            if any(e.is_number for e in sub):
+                continue
+            const = sp.Poly(r, T, domain="QQ")
+            if not sub:  # should not happen in a zero-dimensional ideal
+                raise BudgetExceeded("lost zero-dimensionality after substitution")
+            for p in _zero_dim_points(sub, gens[:-1], budget):
+                if p.degree == 1:
+                    polys = p.coordinate_polys + (const,)
+                    points.append(AlgebraicPoint(p.minpoly, p.index, polys))
+                else:
+                    points.append(AlgebraicPoint(p.minpoly, p.index,
+                                                 p.coordinate_polys + (const,)))
+            continue
+        points.extend(_primitive_element_points(list(lex.exprs) + [factor.as_expr()], gens, budget))
+    return points
+
+
+def _separating_forms(n: int):
+    yield (0,) * (n - 1) + (1,)
+    for c in range(1, 8):
+        yield tuple(c ** k for k in range(n - 1, 0, -1)) + (1,)
+        yield tuple((-c) ** k for k in range(n - 1, 0, -1)) + (1,)
+
+
+def _primitive_element_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
+    n = len(gens)
+    for weights in _separating_forms(n):
+        form = sum(w * g for w, g in zip(weights, gens))
+        with_t = exprs + [T - form]
+        basis = _groebner(with_t, gens + (T,), "lex", budget)
+        eliminant = [e for e in basis.exprs if e.free_symbols <= {T}]
+        if not eliminant:
+            continue
+        squarefree = sp.Poly(eliminant[0], T, domain="QQ").sqf_part()
+        shaped = _groebner(with_t + [squarefree.as_expr()], gens + (T,), "lex", budget)
+        coords = _shape(shaped.exprs, gens)
+        if coords is None:
+            continue
+        points = []
+        for factor, _ in budget.run(lambda: squarefree.factor_list()[1], what="factorisation"):
+            if factor.degree() == 0:
+                continue
+            f = factor.monic()
+            reduced = tuple(c.rem(f) for c in coords)
+            for k in range(f.count_roots()):
+                points.append(AlgebraicPoint(f, k, reduced))
+        return points
+    raise BudgetExceeded("no separating linear form found among the candidates tried")
+
+
+def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
+    """``(p_1, ..., p_n)`` if the lex basis is ``{x_i - p_i(T)} + {f(T)}``, else None."""
+    if len(exprs) != len(gens) + 1:
+        return None
+    coords = []
+    for g, e in zip(gens, exprs[:-1]):
+        poly = sp.Poly(e, g, domain=sp.QQ[T])
+        if poly.degree() != 1 or any(s in e.free_symbols for s in gens if s != g):
+            return None
+        a, b = poly.all_coeffs()
+        a = sp.sympify(a.as_expr() if hasattr(a, "as_expr") else a)
+        if not a.is_number:
+            return None
+        coords.append(sp.Poly(-sp.sympify(b.as_expr() if hasattr(b, "as_expr") else b) / a,
+                              T, domain="QQ"))
+    return tuple(coords)
+
+
+def _canonical(point: AlgebraicPoint) -> AlgebraicPoint:
+    """Rational points: minpoly T and constant coordinates, so equal points compare equal."""
+    if point.degree != 1:
+        return point
+    r = point.root
+    consts = tuple(sp.Poly(c.as_expr().subs(T, r), T, domain="QQ") for c in point.coordinate_polys)
+    return AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, consts)
+
+
+def _dedupe(result: SolveResult, gens) -> None:
+    """Drop repeated points and families, and points lying on a family.
+
+    Rational points compare exactly.  Irrational points reached along two branches
+    (a point on two factors' varieties) compare by their values to 50 digits.
+    """
+    unique: list[AlgebraicPoint] = []
+    seen = set()
+    irrational: list[tuple[tuple, AlgebraicPoint]] = []
+    for p in map(_canonical, result.points):
+        if p.degree == 1:
+            key = tuple(c.as_expr() for c in p.coordinate_polys)
+            if key in seen:
+                continue
+            seen.add(key)
+        else:
+            values = p.evalf(50)
+            if any(all(abs(a - b) <= sp.Float(10) ** -40 * (1 + abs(a)) for a, b in zip(values, v))
+                   for v, _ in irrational):
+                continue
+            irrational.append((values, p))
+        unique.append(p)
+    fams = []
+    fam_keys = set()
+    for fam in result.families:
+        key = tuple(sorted(map(str, fam.equations)))
+        if key not in fam_keys:
+            fam_keys.add(key)
+            fams.append(fam)
+    result.families = fams
+    kept = []
+    for p in unique:
+        on_family = any(fam.equations and all(p.reduce(eq, gens).is_zero for eq in fam.equations)
+                        for fam in fams)
+        if fams and any(not fam.equations for fam in fams):
+            on_family = True
+        if not on_family:
+            kept.append(p)
+    result.points = kept
