@@ -118,7 +118,7 @@ def _kind_from_inertia(inertia: tuple[int, int, int]) -> Kind | None:
 # -- exact points ---------------------------------------------------------------------
 def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Matrix,
                    point: AlgebraicPoint | None, coords: tuple[sp.Expr, ...],
-                   budget: Budget) -> Classification:
+                   budget: Budget, higher_order: bool = True) -> Classification:
     """Classify a critical point whose coordinates are exact.
 
     ``point`` is the algebraic representation for points of polynomial systems (its
@@ -158,6 +158,9 @@ def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Mat
         return Classification(kind, degenerate, inertia, eigenvalues, directions,
                               _reason(kind, inertia))
     # semidefinite and singular: decide with higher-order terms
+    if not higher_order:
+        return Classification(Kind.INCONCLUSIVE, True, inertia, eigenvalues, directions,
+                              "the Hessian is semidefinite and singular")
     if rational_hessian is None or not all(c.is_Rational for c in coords):
         return Classification(
             Kind.INCONCLUSIVE, True, inertia, eigenvalues, directions,

@@ -10,6 +10,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 
@@ -21,7 +22,7 @@ from .budget import Budget
 from .classify import Classification, Kind, classify_exact, classify_numeric, exact_sign, t
 from .errors import BudgetExceeded
 from .loss import Loss
-from .polysolve import T, AlgebraicPoint, crootof, FamilyComponent, solve_polynomial_system
+from .polysolve import T, AlgebraicPoint, crootof, isolating_intervals, FamilyComponent, solve_polynomial_system
 
 __all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points"]
 
@@ -297,26 +298,28 @@ def _quadratic_root(alg: AlgebraicPoint) -> sp.Expr:
 
 
 def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) -> sp.Expr:
-    """The coordinate p(tau) as a root of its own minimal polynomial."""
+    """The coordinate p(tau) as a root of its own minimal polynomial.
+
+    The minimal polynomial divides the resultant res_T(f(T), X - p(T)); the root is the
+    one whose isolating interval (width 1e-40) holds the coordinate's 50-digit value.
+    """
     X = sp.Dummy("X")
     res = sp.Poly(sp.resultant(alg.minpoly.as_expr(), X - coordinate.as_expr(), T), X)
-    best = None
+    target = Fraction(str(sp.Float(value, 50)))
+    slack = Fraction(1, 10 ** 40)
     for factor, _ in res.factor_list()[1]:
         _, factor = factor.clear_denoms(convert=True)
         factor = factor.primitive()[1]
         if factor.LC() < 0:
             factor = -factor
-        count = factor.count_roots()
-        for k in range(count):
-            root = crootof(factor, k) if factor.degree() > 1 else sp.roots(factor, multiple=True)[0]
-            distance = abs(sp.N(root, 50) - value)
-            if best is None or distance < best[0]:
-                best = (distance, factor, k, root)
-    distance, factor, k, root = best
-    if factor.degree() == 2:
-        roots = sorted(sp.roots(factor, multiple=True), key=lambda r: float(sp.N(r)))
-        return roots[k]
-    return root
+        for k, (a, b) in enumerate(isolating_intervals(factor, 45)):
+            if a - slack <= target <= b + slack:
+                if factor.degree() == 1:
+                    return sp.Rational(-factor.all_coeffs()[1], factor.all_coeffs()[0])
+                if factor.degree() == 2:
+                    return sorted(sp.roots(factor, multiple=True), key=lambda r: float(sp.N(r)))[k]
+                return crootof(factor, k)
+    raise BudgetExceeded("could not identify a coordinate among its minimal polynomial's roots")
 
 
 def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:
@@ -361,7 +364,7 @@ def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> 
                          fraction=0.3, what="points on a family")
     kinds, sample_eigen = [], []
     for point in samples:
-        cls = classify_exact(loss.expr, params, hessian, None, point, budget)
+        cls = classify_exact(loss.expr, params, hessian, None, point, budget, higher_order=False)
         sample_eigen.append(cls.eigenvalues)
         if cls.inertia is not None and cls.inertia[2] == component.dimension:
             kinds.append(cls.kind if cls.kind is not Kind.INCONCLUSIVE else None)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import reduce
+from functools import lru_cache, reduce
 
 import sympy as sp
 
@@ -99,14 +99,32 @@ def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int
     coeffs = [Fraction(int(c.p), int(c.q)) for c in (sp.Rational(c) for c in value.all_coeffs())]
     digits = 20
     while digits <= max_digits:
-        (a, b), _ = minpoly.intervals(eps=sp.Rational(1, 10 ** digits))[index]
-        lo, hi = _interval_horner(coeffs, Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q)))
+        a, b = isolating_intervals(minpoly, digits)[index]
+        lo, hi = _interval_horner(coeffs, a, b)
         if lo > 0:
             return 1
         if hi < 0:
             return -1
         digits *= 2
     raise BudgetExceeded("could not separate a nonzero algebraic number from zero")
+
+
+def isolating_intervals(poly: sp.Poly, digits: int) -> list[tuple[Fraction, Fraction]]:
+    """Disjoint rational intervals of width below 10**-digits, one around each real root
+    of ``poly`` in increasing order (cached per polynomial and precision)."""
+    key = tuple(sp.Rational(c) for c in poly.all_coeffs())
+    return _cached_intervals(key, digits)
+
+
+@lru_cache(maxsize=512)
+def _cached_intervals(coeffs: tuple, digits: int) -> list[tuple[Fraction, Fraction]]:
+    x = sp.Dummy("x")
+    poly = sp.Poly(list(coeffs), x, domain="QQ")
+    out = []
+    for (a, b), _ in poly.intervals(eps=sp.Rational(1, 10 ** digits)):
+        a, b = sp.Rational(a), sp.Rational(b)
+        out.append((Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q))))
+    return out
 
 
 def _interval_horner(coeffs: list[Fraction], lo: Fraction, hi: Fraction) -> tuple[Fraction, Fraction]:
