@@ -1,0 +1,7 @@
+"""`python -m symopt`: the same command line as `symopt`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

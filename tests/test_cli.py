@@ -1,0 +1,64 @@
+"""The command line: readable table, JSON facts, one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from symopt.cli import main
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_analyze_prints_the_lecture_saddle_and_family(capsys):
+    code, out, err = run(["analyze", "(1 - w1*w2)**2"], capsys)
+    assert code == 0 and err == ""
+    assert "(0, 0)" in out and "saddle" in out
+    assert "(sqrt(2)/2, sqrt(2)/2)" in out
+    assert "w1*w2 - 1 = 0" in out and "global minima" in out
+    assert "complete (proven)" in out
+
+
+def test_analyze_json_has_the_contract_facts(capsys):
+    code, out, _ = run(["analyze", "x**2 - y**2", "--json"], capsys)
+    facts = json.loads(out)
+    assert code == 0
+    assert facts["complete"] is True
+    (point,) = facts["points"]
+    assert point["coords"] == ["0", "0"] and point["numeric"] == [0.0, 0.0]
+    assert point["kind"] == "saddle" and point["degenerate"] is False
+    assert point["eigenvalues"] == ["-2", "2"]
+    assert point["escape_directions"] == [["0", "1"]]
+
+
+def test_params_option_orders_the_parameters(capsys):
+    code, out, _ = run(["analyze", "x**2 + 2*y**2", "--params", "y,x", "--json"], capsys)
+    assert json.loads(out)["params"] == ["y", "x"]
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["analyze", "__import__('os').system('echo hi')"], "column"),
+    (["analyze", "(1 - w1*w2"], "column"),
+    (["analyze", "x**2 + y", "--params", "x"], "not a parameter"),
+    (["analyze", "x**2", "--timeout", "-1"], "positive"),
+    (["frobnicate"], "invalid choice"),
+])
+def test_bad_input_exits_2_with_one_line(argv, fragment, capsys):
+    with pytest.raises(SystemExit) as info:
+        code = main(argv)
+        raise SystemExit(code)
+    assert info.value.code == 2
+    _, err = capsys.readouterr()
+    assert err.count("\n") == 1 and fragment in err and "Traceback" not in err
+
+
+def test_python_dash_m_runs_the_same_command():
+    result = subprocess.run([sys.executable, "-m", "symopt", "analyze", "x**2", "--json"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["points"][0]["kind"] == "minimum"

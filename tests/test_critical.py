@@ -1,0 +1,137 @@
+"""critical_points beyond the validation set: degenerate cases, families, non-polynomial
+losses, time budgets.  Expected values are derived by hand in each test's comment."""
+
+import time
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symopt as so
+from symopt.polysolve import t
+
+x, y, z = sp.symbols("x y z", real=True)
+
+
+def analyse(text, **kw):
+    return so.critical_points(so.Loss.parse(text), **kw)
+
+
+def test_six_hump_camel_has_15_points_6_minima_2_maxima_7_saddles():
+    # sympy.solve returns 1 of these 15; the published global minima are
+    # (0.0898, -0.7126) and (-0.0898, 0.7126) with value -1.0316
+    cs = analyse("4*x**2 - 21/10*x**4 + x**6/3 + x*y - 4*y**2 + 4*y**4")
+    assert cs.complete and len(cs.points) == 15
+    assert (len(cs.minima), len(cs.maxima), len(cs.saddles)) == (6, 2, 7)
+    best = min(cs.minima, key=lambda p: p.numeric_value)
+    assert best.numeric_value == pytest.approx(-1.031628453489877, abs=1e-12)
+    assert abs(best.numeric[0]) == pytest.approx(0.08984201310031806, abs=1e-12)
+
+
+def test_x2_minus_y4_is_a_saddle_without_negative_eigenvalue():
+    (p,) = analyse("x**2 - y**4").points
+    assert p.kind is so.Kind.SADDLE and p.degenerate
+    assert p.escape_directions == ()
+    assert sorted(p.eigenvalues) == [0, 2]
+    # descent along the y axis: L(0, t) = -t**4
+    assert p.descent_curve == (0, t) or p.descent_curve == (0, -t)
+    assert "negative" not in p.reason or "semidefinite" in p.reason
+
+
+def test_monkey_saddle_and_x_cubed():
+    (p,) = analyse("x**3 - 3*x*y**2").points
+    assert p.kind is so.Kind.SADDLE and p.eigenvalues == (0, 0)
+    (q,) = analyse("x**3").points
+    assert q.kind is so.Kind.SADDLE and q.degenerate
+
+
+def test_quartic_minimum_and_positive_definite_quartic_form():
+    assert analyse("x**4 + y**4").points[0].kind is so.Kind.MINIMUM
+    # x**4 - x**2*y**2 + y**4 = (x**2 - y**2/2)**2 + 3*y**4/4 > 0 away from 0
+    assert analyse("x**4 - x**2*y**2 + y**4").points[0].kind is so.Kind.MINIMUM
+    # -(x**4 + y**4) + 0: a degenerate maximum
+    assert analyse("-x**4 - y**4").points[0].kind is so.Kind.MAXIMUM
+
+
+def test_peano_surface_is_a_saddle_with_a_descent_curve():
+    # (x - y**2)(x - 3*y**2): minimum along every line through 0, yet a saddle:
+    # on x = 2*y**2 the loss is -y**4
+    (p,) = analyse("(x - y**2)*(x - 3*y**2)").points
+    assert p.kind is so.Kind.SADDLE
+    loss = so.Loss.parse("(x - y**2)*(x - 3*y**2)")
+    along = sp.expand(loss.expr.xreplace(dict(zip(loss.params, p.descent_curve))))
+    assert sp.Poly(along, t).terms()[-1][1] < 0  # lowest-order coefficient negative
+
+
+def test_three_factor_product_has_a_surface_of_minima_and_three_lines_of_saddles():
+    # (1 - w1*w2*w3)**2: w1*w2*w3 = 1 (global minima) and the coordinate axes, where
+    # two weights vanish: at (a, 0, 0) the Hessian has eigenvalues 0 and +-2a
+    cs = analyse("(1 - w1*w2*w3)**2")
+    assert cs.complete and cs.points == ()
+    kinds = sorted((f.dimension, f.kind.value) for f in cs.families)
+    assert kinds == [(1, "saddle"), (1, "saddle"), (1, "saddle"), (2, "minimum")]
+    surface = next(f for f in cs.families if f.dimension == 2)
+    assert surface.global_minimum
+
+
+def test_sum_of_squares_hypersurface_without_real_points_is_not_called_complete():
+    # (x**2 + y**2)**2: the gradient vanishes on x**2 + y**2 = 0, whose only real
+    # point is the origin (a minimum)
+    cs = analyse("(x**2 + y**2)**2")
+    assert [p.coords for p in cs.points] == [(0, 0)]
+    assert cs.points[0].kind is so.Kind.MINIMUM
+    assert cs.complete is False and cs.notes
+
+
+def test_one_dimensional_double_well():
+    cs = analyse("(x**2 - 1)**2")
+    assert [(p.coords, p.kind.value) for p in cs.points] == [
+        ((-1,), "minimum"), ((0,), "maximum"), ((1,), "minimum")]
+
+
+def test_rational_loss_drops_points_outside_the_domain():
+    # 1/(1 + x**2 + y**2): one maximum at the origin
+    cs = analyse("1/(1 + x**2 + y**2)")
+    assert [(p.coords, p.kind.value) for p in cs.points] == [((0, 0), "maximum")]
+
+
+def test_non_polynomial_exact_point_is_verified_and_not_called_complete():
+    cs = analyse("exp(x) - x + y**2")
+    assert cs.complete is False and "Newton" in cs.method
+    (p,) = cs.points
+    assert p.coords == (0, 0) and p.exact and p.kind is so.Kind.MINIMUM
+
+
+def test_non_polynomial_multistart_newton_finds_every_point_in_the_box():
+    # sin(x) + cos(y): cos x = 0 and sin y = 0; in [-5, 5]^2: x in {+-pi/2, +-3pi/2},
+    # y in {0, +-pi}; Hessian diag(-sin x, -cos y)
+    cs = analyse("sin(x) + cos(y)")
+    assert len(cs.points) == 12
+    for p in cs.points:
+        px, py = p.numeric
+        assert np.cos(px) == pytest.approx(0, abs=1e-12) and np.sin(py) == pytest.approx(0, abs=1e-12)
+        signs = (-np.sin(px) > 0, -np.cos(py) > 0)
+        expected = {(True, True): "minimum", (False, False): "maximum"}.get(signs, "saddle")
+        assert p.kind.value == expected
+
+
+def test_box_argument_is_validated():
+    with pytest.raises(ValueError, match="box"):
+        analyse("sin(x) + y**2", box=[(1, 0), (0, 1)])
+
+
+def test_timeout_returns_quickly_with_an_honest_status():
+    text = ("(x**7 + 3*x**3*y**2 - 5*y**5*z + 7*z**6 - x*y*z + 2)**2"
+            " + (y**7 - 2*x**4*z**2 + x*y**3 + 5*z - 1)**2 + (z**5*x**2 - y + 3*x**3 - 4)**2")
+    started = time.perf_counter()
+    cs = analyse(text, timeout=1.0)
+    assert time.perf_counter() - started < 6
+    assert cs.complete is False and cs.status == "timeout"
+
+
+def test_text_input_and_json_facts():
+    cs = so.critical_points("x**2 - y**2")
+    facts = cs.to_dict()
+    assert facts["complete"] is True
+    assert facts["points"][0]["kind"] == "saddle"
+    assert facts["points"][0]["escape_directions"] == [["0", "1"]]
