@@ -17,8 +17,10 @@ Every Groebner basis computation runs under the caller's :class:`~symopt.budget.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from math import gcd
 from functools import lru_cache, reduce
 
 import sympy as sp
@@ -88,9 +90,21 @@ class AlgebraicPoint:
         return certified_sign(value, self.minpoly, self.index)
 
     def evalf(self, digits: int = 30) -> tuple[sp.Float, ...]:
-        tau = self.root.evalf(digits + 10)
-        return tuple(sp.Float(p.as_expr().subs(T, tau), digits + 10).evalf(digits)
-                     for p in self.coordinate_polys)
+        """The coordinates to ``digits`` significant digits (from an isolating interval of
+        tau of width 10**-(digits + 20), evaluated exactly at its midpoint)."""
+        if self.degree == 1:
+            tau = Fraction(-self.minpoly.all_coeffs()[1]) / Fraction(self.minpoly.all_coeffs()[0])
+        else:
+            a, b = isolating_intervals(self.minpoly, digits + 20)[self.index]
+            tau = (a + b) / 2
+        values = []
+        for p in self.coordinate_polys:
+            acc = Fraction(0)
+            for c in p.all_coeffs():
+                c = sp.Rational(c)
+                acc = acc * tau + Fraction(int(c.p), int(c.q))
+            values.append(sp.Float(sp.Rational(acc.numerator, acc.denominator), digits))
+        return tuple(values)
 
 
 def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int = 400) -> int:
@@ -117,13 +131,59 @@ def isolating_intervals(poly: sp.Poly, digits: int) -> list[tuple[Fraction, Frac
 
 
 @lru_cache(maxsize=512)
-def _cached_intervals(coeffs: tuple, digits: int) -> list[tuple[Fraction, Fraction]]:
+def _coarse_intervals(coeffs: tuple) -> list[tuple[Fraction, Fraction]]:
     x = sp.Dummy("x")
     poly = sp.Poly(list(coeffs), x, domain="QQ")
     out = []
-    for (a, b), _ in poly.intervals(eps=sp.Rational(1, 10 ** digits)):
+    for (a, b), _ in poly.intervals(eps=sp.Rational(1, 10 ** 6)):
         a, b = sp.Rational(a), sp.Rational(b)
         out.append((Fraction(int(a.p), int(a.q)), Fraction(int(b.p), int(b.q))))
+    return out
+
+
+@lru_cache(maxsize=512)
+def _cached_intervals(coeffs: tuple, digits: int) -> list[tuple[Fraction, Fraction]]:
+    """Refine SymPy's isolating intervals by exact bisection on a dyadic grid (cheaper than
+    asking SymPy for many digits).  Roots of the irreducible polynomials used here are
+    simple, so the polynomial changes sign across each interval; where the endpoints do
+    not show a sign change, SymPy refines instead."""
+    denominator = 1
+    for c in coeffs:
+        denominator = denominator * int(c.q) // gcd(denominator, int(c.q))
+    icoeffs = [int(c.p) * (denominator // int(c.q)) for c in coeffs]
+    k = math.ceil(digits * math.log2(10)) + 1
+    scale = 1 << k
+    powers = [scale ** i for i in range(len(icoeffs))]
+
+    def sign(m: int) -> int:  # sign of P(m / 2**k)
+        acc = icoeffs[0]
+        for i, c in enumerate(icoeffs[1:], 1):
+            acc = acc * m + c * powers[i]
+        return (acc > 0) - (acc < 0)
+
+    out = []
+    for a, b in _coarse_intervals(coeffs):
+        lo, hi = math.floor(a * scale), math.ceil(b * scale)
+        s_lo, s_hi = sign(lo), sign(hi)
+        if s_lo == 0 or s_hi == 0 or s_lo == s_hi:
+            x = sp.Dummy("x")
+            poly = sp.Poly(list(coeffs), x, domain="QQ")
+            index = _coarse_intervals(coeffs).index((a, b))
+            (ra, rb), _ = poly.intervals(eps=sp.Rational(1, 10 ** digits))[index]
+            ra, rb = sp.Rational(ra), sp.Rational(rb)
+            out.append((Fraction(int(ra.p), int(ra.q)), Fraction(int(rb.p), int(rb.q))))
+            continue
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            s_mid = sign(mid)
+            if s_mid == 0:
+                lo = hi = mid
+                break
+            if s_mid == s_lo:
+                lo = mid
+            else:
+                hi = mid
+        out.append((Fraction(lo, scale), Fraction(hi, scale)))
     return out
 
 
