@@ -30,7 +30,7 @@ _EXPORTS: dict[str, str] = {
     "CriticalFamily": "critical",
     "CriticalSet": "critical",
     "critical_points": "critical",
-    "classify_point": "classify",
+    "classify_point": "critical",
     "NumericLoss": "numeric",
     "compile": "numeric",
     "check_gradient": "numeric",

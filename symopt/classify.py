@@ -280,12 +280,13 @@ def _higher_order(expr, params, coords, hessian, inertia, eigenvalues, direction
         s_dir = witness if witness is not None else _any_nonzero(form, curve_of.s_symbols)
         curve = curve_of.descent(s_dir, form)
         return Classification(Kind.SADDLE, True, inertia, eigenvalues, directions,
-                              f"{zero_text}; {lead}: odd order, so the loss decreases on one side",
-                              curve, form)
+                              f"{zero_text}; {lead}: odd order, so the loss decreases on one side"
+                              + _no_negative(inertia), curve, form)
     if definiteness == "indefinite":
         curve = curve_of.descent(witness, form)
         return Classification(Kind.SADDLE, True, inertia, eigenvalues, directions,
-                              f"{zero_text}; {lead}, which takes both signs", curve, form)
+                              f"{zero_text}; {lead}, which takes both signs" + _no_negative(inertia),
+                              curve, form)
     if definiteness in ("positive", "negative"):
         sign = 1 if definiteness == "positive" else -1
         if positive == 0 and negative == 0:
@@ -299,12 +300,20 @@ def _higher_order(expr, params, coords, hessian, inertia, eigenvalues, direction
             return Classification(
                 kind, True, inertia, eigenvalues, directions,
                 f"{zero_text}; {lead}, {definiteness} definite against a "
-                f"{'positive' if semidefinite_sign > 0 else 'negative'} semidefinite Hessian", curve, form)
+                f"{'positive' if semidefinite_sign > 0 else 'negative'} semidefinite Hessian"
+                + _no_negative(inertia), curve, form)
         return Classification(kind, True, inertia, eigenvalues, directions,
                               f"{zero_text}; {lead}, {definiteness} definite", None, form)
     return Classification(Kind.INCONCLUSIVE, True, inertia, eigenvalues, directions,
                           f"{zero_text}; {lead}, which is semidefinite: higher orders would decide",
                           None, form)
+
+
+def _no_negative(inertia: tuple[int, int, int]) -> str:
+    if inertia[1]:
+        return ""
+    return ("; a saddle with no negative eigenvalue: no escape direction, the loss falls only "
+            "along a curve (descent_curve)")
 
 
 @dataclass

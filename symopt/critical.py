@@ -24,7 +24,8 @@ from .errors import BudgetExceeded
 from .loss import Loss
 from .polysolve import T, AlgebraicPoint, crootof, isolating_intervals, FamilyComponent, solve_polynomial_system
 
-__all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points"]
+__all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
+           "classify_point"]
 
 
 @dataclass(frozen=True)
@@ -348,6 +349,33 @@ def _point_from(coords, numeric, value, cls: Classification, exact: bool) -> Cri
     return CriticalPoint(tuple(coords), tuple(numeric), value, cls.kind, cls.degenerate,
                          cls.eigenvalues, cls.escape_directions, cls.reason, exact, cls.inertia,
                          cls.descent_curve, cls.higher_order)
+
+
+def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) -> CriticalPoint:
+    """Classify one given point, which must be an exact critical point of ``loss``.
+
+    Coordinates may be numbers, exact SymPy numbers, or text such as "1/2" (parsed
+    safely).  Raises ValueError when the gradient does not vanish there exactly.
+    """
+    from .parse import parse_expression
+
+    if isinstance(loss, str):
+        loss = Loss.parse(loss)
+    params = loss.params
+    if len(point) != len(params):
+        raise ValueError(f"the point has {len(point)} coordinate(s) but the loss has "
+                         f"{len(params)} parameter(s): {', '.join(p.name for p in params)}")
+    coords = tuple(parse_expression(c) if isinstance(c, str) else sp.nsimplify(c, rational=True)
+                   if isinstance(c, float) else sp.sympify(c) for c in point)
+    budget = Budget(timeout)
+    subs = dict(zip(params, coords))
+    residual = [sp.simplify(g.xreplace(subs)) for g in loss.gradient]
+    if any(exact_sign(r) != 0 for r in residual):
+        raise ValueError(f"{tuple(coords)} is not a critical point: the gradient there is "
+                         f"{tuple(residual)}; use critical_points(loss) to find them")
+    cls = classify_exact(loss.expr, params, loss.hessian, None, coords, budget)
+    value = sp.simplify(loss.expr.xreplace(subs))
+    return _point_from(coords, tuple(float(sp.N(c, 30)) for c in coords), value, cls, exact=True)
 
 
 # -- families -------------------------------------------------------------------------------

@@ -135,3 +135,20 @@ def test_text_input_and_json_facts():
     assert facts["complete"] is True
     assert facts["points"][0]["kind"] == "saddle"
     assert facts["points"][0]["escape_directions"] == [["0", "1"]]
+
+
+def test_classify_point_checks_the_gradient_and_classifies():
+    loss = so.Loss.parse("(1 - w1*w2)**2")
+    p = so.classify_point(loss, ["1", "1"])  # on the curve of minima: eigenvalues 0 and 4
+    assert sorted(p.eigenvalues) == [0, 4] and p.degenerate
+    q = so.classify_point(loss, [0, 0])
+    assert q.kind is so.Kind.SADDLE
+    with pytest.raises(ValueError, match="not a critical point"):
+        so.classify_point(loss, [1, 2])
+    with pytest.raises(ValueError, match="2 parameter"):
+        so.classify_point(loss, [1])
+
+
+def test_a_saddle_without_negative_eigenvalue_says_so():
+    (p,) = analyse("x**2 + y**3").points
+    assert "no negative eigenvalue" in p.reason and p.descent_curve is not None
