@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import importlib.util
 import json
 import sys
 from typing import Callable, Sequence
@@ -124,7 +126,18 @@ def build_parser() -> argparse.ArgumentParser:
                          help="seconds for the whole analysis (default 30)")
     analyze.add_argument("--json", action="store_true", help="print the facts as JSON")
     analyze.set_defaults(handler=_cmd_analyze)
+    for module_name in _COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.add_commands(sub, _Parser)
     return parser
+
+
+#: Modules that add further subcommands: each defines ``add_commands(subparsers, parser_class)``
+#: and sets ``handler`` (a function of the parsed arguments returning an exit code).
+_COMMAND_MODULES: tuple[str, ...] = tuple(
+    name for name in ("symopt.cli_escape", "symopt.cli_derive", "symopt.cli_plot",
+                      "symopt.cli_diagnose")
+    if importlib.util.find_spec(name) is not None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
