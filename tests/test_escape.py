@@ -1,0 +1,161 @@
+"""Escape from saddles, measured against the linearisation (LECTURE.md section 2).
+
+Expected numbers are derived by hand: at the lecture's saddle (0, 0) of (1 - w1*w2)**2 the
+Hessian is [[0, -2], [-2, 0]], lambda_min = -2 with u = (1, 1)/sqrt(2).  Plain GD with
+lr = 0.1 multiplies the u-component by 1 + 0.1*2 = 1.2 per step, so from a component d0
+it reaches radius 0.1 after ceil(ln(0.1/|d0|)/ln 1.2) steps.  Heavy-ball momentum mu = 0.9
+grows by the largest root of r**2 - (1 + 0.9 + 0.2) r + 0.9 = 0, r = 1.5.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import symopt as so
+from symopt import optim
+from symopt.escape import (basins, escape, growth_factor, negative_curvature_descent,
+                           perturbed_gd, saddle_free_newton)
+
+LECTURE = "(1 - w1*w2)**2"
+U = np.array([1.0, 1.0]) / math.sqrt(2)
+
+
+@pytest.fixture(scope="module")
+def lecture():
+    loss = so.Loss.parse(LECTURE)
+    return loss, so.compile(loss)
+
+
+def hand_prediction(d0, rate=1.2, radius=0.1):
+    return math.ceil(math.log(radius / abs(d0)) / math.log(rate))
+
+
+@pytest.mark.parametrize("delta", [1e-2, 1e-4, 1e-6, 1e-8, 1e-10, 1e-12])
+@pytest.mark.parametrize("direction", ["eigen", "random"])
+def test_gd_leaves_the_lecture_saddle_when_the_linearisation_says(delta, direction, lecture):
+    loss, f = lecture
+    report = escape(loss, [0, 0], optim.gd(0.1), delta=delta, radius=0.1, direction=direction, f=f)
+    assert report.escaped and report.strict
+    assert report.growth_factor == pytest.approx(1.2)
+    assert abs(report.steps - hand_prediction(report.d0)) <= 2
+    assert abs(report.steps - report.predicted_steps) <= 2
+    assert report.cosine > 0.999
+    assert abs(report.exit_direction @ U) > 0.999
+    # the loss fell, as the second-order term lambda*|v|^2/2 says (to 1 %)
+    assert report.loss_drop < 0
+    assert report.loss_drop == pytest.approx(report.predicted_loss_drop, rel=0.01)
+
+
+def test_growth_factor_of_heavy_ball_momentum():
+    # r**2 - 2.1 r + 0.9 = 0 -> r = (2.1 + sqrt(4.41 - 3.6)) / 2 = 1.5
+    assert growth_factor(0.1, -2.0, 0.9) == pytest.approx(1.5)
+    assert growth_factor(0.1, -2.0) == pytest.approx(1.2)
+
+
+@pytest.mark.parametrize("delta", [1e-2, 1e-6, 1e-10])
+@pytest.mark.parametrize("make", [lambda: optim.momentum(0.1, 0.9), lambda: optim.sgd(0.1, momentum=0.9)],
+                         ids=["lecture-momentum", "pytorch-sgd-momentum"])
+def test_heavy_ball_momentum_leaves_faster_matching_its_own_prediction(delta, make, lecture):
+    loss, f = lecture
+    plain = escape(loss, [0, 0], optim.gd(0.1), delta=delta, direction="eigen", f=f)
+    heavy = escape(loss, [0, 0], make(), delta=delta, direction="eigen", f=f)
+    assert heavy.escaped and heavy.steps < plain.steps
+    assert heavy.growth_factor == pytest.approx(1.5)
+    assert abs(heavy.steps - heavy.predicted_steps) <= 3
+
+
+def test_a_start_on_the_stable_direction_does_not_escape_in_the_same_number_of_steps(lecture):
+    loss, f = lecture
+    along = escape(loss, [0, 0], optim.gd(0.1), delta=1e-6, direction="random", f=f)
+    stable = escape(loss, [0, 0], optim.gd(0.1), delta=1e-6, direction="stable",
+                    steps=along.steps, f=f)
+    assert not stable.escaped
+    assert stable.distances.max() < 0.1
+
+
+def test_starting_exactly_at_the_saddle_is_stuck_not_an_error(lecture):
+    loss, f = lecture
+    report = escape(loss, [0, 0], optim.gd(0.1), delta=0, f=f)
+    assert report.status == "stuck" and not report.escaped
+    assert "gradient is zero" in report.prediction
+
+
+def test_non_strict_saddle_is_reported_without_a_linear_prediction():
+    report = escape("x**2 - y**4", [0, 0], optim.gd(0.1), delta=1e-3, steps=2000)
+    assert not report.strict and report.predicted_steps is None
+    assert "non-strict" in report.prediction
+    # measured: y_{t+1} = y_t + 0.4*y_t**3 barely moves from 1e-3 in 2000 steps
+    assert not report.escaped
+
+
+def test_adaptive_methods_are_measured_but_not_predicted(lecture):
+    loss, f = lecture
+    report = escape(loss, [0, 0], optim.adam(0.01), delta=1e-6, f=f)
+    assert report.escaped and report.predicted_steps is None
+    assert "not applicable" in report.prediction
+
+
+def test_bad_escape_arguments(lecture):
+    loss, f = lecture
+    with pytest.raises(ValueError, match="not a critical point"):
+        escape(loss, [1, 2], optim.gd(0.1))
+    with pytest.raises(ValueError, match="radius"):
+        escape(loss, [0, 0], optim.gd(0.1), delta=0.5, radius=0.1)
+    with pytest.raises(ValueError, match="direction"):
+        escape(loss, [0, 0], optim.gd(0.1), direction="sideways")
+    with pytest.raises(ValueError, match="2 parameter"):
+        escape(loss, [0], optim.gd(0.1))
+
+
+@pytest.mark.parametrize("method, start", [
+    ("negative-curvature step", [0.0, 0.0]),
+    ("perturbed gd", [0.0, 0.0]),
+    ("saddle-free newton", [1e-6, -3e-7]),  # g = 0 exactly at the saddle: start beside it
+])
+def test_escape_methods_reach_a_minimum_from_the_lecture_saddle(method, start, lecture):
+    loss, f = lecture
+    optimizer = {"negative-curvature step": lambda: negative_curvature_descent(f, 0.1),
+                 "perturbed gd": lambda: perturbed_gd(0.1, f=f),
+                 "saddle-free newton": lambda: saddle_free_newton(f, 1.0)}[method]()
+    trajectory = so.run(f, optimizer, np.array(start), steps=500)
+    w1, w2 = trajectory.x
+    assert w1 * w2 == pytest.approx(1.0, abs=1e-6)  # on the curve of global minima
+    assert trajectory.fun < 1e-10
+
+
+def test_negative_curvature_step_decreases_the_loss_at_the_saddle(lecture):
+    loss, f = lecture
+    opt = negative_curvature_descent(f, 0.1)
+    x = np.zeros(2)
+    updates, _ = opt.update(f.grad(x), opt.init(x), x)
+    assert abs(updates @ U) == pytest.approx(np.linalg.norm(updates))  # along u
+    assert f.value(x + updates) < f.value(x)
+
+
+def test_basins_of_the_lecture_loss_never_end_at_the_saddle(lecture):
+    loss, f = lecture
+    report = basins(loss, optim.gd(0.05), starts=400, steps=3000, seed=3)
+    assert sum(report.counts.values()) == 400
+    assert not any(label.startswith("saddle") for label in report.labels)
+    assert report.counts.get("family w1*w2 - 1 = 0 (minimum)", 0) == 400
+
+
+def test_basins_of_himmelblau_find_the_four_minima():
+    report = basins("(x**2 + y - 11)**2 + (x + y**2 - 7)**2", optim.adam(0.05),
+                    starts=200, steps=3000, seed=0)
+    minima = [k for k in report.counts if k.startswith("minimum")]
+    assert len(minima) == 4
+    assert sum(report.counts[k] for k in minima) + report.counts.get(
+        "elsewhere (not at a known critical point)", 0) == 200
+
+
+def test_cli_escape(capsys):
+    from symopt.cli import main
+    assert main(["escape", LECTURE, "--at", "0,0", "--optimizer", "gd", "--lr", "0.1",
+                 "--delta", "1e-8", "--direction", "eigen", "--json"]) == 0
+    import json
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["escaped"] and facts["steps"] == hand_prediction(1e-8)
+    assert main(["escape", LECTURE, "--at", "1,2"]) == 2
+    assert "not a critical point" in capsys.readouterr().err
