@@ -1,0 +1,388 @@
+"""Compiled numeric losses: exact derivatives as fast NumPy functions with fixed shapes.
+
+:func:`compile` turns a :class:`~symopt.loss.Loss` into a :class:`NumericLoss` whose
+``value``, ``grad``, ``hess`` and ``hvp`` take one point ``theta`` of shape ``(n,)`` or
+a batch of shape ``(..., n)`` and always return shapes ``(...)``, ``(..., n)`` and
+``(..., n, n)``.  Each quantity is one generated function (``sympy.lambdify`` with
+common-subexpression elimination) returning all its entries, compiled on first use.
+
+A data loss is never expanded into its N-term sum: the per-sample expressions are
+evaluated vectorised over the samples and then averaged (or summed), optionally over
+a mini-batch of sample indices.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .gradcheck import (FiniteDifferenceCheck, GradientCheck, check_finite_differences,
+                        check_gradient)
+from .loss import Loss
+
+__all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET",
+           "GradientCheck", "FiniteDifferenceCheck", "check_gradient",
+           "check_finite_differences"]
+
+#: The backends :func:`compile` accepts.
+BACKENDS = ("numpy", "symengine")
+
+#: Bytes a data-loss evaluation may hold in per-sample intermediates before it is
+#: split into chunks of samples.
+MEMORY_BUDGET = 256 * 2**20
+
+#: Up to this many parameters, ``hvp`` multiplies the Hessian by ``v``; above it, a
+#: compiled directional derivative of the gradient computes n entries instead of n*n.
+HVP_VIA_HESSIAN_MAX = 10
+
+_FAST_HINT = 'pip install "symopt[fast]"'
+
+# Working set a chunk of samples aims for (about a share of the last-level cache),
+# and the fewest array elements per chunk that keep Python overhead small.
+_CACHE_BYTES = 8 * 2**20
+_MIN_ELEMENTS = 1024
+
+
+@dataclass(frozen=True)
+class _Kernel:
+    """One compiled quantity: ``fn`` returns ``n_outputs`` entries."""
+
+    fn: Callable[..., Any]
+    n_outputs: int
+    n_intermediates: int
+    native: bool  # True: symengine Lambdify taking one stacked input array
+
+
+def compile(loss: Loss, backend: str = "numpy", *,
+            memory_budget: int = MEMORY_BUDGET) -> "NumericLoss":
+    """Compile a loss into fast numeric functions with fixed output shapes.
+
+    Parameters
+    ----------
+    loss : Loss
+        The symbolic loss (a plain expression or a data loss).
+    backend : {"numpy", "symengine"}
+        ``"numpy"`` lambdifies with SymPy (always available).  ``"symengine"`` uses
+        symengine's ``Lambdify`` (LLVM when available), faster for large expressions;
+        it needs the optional extra: ``pip install "symopt[fast]"``.
+    memory_budget : int
+        Bytes that per-sample intermediates of a data loss may take before the
+        evaluation is split into chunks of samples.
+
+    Returns
+    -------
+    NumericLoss
+
+    Examples
+    --------
+    >>> from symopt import Loss
+    >>> f = compile(Loss.parse("(1 - w1*w2)**2"))
+    >>> f.value([2.0, 1.0])
+    array(1.)
+    >>> f.grad([2.0, 1.0])
+    array([2., 4.])
+    >>> f.hess([[0.0, 0.0], [2.0, 1.0]]).shape
+    (2, 2, 2)
+    """
+    return NumericLoss(loss, backend=backend, memory_budget=memory_budget)
+
+
+class NumericLoss:
+    """Value, gradient, Hessian and Hessian-vector products of a loss, compiled.
+
+    Build one with :func:`compile`.  ``theta`` of shape ``(n,)`` or ``(..., n)``
+    gives ``value -> (...)``, ``grad -> (..., n)``, ``hess -> (..., n, n)``, constant
+    entries included.  For data losses, ``samples`` (an integer index array) selects
+    a mini-batch; the reduction (mean or sum) runs over just those samples.
+
+    Attributes
+    ----------
+    loss : Loss
+        The symbolic loss.
+    params : tuple of str
+        Parameter names, in the order of theta's last axis.
+    n_params : int
+    n_samples : int or None
+        Number of data samples of a data loss; None for a plain expression.
+    backend : str
+
+    Examples
+    --------
+    >>> from symopt import Loss
+    >>> f = compile(Loss.parse("x**2 + y**2"))
+    >>> f.hess(np.zeros((3, 2))).shape
+    (3, 2, 2)
+    >>> f.hess([1.0, 5.0])
+    array([[2., 0.],
+           [0., 2.]])
+    """
+
+    def __init__(self, loss: Loss, backend: str = "numpy", *,
+                 memory_budget: int = MEMORY_BUDGET):
+        if not isinstance(loss, Loss):
+            raise TypeError(f"compile takes a symopt Loss, got {type(loss).__name__}; "
+                            "build one with Loss.parse('...') or Loss.from_model(...)")
+        if backend not in BACKENDS:
+            raise ValueError(f"backend={backend!r} is not known; use one of "
+                             f"{', '.join(map(repr, BACKENDS))}")
+        if backend == "symengine":
+            _symengine()  # fail now, with the install hint, rather than on first use
+        if not (isinstance(memory_budget, (int, np.integer)) and memory_budget > 0):
+            raise ValueError(f"memory_budget must be a positive number of bytes, "
+                             f"got {memory_budget!r}")
+        self.loss = loss
+        self.backend = backend
+        self.memory_budget = int(memory_budget)
+        self.params: tuple[str, ...] = tuple(p.name for p in loss.params)
+        self.n_params: int = loss.n_params
+        self._is_data = bool(loss.is_data_loss)
+        self.n_samples: int | None = loss.n_samples if self._is_data else None
+        if self._is_data:
+            data = loss.data
+            self._data_symbols = tuple(loss.data_symbols)
+            self._columns = tuple(np.asarray(data[s.name], dtype=float)
+                                  for s in self._data_symbols)
+            self._mean = loss.reduction == "mean"
+        else:
+            self._data_symbols = ()
+            self._columns = ()
+            self._mean = False
+        n = self.n_params
+        self._upper = np.triu_indices(n)
+        self._kernels: dict[str, _Kernel] = {}
+        self._v_symbols = tuple(sp.Symbol(f"_hvp_v{i}", real=True) for i in range(n))
+
+    # -- public evaluation ------------------------------------------------------------
+    def value(self, theta: Any, samples: Any = None) -> np.ndarray:
+        """The loss at ``theta``: shape ``(...)`` for theta of shape ``(..., n)``."""
+        points = self._points(theta)
+        return self._evaluate("value", points, samples)[..., 0]
+
+    def grad(self, theta: Any, samples: Any = None) -> np.ndarray:
+        """The gradient at ``theta``: shape ``(..., n)``."""
+        points = self._points(theta)
+        return np.ascontiguousarray(self._evaluate("grad", points, samples))
+
+    def hess(self, theta: Any, samples: Any = None) -> np.ndarray:
+        """The Hessian at ``theta``: shape ``(..., n, n)``, symmetric."""
+        points = self._points(theta)
+        upper = self._evaluate("hess", points, samples)
+        n = self.n_params
+        out = np.empty(points.shape[:-1] + (n, n))
+        rows, cols = self._upper
+        out[..., rows, cols] = upper
+        out[..., cols, rows] = upper
+        return out
+
+    def hvp(self, theta: Any, v: Any, samples: Any = None) -> np.ndarray:
+        """The Hessian-vector product ``hess(theta) @ v``: shape ``(..., n)``.
+
+        ``theta`` and ``v`` broadcast against each other over their leading axes.
+        """
+        points = self._points(theta)
+        vectors = self._points(v, what="v")
+        batch = np.broadcast_shapes(points.shape[:-1], vectors.shape[:-1])
+        if self.n_params <= HVP_VIA_HESSIAN_MAX:
+            return np.matmul(self.hess(points, samples), vectors[..., None])[..., 0]
+        n = self.n_params
+        stacked = np.concatenate([np.broadcast_to(points, batch + (n,)),
+                                  np.broadcast_to(vectors, batch + (n,))], axis=-1)
+        return np.ascontiguousarray(self._evaluate("hvp", stacked, samples))
+
+    def __call__(self, theta: Any, samples: Any = None) -> np.ndarray:
+        """Same as :meth:`value`."""
+        return self.value(theta, samples)
+
+    def __repr__(self) -> str:
+        data = f", {self.n_samples} samples ({self.loss.reduction})" if self._is_data else ""
+        return (f"NumericLoss(params=({', '.join(self.params)}){data}, "
+                f"backend={self.backend!r})")
+
+    # -- validation ---------------------------------------------------------------------
+    def _points(self, theta: Any, what: str = "theta") -> np.ndarray:
+        n = self.n_params
+        names = ", ".join(self.params)
+        try:
+            arr = np.asarray(theta)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{what} must be an array of real numbers; "
+                            f"could not read it as an array: {exc}") from None
+        if arr.dtype.kind in "biuf":
+            arr = arr.astype(float, copy=False)
+        elif arr.dtype.kind == "O":
+            try:
+                if any(item is None for item in arr.flat):
+                    raise TypeError("None is not a number")
+                arr = arr.astype(float)
+            except (TypeError, ValueError):
+                raise TypeError(f"{what} must contain real numbers only, got {theta!r}") from None
+        else:
+            kind = "complex numbers" if arr.dtype.kind == "c" else f"dtype {arr.dtype}"
+            raise TypeError(f"{what} must be an array of real numbers, got {kind}: {theta!r}")
+        if arr.ndim == 0:
+            raise ValueError(f"{what} is a single number but the loss has {n} parameter(s) "
+                             f"({names}); pass an array of shape ({n},) or (..., {n})")
+        if arr.shape[-1] != n:
+            raise ValueError(f"{what} has last dimension {arr.shape[-1]} (shape {arr.shape}) "
+                             f"but the loss has {n} parameter(s) ({names}); pass an array "
+                             f"of shape ({n},) or (..., {n})")
+        return arr
+
+    def _sample_index(self, samples: Any) -> np.ndarray | None:
+        if samples is None:
+            return None
+        if not self._is_data:
+            how = ("its samples are substituted into one expression"
+                   if self.loss.n_samples is not None else "it has no dataset")
+            raise ValueError(f"samples= selects data samples, but this loss is a plain "
+                             f"expression ({how}); call without samples=")
+        idx = np.asarray(samples)
+        if idx.dtype.kind == "b":
+            raise TypeError("samples must be integer indices, got booleans; "
+                            "for a mask use np.flatnonzero(mask)")
+        if idx.dtype.kind not in "iu":
+            raise TypeError(f"samples must be integer indices in 0..{self.n_samples - 1}, "
+                            f"got dtype {idx.dtype}")
+        idx = np.atleast_1d(idx)
+        if idx.ndim != 1:
+            raise ValueError(f"samples must be a 1-D array of indices, got shape {idx.shape}")
+        if idx.size == 0:
+            raise ValueError("samples is empty; select at least one sample")
+        bad = idx[(idx < 0) | (idx >= self.n_samples)]
+        if bad.size:
+            raise IndexError(f"samples index {int(bad[0])} is out of range: the loss has "
+                             f"{self.n_samples} samples, valid indices 0..{self.n_samples - 1}")
+        return idx.astype(np.intp, copy=False)
+
+    # -- evaluation ---------------------------------------------------------------------
+    def _evaluate(self, name: str, points: np.ndarray, samples: Any) -> np.ndarray:
+        """Entries of one quantity at ``points`` (..., a): shape (..., n_outputs)."""
+        index = self._sample_index(samples)
+        kernel = self._kernel(name)
+        batch = points.shape[:-1]
+        if not self._is_data:
+            if kernel.native:
+                flat = np.ascontiguousarray(points.reshape(-1, points.shape[-1]))
+                return kernel.fn(flat).reshape(batch + (kernel.n_outputs,))
+            values = kernel.fn(*(points[..., i] for i in range(points.shape[-1])))
+            out = np.empty((kernel.n_outputs,) + batch)
+            for k, entry in enumerate(values):
+                out[k] = entry
+            return np.moveaxis(out, 0, -1)
+        columns = self._columns if index is None else tuple(c[index] for c in self._columns)
+        count = len(columns[0])
+        chunk = self._chunk_size(kernel, batch, points.shape[-1], count)
+        total = np.zeros(batch + (kernel.n_outputs,))
+        for start in range(0, count, chunk):
+            part = tuple(c[start:start + chunk] for c in columns)
+            total += self._sum_over_samples(kernel, points, part)
+        if self._mean:
+            total /= count
+        return total
+
+    def _sum_over_samples(self, kernel: _Kernel, points: np.ndarray,
+                          columns: tuple[np.ndarray, ...]) -> np.ndarray:
+        """Sum of the per-sample entries over the given samples: shape (..., K)."""
+        batch = points.shape[:-1]
+        m = len(columns[0])
+        a = points.shape[-1]
+        if kernel.native:
+            stacked = np.empty(batch + (m, a + len(columns)))
+            stacked[..., :a] = points[..., None, :]
+            for j, column in enumerate(columns):
+                stacked[..., a + j] = column
+            flat = kernel.fn(stacked.reshape(-1, stacked.shape[-1]))
+            return flat.reshape(batch + (m, kernel.n_outputs)).sum(axis=-2)
+        values = kernel.fn(*(points[..., i, None] for i in range(a)), *columns)
+        per_sample = np.empty((kernel.n_outputs,) + batch + (m,))
+        for k, entry in enumerate(values):
+            per_sample[k] = entry
+        return np.moveaxis(per_sample.sum(axis=-1), 0, -1)
+
+    def _chunk_size(self, kernel: _Kernel, batch: tuple[int, ...], n_args: int,
+                    count: int) -> int:
+        """Samples per chunk: within the memory budget, and small enough that the
+        per-sample intermediates stay in cache (large temporaries are memory-bound)."""
+        per_point = 8 * (kernel.n_outputs + kernel.n_intermediates + n_args
+                         + len(self._columns))
+        points = math.prod(batch)
+        fast = max(_MIN_ELEMENTS, _CACHE_BYTES // per_point) // points
+        within_budget = self.memory_budget // (per_point * points)
+        chunk = max(1, min(fast, within_budget, count))
+        pieces = -(-count // chunk)
+        return -(-count // pieces)  # equal pieces rather than a small remainder
+
+    # -- compilation --------------------------------------------------------------------
+    def _kernel(self, name: str) -> _Kernel:
+        kernel = self._kernels.get(name)
+        if kernel is None:
+            args, exprs = self._expressions(name)
+            kernel = _compile_kernel(args, exprs, self.backend, name)
+            self._kernels[name] = kernel
+        return kernel
+
+    def _expressions(self, name: str) -> tuple[list[sp.Symbol], list[sp.Expr]]:
+        loss = self.loss
+        params = list(loss.params)
+        data = list(self._data_symbols)
+        n = self.n_params
+        rows, cols = self._upper
+        if name == "value":
+            return params + data, [loss.sample_expr if self._is_data else loss.expr]
+        if name == "grad":
+            grad = loss.sample_gradient if self._is_data else loss.gradient
+            return params + data, [grad[i] for i in range(n)]
+        if name == "hess":
+            hessian = loss.sample_hessian if self._is_data else loss.hessian
+            return params + data, [hessian[i, j] for i, j in zip(rows, cols)]
+        if name == "hvp":
+            # the directional derivative d/dt grad(theta + t v) at t = 0: n entries of
+            # size O(n) that share the gradient's subexpressions, instead of n*n entries
+            grad = loss.sample_gradient if self._is_data else loss.gradient
+            v, t = self._v_symbols, sp.Symbol("_hvp_t", real=True)
+            shifted = {p: p + t * vj for p, vj in zip(params, v)}
+            exprs = [sp.diff(grad[i].xreplace(shifted), t).xreplace({t: 0}) for i in range(n)]
+            return params + list(v) + data, exprs
+        raise KeyError(name)  # pragma: no cover - internal names only
+
+
+def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: str,
+                    name: str) -> _Kernel:
+    """One generated function returning every entry of ``exprs``."""
+    if backend == "symengine":
+        try:
+            return _compile_symengine(args, exprs)
+        except (NotImplementedError, RuntimeError, TypeError, ValueError) as exc:
+            warnings.warn(f"symengine could not compile the {name} ({exc}); "
+                          "using the numpy backend for it", RuntimeWarning, stacklevel=4)
+    counted: list[int] = []
+
+    def counting_cse(expressions: Any) -> tuple[list, Any]:
+        replacements, reduced = sp.cse(expressions, list=False)
+        counted.append(len(replacements))
+        return replacements, reduced
+
+    fn = sp.lambdify(list(args), exprs, cse=counting_cse, dummify=True)
+    return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=sum(counted), native=False)
+
+
+def _compile_symengine(args: Sequence[sp.Symbol], exprs: list[sp.Expr]) -> _Kernel:
+    se = _symengine()
+    backend = "llvm" if getattr(se, "have_llvm", False) else "lambda"
+    fn = se.Lambdify([se.sympify(a) for a in args], [se.sympify(e) for e in exprs],
+                     real=True, cse=True, backend=backend)
+    return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=0, native=True)
+
+
+def _symengine() -> Any:
+    try:
+        import symengine
+    except ImportError:
+        raise ImportError("backend='symengine' needs the optional package symengine; "
+                          f'install it with: {_FAST_HINT}') from None
+    return symengine

@@ -1,0 +1,323 @@
+"""Tests of symopt.numeric: compiled value, gradient, Hessian and Hessian-vector products."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from symopt.loss import Loss
+from symopt.numeric import NumericLoss, compile
+
+
+# -- fixtures -------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def lecture() -> NumericLoss:
+    return compile(Loss.parse("(1 - w1*w2)**2"))
+
+
+@pytest.fixture(scope="module")
+def bowl() -> NumericLoss:
+    return compile(Loss.parse("x**2 + y**2"))
+
+
+@pytest.fixture(scope="module")
+def line_data() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    x = rng.uniform(-2.0, 2.0, size=50)
+    y = 1.5 * x - 0.5 + 0.2 * rng.normal(size=50)
+    return {"x": x, "y": y}
+
+
+@pytest.fixture(scope="module")
+def line(line_data: dict[str, np.ndarray]) -> NumericLoss:
+    return compile(Loss.from_model("a*x + b", data=line_data))
+
+
+def mse_by_hand(theta: np.ndarray, x: np.ndarray, y: np.ndarray):
+    """Closed-form MSE of y = a*x + b: value, gradient, Hessian."""
+    a, b = theta
+    r = y - a * x - b
+    value = np.mean(r**2)
+    grad = np.array([np.mean(-2 * x * r), np.mean(-2 * r)])
+    hess = np.array([[2 * np.mean(x * x), 2 * np.mean(x)], [2 * np.mean(x), 2.0]])
+    return value, grad, hess
+
+
+# -- shapes -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("batch", [(), (4,), (2, 3)])
+def test_bowl_has_fixed_shapes_with_constant_hessian_broadcast(bowl: NumericLoss, batch):
+    theta = np.arange(np.prod(batch, dtype=int) * 2, dtype=float).reshape(batch + (2,))
+    value, grad, hess = bowl.value(theta), bowl.grad(theta), bowl.hess(theta)
+    assert value.shape == batch and grad.shape == batch + (2,) and hess.shape == batch + (2, 2)
+    np.testing.assert_array_equal(value, (theta**2).sum(axis=-1))
+    np.testing.assert_array_equal(grad, 2 * theta)
+    np.testing.assert_array_equal(hess, np.broadcast_to(2 * np.eye(2), batch + (2, 2)))
+
+
+@pytest.mark.parametrize("batch", [(), (3,), (2, 2)])
+def test_zero_and_constant_entries_are_broadcast(batch):
+    f = compile(Loss.parse("x**2 + 3*y"))  # grad (2x, 3), Hessian [[2, 0], [0, 0]]
+    theta = np.ones(batch + (2,))
+    np.testing.assert_array_equal(f.grad(theta), np.broadcast_to([2.0, 3.0], batch + (2,)))
+    expected = np.broadcast_to([[2.0, 0.0], [0.0, 0.0]], batch + (2, 2))
+    np.testing.assert_array_equal(f.hess(theta), expected)
+    assert f.hess(theta).dtype == np.float64
+
+
+def test_parameter_absent_from_the_loss_gets_zero_derivatives():
+    f = compile(Loss.parse("x**2", params=["x", "y"]))
+    np.testing.assert_array_equal(f.grad([[1.0, 5.0], [2.0, 5.0]]), [[2.0, 0.0], [4.0, 0.0]])
+    np.testing.assert_array_equal(f.value(np.zeros((2, 3, 2))), np.zeros((2, 3)))
+
+
+def test_integer_and_list_inputs_are_accepted(bowl: NumericLoss):
+    assert bowl.value([1, 2]) == 5.0
+    np.testing.assert_array_equal(bowl.grad([[1, 2]]), [[2.0, 4.0]])
+
+
+# -- values of the lecture loss ---------------------------------------------------------------
+# (1 - w1*w2)**2: grad [-2 w2 (1 - w1 w2), -2 w1 (1 - w1 w2)],
+# Hessian [[2 w2^2, -2 + 4 w1 w2], [-2 + 4 w1 w2, 2 w1^2]]
+LECTURE_POINTS = [
+    # point, value, gradient, Hessian (worked out by hand from the formulas above)
+    ((0.0, 0.0), 1.0, (0.0, 0.0), ((0.0, -2.0), (-2.0, 0.0))),
+    ((2.0, 1.0), 1.0, (2.0, 4.0), ((2.0, 6.0), (6.0, 8.0))),
+    ((1.0, -1.0), 4.0, (4.0, -4.0), ((2.0, -6.0), (-6.0, 2.0))),
+    ((0.5, 2.0), 0.0, (0.0, 0.0), ((8.0, 2.0), (2.0, 0.5))),
+]
+
+
+@pytest.mark.parametrize("point, value, grad, hess", LECTURE_POINTS)
+def test_lecture_loss_matches_hand_computed_derivatives(lecture: NumericLoss, point, value,
+                                                        grad, hess):
+    assert lecture.value(point) == pytest.approx(value)
+    np.testing.assert_allclose(lecture.grad(point), grad, atol=1e-15)
+    np.testing.assert_allclose(lecture.hess(point), hess, atol=1e-15)
+
+
+def test_lecture_loss_batch_equals_each_point(lecture: NumericLoss):
+    points = np.array([p for p, *_ in LECTURE_POINTS])
+    np.testing.assert_allclose(lecture.value(points), [v for _, v, _, _ in LECTURE_POINTS])
+    np.testing.assert_allclose(lecture.grad(points), [g for *_, g, _ in LECTURE_POINTS],
+                               atol=1e-15)
+    np.testing.assert_allclose(lecture.hess(points.reshape(2, 2, 2)),
+                               np.array([h for *_, h in LECTURE_POINTS]).reshape(2, 2, 2, 2),
+                               atol=1e-15)
+
+
+def test_numeric_loss_attributes(lecture: NumericLoss):
+    assert lecture.params == ("w1", "w2")
+    assert lecture.n_params == 2
+    assert lecture.n_samples is None
+    assert isinstance(lecture.loss, Loss)
+    assert lecture.backend == "numpy"
+    assert lecture(np.array([2.0, 1.0])) == 1.0
+
+
+def test_derivatives_are_compiled_only_when_asked_for():
+    loss = Loss.parse("(1 - w1*w2)**2")
+    f = compile(loss)
+    f.value([1.0, 1.0])
+    assert "hessian" not in vars(loss) and "gradient" not in vars(loss)
+    f.hess([1.0, 1.0])
+    assert "hessian" in vars(loss)
+
+
+# -- data losses --------------------------------------------------------------------------------
+def test_data_loss_equals_closed_form_mse(line: NumericLoss, line_data):
+    assert line.n_samples == 50 and line.params == ("a", "b")
+    theta = np.array([0.7, -1.2])
+    value, grad, hess = mse_by_hand(theta, line_data["x"], line_data["y"])
+    assert line.value(theta) == pytest.approx(value, rel=1e-13)
+    np.testing.assert_allclose(line.grad(theta), grad, rtol=1e-12)
+    np.testing.assert_allclose(line.hess(theta), hess, rtol=1e-12)
+
+
+def test_data_loss_batch_of_thetas_equals_each_theta(line: NumericLoss, line_data):
+    thetas = np.random.default_rng(1).normal(size=(2, 3, 2))
+    values = line.value(thetas)
+    grads = line.grad(thetas)
+    hessians = line.hess(thetas)
+    assert values.shape == (2, 3) and grads.shape == (2, 3, 2) and hessians.shape == (2, 3, 2, 2)
+    for index in np.ndindex(2, 3):
+        value, grad, hess = mse_by_hand(thetas[index], line_data["x"], line_data["y"])
+        assert values[index] == pytest.approx(value, rel=1e-13)
+        np.testing.assert_allclose(grads[index], grad, rtol=1e-12)
+        np.testing.assert_allclose(hessians[index], hess, rtol=1e-12)
+
+
+def test_mini_batch_is_the_mean_over_just_those_samples(line: NumericLoss, line_data):
+    theta = np.array([0.3, 0.9])
+    batch = np.array([4, 17, 17, 0, 49])
+    value, grad, hess = mse_by_hand(theta, line_data["x"][batch], line_data["y"][batch])
+    assert line.value(theta, samples=batch) == pytest.approx(value, rel=1e-13)
+    np.testing.assert_allclose(line.grad(theta, samples=batch), grad, rtol=1e-12)
+    np.testing.assert_allclose(line.hess(theta, samples=batch), hess, rtol=1e-12)
+
+
+def test_sum_reduction_sums_over_the_selected_samples(line_data):
+    f = compile(Loss.from_model("a*x + b", data=line_data, reduction="sum"))
+    theta = np.array([1.0, 2.0])
+    r = line_data["y"] - theta[0] * line_data["x"] - theta[1]
+    assert f.value(theta) == pytest.approx(np.sum(r**2), rel=1e-13)
+    assert f.value(theta, samples=[2, 5]) == pytest.approx(r[2]**2 + r[5]**2, rel=1e-13)
+    np.testing.assert_allclose(f.hess(theta)[1, 1], 2.0 * 50)
+
+
+def test_chunking_over_samples_gives_the_same_results(line: NumericLoss, line_data):
+    small = compile(line.loss, memory_budget=2_000)  # a few samples per chunk
+    thetas = np.random.default_rng(2).normal(size=(5, 2))
+    np.testing.assert_allclose(small.value(thetas), line.value(thetas), rtol=1e-13)
+    np.testing.assert_allclose(small.grad(thetas), line.grad(thetas), rtol=1e-12)
+    np.testing.assert_allclose(small.hess(thetas), line.hess(thetas), rtol=1e-12)
+
+
+def test_data_loss_never_builds_the_summed_expression(line_data, monkeypatch):
+    def refuse(self):
+        raise AssertionError("a data loss must not build its N-term sum")
+
+    loss = Loss.from_model("c*tanh(w*x) + b", data=line_data)
+    monkeypatch.setattr(Loss, "expr", property(refuse))
+    monkeypatch.setattr(Loss, "gradient", property(refuse))
+    monkeypatch.setattr(Loss, "hessian", property(refuse))
+    f = compile(loss)
+    theta = np.array([0.1, 0.5, -0.4])  # b, c, w
+    b, c, w = theta
+    x, y = line_data["x"], line_data["y"]
+    assert f.value(theta) == pytest.approx(np.mean((y - c * np.tanh(w * x) - b) ** 2))
+    assert f.hess(theta).shape == (3, 3) and f.hvp(theta, [1.0, 0.0, 0.0]).shape == (3,)
+
+
+def test_small_exact_dataset_compiles_as_a_plain_expression():
+    loss = Loss.from_model("w1*w2*x", data={"x": [1], "y": [1]})
+    f = compile(loss)
+    assert f.n_samples is None
+    np.testing.assert_allclose(f.hess([0.0, 0.0]), [[0.0, -2.0], [-2.0, 0.0]])
+    with pytest.raises(ValueError, match="substituted"):
+        f.value([0.0, 0.0], samples=[0])
+
+
+# -- Hessian-vector products ----------------------------------------------------------------------
+def test_hvp_equals_hessian_times_vector(lecture: NumericLoss):
+    theta = np.array([2.0, 1.0])  # Hessian [[2, 6], [6, 8]]
+    np.testing.assert_allclose(lecture.hvp(theta, [1.0, -1.0]), [-4.0, -2.0])
+
+
+def test_hvp_broadcasts_points_against_vectors(lecture: NumericLoss):
+    thetas = np.array([[0.0, 0.0], [2.0, 1.0], [1.0, -1.0]])
+    v = np.array([1.0, 2.0])
+    expected = np.einsum("kij,j->ki", lecture.hess(thetas), v)
+    np.testing.assert_allclose(lecture.hvp(thetas, v), expected)
+    vs = np.eye(2)
+    np.testing.assert_allclose(lecture.hvp(thetas[1], vs), [[2.0, 6.0], [6.0, 8.0]])
+
+
+CHAIN = " + ".join(f"(w{i}*w{i + 1} - 1)**2" for i in range(1, 12)) + " + w1**4"
+
+
+def test_hvp_of_many_parameters_uses_a_compiled_product_and_matches():
+    f = compile(Loss.parse(CHAIN))
+    assert f.n_params == 12
+    rng = np.random.default_rng(3)
+    thetas, vs = rng.normal(size=(4, 12)), rng.normal(size=(4, 12))
+    expected = np.einsum("kij,kj->ki", f.hess(thetas), vs)
+    np.testing.assert_allclose(f.hvp(thetas, vs), expected, rtol=1e-12, atol=1e-12)
+    assert "hvp" in f._kernels
+
+
+def test_hvp_of_a_data_loss_with_mini_batch(line_data):
+    model = " + ".join(f"c{i}*tanh(w{i}*x + b{i})" for i in range(1, 5)) + " + b0"
+    f = compile(Loss.from_model(model, data=line_data))
+    assert f.n_params == 13
+    rng = np.random.default_rng(4)
+    theta, v = rng.normal(size=13), rng.normal(size=13)
+    batch = np.arange(0, 50, 3)
+    np.testing.assert_allclose(f.hvp(theta, v, samples=batch),
+                               f.hess(theta, samples=batch) @ v, rtol=1e-10, atol=1e-12)
+
+
+# -- backends ----------------------------------------------------------------------------------
+def test_symengine_backend_equals_numpy_backend(line_data):
+    pytest.importorskip("symengine")
+    model = " + ".join(f"c{i}*tanh(w{i}*x + b{i})" for i in range(1, 5)) + " + b0"
+    loss = Loss.from_model(model, data=line_data)
+    fast, reference = compile(loss, backend="symengine"), compile(loss)
+    rng = np.random.default_rng(5)
+    thetas, v = rng.normal(size=(2, 3, 13)), rng.normal(size=13)
+    batch = np.array([1, 2, 3, 40])
+    for method in ("value", "grad", "hess"):
+        np.testing.assert_allclose(getattr(fast, method)(thetas), getattr(reference, method)(thetas),
+                                   rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(getattr(fast, method)(thetas[0, 0], samples=batch),
+                                   getattr(reference, method)(thetas[0, 0], samples=batch),
+                                   rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(fast.hvp(thetas, v), reference.hvp(thetas, v), rtol=1e-10,
+                               atol=1e-12)
+
+
+def test_symengine_backend_keeps_shapes_of_constant_entries():
+    pytest.importorskip("symengine")
+    f = compile(Loss.parse("x**2 + 3*y"), backend="symengine")
+    np.testing.assert_array_equal(f.hess(np.ones((2, 3, 2))),
+                                  np.broadcast_to([[2.0, 0.0], [0.0, 0.0]], (2, 3, 2, 2)))
+    assert f.value([1.0, 1.0]).shape == ()
+    one = compile(Loss.parse("(x - 1)**2"), backend="symengine")
+    np.testing.assert_array_equal(one.grad([[0.0], [3.0]]), [[-2.0], [4.0]])
+
+
+def test_missing_symengine_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "symengine", None)
+    with pytest.raises(ImportError, match=r'pip install "symopt\[fast\]"'):
+        compile(Loss.parse("x**2"), backend="symengine")
+
+
+# -- validation ----------------------------------------------------------------------------------
+def test_wrong_last_dimension_names_both_numbers_and_the_parameters(lecture: NumericLoss):
+    with pytest.raises(ValueError, match=r"last dimension 3 .* 2 parameter\(s\) \(w1, w2\)"):
+        lecture.grad([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"single number .* \(w1, w2\)"):
+        lecture.value(1.0)
+
+
+@pytest.mark.parametrize("theta", [["a", "b"], [1 + 2j, 0.0], [None, 1.0]])
+def test_non_numeric_theta_is_a_type_error(lecture: NumericLoss, theta):
+    with pytest.raises(TypeError, match="real numbers"):
+        lecture.value(theta)
+
+
+def test_hvp_vector_is_validated(lecture: NumericLoss):
+    with pytest.raises(ValueError, match=r"v has last dimension 3"):
+        lecture.hvp([1.0, 2.0], [1.0, 2.0, 3.0])
+
+
+def test_samples_out_of_range_says_the_valid_range(line: NumericLoss):
+    with pytest.raises(IndexError, match=r"index 50 is out of range.*50 samples.*0\.\.49"):
+        line.value([0.0, 0.0], samples=[3, 50])
+    with pytest.raises(IndexError, match="index -1"):
+        line.grad([0.0, 0.0], samples=[-1])
+
+
+@pytest.mark.parametrize("samples, error, message", [
+    ([0.5, 1.0], TypeError, "integer indices"),
+    (np.ones(50, dtype=bool), TypeError, "flatnonzero"),
+    ([], TypeError, "integer indices"),
+    (np.array([], dtype=int), ValueError, "empty"),
+    ([[0, 1]], ValueError, "1-D"),
+])
+def test_bad_samples_are_rejected(line: NumericLoss, samples, error, message):
+    with pytest.raises(error, match=message):
+        line.value([0.0, 0.0], samples=samples)
+
+
+def test_samples_for_a_plain_loss_are_rejected(lecture: NumericLoss):
+    with pytest.raises(ValueError, match="plain expression"):
+        lecture.value([0.0, 0.0], samples=[0])
+
+
+def test_compile_rejects_unknown_backend_and_non_loss():
+    with pytest.raises(ValueError, match="backend='jax' is not known"):
+        compile(Loss.parse("x**2"), backend="jax")
+    with pytest.raises(TypeError, match="Loss.parse"):
+        compile("x**2")  # type: ignore[arg-type]
