@@ -105,13 +105,14 @@ class GradientCheck:
                     f"{self.reference} at {len(self.failed_points)} of {k} point(s) "
                     f"({tolerances})")
         p = self.worst_index[0]
-        coords = ", ".join(f"{name}={value:.6g}" for name, value in
+        coords = ", ".join(f"{name}={value + 0.0:.6g}" for name, value in
                            zip(self.params, self.worst_point))
         return "\n".join([
             head,
             f"  max abs error {self.max_abs_error:.3g}, max rel error {self.max_rel_error:.3g}",
             f"  worst: point {p}, {self._entry_name()}: expected "
-            f"{self.expected[self.worst_index]:.10g}, got {self.actual[self.worst_index]:.10g}",
+            f"{self.expected[self.worst_index] + 0.0:.10g}, "  # + 0.0 shows -0.0 as 0
+            f"got {self.actual[self.worst_index] + 0.0:.10g}",
             f"  point {p}: ({coords})",
         ])
 
