@@ -191,7 +191,12 @@ class NumericLoss:
         """
         points = self._points(theta)
         vectors = self._points(v, what="v")
-        batch = np.broadcast_shapes(points.shape[:-1], vectors.shape[:-1])
+        try:
+            batch = np.broadcast_shapes(points.shape[:-1], vectors.shape[:-1])
+        except ValueError:
+            raise ValueError(f"theta of shape {points.shape} and v of shape {vectors.shape} "
+                             "do not broadcast against each other; give v the shape of "
+                             "theta, or (n,) for one direction") from None
         if self.n_params <= HVP_VIA_HESSIAN_MAX:
             return np.matmul(self.hess(points, samples), vectors[..., None])[..., 0]
         n = self.n_params
@@ -376,13 +381,20 @@ class NumericLoss:
 
 def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: str,
                     name: str) -> _Kernel:
-    """One generated function returning every entry of ``exprs``."""
+    """One generated function returning every entry of ``exprs``.
+
+    ``DiracDelta`` terms (from differentiating ``Abs``, ``Max``, ``Heaviside``) are
+    zero wherever the derivative exists, so they compile to 0: exactly at a kink the
+    result follows SymPy's convention for ``sign`` and ``Heaviside``, never infinity.
+    """
+    exprs = [e.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if e.has(sp.DiracDelta) else e
+             for e in exprs]
     if backend == "symengine":
         try:
             return _compile_symengine(args, exprs)
         except (NotImplementedError, RuntimeError, TypeError, ValueError) as exc:
             warnings.warn(f"symengine could not compile the {name} ({exc}); "
-                          "using the numpy backend for it", RuntimeWarning, stacklevel=4)
+                          "using the numpy backend for it", RuntimeWarning, stacklevel=5)
     counted: list[int] = []
 
     def counting_cse(expressions: Any) -> tuple[list, Any]:

@@ -72,6 +72,13 @@ def test_parameter_absent_from_the_loss_gets_zero_derivatives():
     np.testing.assert_array_equal(f.value(np.zeros((2, 3, 2))), np.zeros((2, 3)))
 
 
+def test_kinks_give_the_derivative_that_exists_almost_everywhere():
+    # d2/dw1^2 |w1| is 2*DiracDelta(w1): zero wherever the second derivative exists
+    f = compile(Loss.parse("Abs(w1) + w2**2"))
+    np.testing.assert_array_equal(f.grad([[-1.5, 1.0], [2.0, 0.5]]), [[-1.0, 2.0], [1.0, 1.0]])
+    np.testing.assert_array_equal(f.hess([-1.5, 1.0]), [[0.0, 0.0], [0.0, 2.0]])
+
+
 def test_integer_and_list_inputs_are_accepted(bowl: NumericLoss):
     assert bowl.value([1, 2]) == 5.0
     np.testing.assert_array_equal(bowl.grad([[1, 2]]), [[2.0, 4.0]])
@@ -267,6 +274,14 @@ def test_symengine_backend_keeps_shapes_of_constant_entries():
     np.testing.assert_array_equal(one.grad([[0.0], [3.0]]), [[-2.0], [4.0]])
 
 
+def test_symengine_falls_back_to_numpy_for_what_it_cannot_compile():
+    pytest.importorskip("symengine")
+    f = compile(Loss.parse("Heaviside(w1)*w2**2"), backend="symengine")
+    with pytest.warns(RuntimeWarning, match="using the numpy backend"):
+        value = f.value([[1.0, 3.0], [-1.0, 3.0]])
+    np.testing.assert_array_equal(value, [9.0, 0.0])
+
+
 def test_missing_symengine_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "symengine", None)
     with pytest.raises(ImportError, match=r'pip install "symopt\[fast\]"'):
@@ -290,6 +305,8 @@ def test_non_numeric_theta_is_a_type_error(lecture: NumericLoss, theta):
 def test_hvp_vector_is_validated(lecture: NumericLoss):
     with pytest.raises(ValueError, match=r"v has last dimension 3"):
         lecture.hvp([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="do not broadcast"):
+        lecture.hvp(np.zeros((3, 2)), np.zeros((4, 2)))
 
 
 def test_samples_out_of_range_says_the_valid_range(line: NumericLoss):
