@@ -566,22 +566,18 @@ def _box(box, n: int) -> list[tuple[float, float]]:
 
 
 def _newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget):
+    from .numeric import compile as compile_loss
+
     params = loss.params
     n = len(params)
-    grad_f = sp.lambdify(params, list(gradient), modules="numpy", cse=True)
-    hess_f = sp.lambdify(params, hessian.tolist(), modules="numpy", cse=True)
+    compiled = compile_loss(loss)
     rng = np.random.default_rng(seed)
     lo = np.array([b[0] for b in bounds])
     hi = np.array([b[1] for b in bounds])
     x = lo + (hi - lo) * _halton(starts, n, rng)
 
     def evaluate(x):
-        cols = [x[:, i] for i in range(n)]
-        g = np.stack([np.broadcast_to(np.asarray(v, float), x.shape[:1]) for v in grad_f(*cols)], -1)
-        h_rows = hess_f(*cols)
-        h = np.stack([np.stack([np.broadcast_to(np.asarray(v, float), x.shape[:1]) for v in row], -1)
-                      for row in h_rows], -2)
-        return g, h
+        return compiled.grad(x), compiled.hess(x)
 
     with np.errstate(all="ignore"):
         for _ in range(60):
@@ -603,9 +599,10 @@ def _newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget
             continue
         found.append(candidate)
     results = []
-    grad_mp = sp.lambdify(params, list(gradient), modules="mpmath")
-    hess_mp = sp.lambdify(params, hessian.tolist(), modules="mpmath")
-    value_mp = sp.lambdify(params, loss.expr, modules="mpmath")
+    modules = [{"LogSumExp": _logsumexp_mpmath}, "mpmath"]
+    grad_mp = sp.lambdify(params, list(gradient), modules=modules)
+    hess_mp = sp.lambdify(params, hessian.tolist(), modules=modules)
+    value_mp = sp.lambdify(params, loss.expr, modules=modules)
     unverified = 0
     for candidate in found:
         if budget.expired:
@@ -637,6 +634,11 @@ def _newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget
     if unverified:
         note += f"; {unverified} could not be polished (degenerate or not a root)"
     return results, note
+
+
+def _logsumexp_mpmath(*args):
+    top = max(args)
+    return top + mpmath.log(mpmath.fsum(mpmath.exp(a - top) for a in args))
 
 
 def _halton(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:

@@ -22,13 +22,14 @@ from typing import Any, Iterable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from .functions import cross_entropy
 from .parse import natural_key, parse_expression
 
 #: Datasets with at most this many samples, all exact numbers, are substituted into
 #: the loss expression sample by sample (as the lecture does by hand).
 SMALL_DATA = 12
 
-_LOSS_KINDS = ("mse", "sse")
+_LOSS_KINDS = ("mse", "cross_entropy")
 _REDUCTIONS = ("mean", "sum")
 
 
@@ -171,14 +172,19 @@ class Loss:
 
         Parameters
         ----------
-        model : str or sympy.Expr
-            The model's output, in its parameters and the data's feature names.
+        model : str or sympy.Expr, or a sequence of them for ``loss="cross_entropy"``
+            The model's output in its parameters and the data's feature names; for
+            classification, one logit per class.
         data : mapping of column name to a sequence of numbers
-            Feature columns and the target column, all of one length N.
+            Feature columns and the target column, all of one length N.  For
+            cross-entropy the target column holds integer class labels 0..K-1, or one
+            row of K class probabilities (one-hot) per sample.
         target : str
             The column holding the targets (default ``"y"``).
-        loss : {"mse", "sse"}
-            Squared error per sample, ``(target - model)**2``.
+        loss : {"mse", "cross_entropy"}
+            Squared error per sample ``(target - model)**2``, or the cross-entropy
+            ``-sum_i yhat_i log softmax(y)_i`` of the logits ``y`` against the one-hot
+            labels ``yhat`` (written with :class:`~symopt.functions.LogSumExp`).
         reduction : {"mean", "sum"}
             How per-sample losses combine.
         params : optional
@@ -196,16 +202,26 @@ class Loss:
             raise ValueError(f"loss={loss!r} is not known; use one of {', '.join(_LOSS_KINDS)}")
         if reduction not in _REDUCTIONS:
             raise ValueError(f"reduction={reduction!r} is not known; use 'mean' or 'sum'")
-        model_expr = parse_expression(model) if isinstance(model, str) else _exact_constants(
-            _realify(sp.sympify(model)))
         if not isinstance(data, Mapping) or not data:
             raise TypeError("data must be a mapping of column name to values, "
                             "e.g. {'x': [1, 2], 'y': [1, 3]}")
         if target not in data:
             raise ValueError(f"the target column {target!r} is not in the data "
                              f"(columns: {', '.join(map(str, data))}); pass target='...'")
-        raw = {str(k): list(np.asarray(v, dtype=object).ravel()) if not isinstance(v, (list, tuple))
-               else list(v) for k, v in data.items()}
+        if loss == "cross_entropy":
+            outputs = _model_outputs(model)
+            raw, target_names = _expand_labels(data, target, len(outputs))
+            target_symbols = [sp.Symbol(name, real=True) for name in target_names]
+            sample_expr = cross_entropy(outputs, target_symbols)
+            model_expr = sp.Tuple(*outputs)
+        else:
+            if isinstance(model, (list, tuple)):
+                raise TypeError(f"loss={loss!r} takes one model expression; a list of logits "
+                                "needs loss='cross_entropy'")
+            model_expr = _model_outputs(model)[0]
+            raw = {str(k): _column(k, v) for k, v in data.items()}
+            target_names = [target]
+            sample_expr = (sp.Symbol(target, real=True) - model_expr) ** 2
         lengths = {k: len(v) for k, v in raw.items()}
         if len(set(lengths.values())) != 1:
             raise ValueError("data columns differ in length: "
@@ -214,28 +230,29 @@ class Loss:
         if n_samples == 0:
             raise ValueError("the dataset is empty; give at least one sample")
         model_names = {s.name for s in model_expr.free_symbols}
-        if target in model_names:
-            raise ValueError(f"the model uses the target {target!r} itself; the model may use "
+        clash = [name for name in target_names if name in model_names]
+        if clash:
+            raise ValueError(f"the model uses the target {clash[0]!r} itself; the model may use "
                              "features and parameters only")
-        columns = [k for k in raw if k == target or k in model_names]
+        columns = [k for k in raw if k in target_names or k in model_names]
         unused = [k for k in raw if k not in columns]
         if unused:
             raise ValueError(f"data column(s) {', '.join(unused)} are not used by the model "
                              f"{model_expr}; remove them or use them in the model")
-        y = sp.Symbol(target, real=True)
-        sample_expr = (y - model_expr) ** 2
-        features = {k for k in columns if k != target}
+        features = {k for k in columns if k not in target_names}
         given = _normalise_params(params)
         if given is not None:
-            clash = [s.name for s in given if s.name in raw]
-            if clash:
-                raise ValueError(f"{clash[0]!r} is both a parameter and a data column; rename one")
+            both = [s.name for s in given if s.name in raw]
+            if both:
+                raise ValueError(f"{both[0]!r} is both a parameter and a data column; rename one")
         scale = sp.Rational(1, n_samples) if reduction == "mean" else sp.Integer(1)
         symbols = {k: sp.Symbol(k, real=True) for k in columns}
         exact = all(_is_exact(v) or isinstance(v, str) for k in columns for v in raw[k])
         info = {
-            "model": model_expr, "target": y, "loss": loss, "reduction": reduction,
-            "columns": tuple(columns), "features": tuple(sorted(features, key=natural_key)),
+            "model": model_expr, "target": sp.Symbol(target, real=True), "loss": loss,
+            "reduction": reduction, "columns": tuple(columns),
+            "targets": tuple(target_names),
+            "features": tuple(sorted(features, key=natural_key)),
             "n_samples": n_samples, "sample_expr": sample_expr, "substituted": False,
         }
         if exact and n_samples <= SMALL_DATA:
@@ -245,9 +262,7 @@ class Loss:
             expr = scale * sp.Add(*terms) if n_samples > 1 else terms[0]
             info["substituted"] = True
             info["arrays"] = {k: np.array([float(v) for v in values[k]]) for k in columns}
-            params_or_default = given if given is not None else None
-            obj = cls(expr, params_or_default, _data=info)
-            return obj
+            return cls(expr, given, _data=info)
         arrays = {}
         for k in columns:
             try:
@@ -262,14 +277,14 @@ class Loss:
         param_symbols = tuple(given) if given is not None else candidate
         if not param_symbols:
             raise ValueError(f"the model {model_expr} has no parameters")
-        obj = cls.__new__(cls)
-        obj._data = info
-        obj._params = param_symbols
         extra = [s.name for s in model_expr.free_symbols
                  if s.name not in raw and s not in param_symbols]
         if extra:
             raise ValueError(f"the model uses {', '.join(sorted(extra))} which is neither a "
                              "parameter nor a data column; add it to params or to the data")
+        obj = cls.__new__(cls)
+        obj._data = info
+        obj._params = param_symbols
         obj._expr = None  # built on first use (summed by monomials when polynomial)
         return obj
 
@@ -383,12 +398,13 @@ class Loss:
 
     # -- data losses ----------------------------------------------------------------
     def _is_monomial_summable(self) -> bool:
-        model = self._data["model"]
+        if self._data["loss"] != "mse":
+            return False
         try:
-            sp.Poly(model, *self._params)
+            sp.Poly(self._data["model"], *self._params)
         except sp.PolynomialError:
             return False
-        return self._data["loss"] in ("mse", "sse")
+        return True
 
     def _mean_over_samples(self, matrix: sp.Matrix) -> sp.Matrix:
         values = self._data.get("exact_values")
@@ -448,6 +464,59 @@ class Loss:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle L({', '.join(sp.latex(p) for p in self._params)}) = {sp.latex(self.expr)}$"
+
+
+def _column(name: Any, values: Any) -> list:
+    if isinstance(values, (list, tuple)):
+        return list(values)
+    array = np.asarray(values, dtype=object)
+    if array.ndim != 1:
+        raise ValueError(f"data column {name!r} must be one-dimensional, got shape {array.shape}")
+    return list(array)
+
+
+def _model_outputs(model: Any) -> list[sp.Expr]:
+    items = list(model) if isinstance(model, (list, tuple)) else [model]
+    if not items:
+        raise ValueError("the model has no outputs; give one expression per class")
+    outputs = []
+    for item in items:
+        if isinstance(item, str):
+            outputs.append(parse_expression(item))
+        elif isinstance(item, (sp.Expr, int, float)):
+            outputs.append(_exact_constants(_realify(sp.sympify(item))))
+        else:
+            raise TypeError(f"a model output must be text or a sympy expression, got {item!r}")
+    return outputs
+
+
+def _expand_labels(data: Mapping, target: str, n_classes: int) -> tuple[dict, list[str]]:
+    """Data columns with the target replaced by one column per class (one-hot)."""
+    if n_classes < 2:
+        raise ValueError("cross-entropy needs at least two classes (one logit per class)")
+    names = [f"{target}hat{i + 1}" for i in range(n_classes)]
+    clash = [n for n in names if n in data]
+    if clash:
+        raise ValueError(f"column {clash[0]!r} clashes with the one-hot columns symopt makes "
+                         f"from {target!r}; rename it")
+    raw = {str(k): _column(k, v) for k, v in data.items() if k != target}
+    labels = data[target]
+    rows = labels.tolist() if isinstance(labels, np.ndarray) else list(labels)
+    onehot: list[list[Any]] = [[] for _ in range(n_classes)]
+    for i, row in enumerate(rows):
+        if isinstance(row, (list, tuple)):
+            if len(row) != n_classes:
+                raise ValueError(f"target row {i} has {len(row)} entries; the model has "
+                                 f"{n_classes} classes")
+            for c in range(n_classes):
+                onehot[c].append(row[c])
+        else:
+            if isinstance(row, bool) or not float(row).is_integer() or not 0 <= int(row) < n_classes:
+                raise ValueError(f"target {row!r} in row {i} is not a class label 0..{n_classes - 1}")
+            for c in range(n_classes):
+                onehot[c].append(1 if c == int(row) else 0)
+    raw.update(zip(names, onehot))
+    return raw, names
 
 
 def _as_rational(value: Any) -> sp.Expr:
