@@ -24,6 +24,7 @@ import sympy as sp
 
 from .gradcheck import (FiniteDifferenceCheck, GradientCheck, check_finite_differences,
                         check_gradient)
+from .functions import NUMPY_FUNCTIONS
 from .loss import Loss
 
 __all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET",
@@ -42,6 +43,10 @@ MEMORY_BUDGET = 256 * 2**20
 HVP_VIA_HESSIAN_MAX = 10
 
 _FAST_HINT = 'pip install "symopt[fast]"'
+
+# What lambdify may call: symopt's stable functions, then SciPy's special functions
+# (SciPy is a dependency), then NumPy.
+_NUMPY_MODULES = [NUMPY_FUNCTIONS, "scipy", "numpy"]
 
 # Working set a chunk of samples aims for (about a share of the last-level cache),
 # and the fewest array elements per chunk that keep Python overhead small.
@@ -389,7 +394,9 @@ def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: st
     """
     exprs = [e.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if e.has(sp.DiracDelta) else e
              for e in exprs]
-    if backend == "symengine":
+    # symopt's own functions (LogSumExp) have stable NumPy versions symengine lacks
+    own = any(type(f).__name__ in NUMPY_FUNCTIONS for e in exprs for f in e.atoms(sp.Function))
+    if backend == "symengine" and not own:
         try:
             return _compile_symengine(args, exprs)
         except (NotImplementedError, RuntimeError, TypeError, ValueError) as exc:
@@ -402,7 +409,8 @@ def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: st
         counted.append(len(replacements))
         return replacements, reduced
 
-    fn = sp.lambdify(list(args), exprs, cse=counting_cse, dummify=True)
+    fn = sp.lambdify(list(args), exprs, modules=_NUMPY_MODULES, cse=counting_cse,
+                     dummify=True)
     return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=sum(counted), native=False)
 
 
