@@ -273,13 +273,12 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
     size = None
     if batch_size is not None:
         size = _check_count("batch_size", batch_size, "Pass e.g. batch_size=32.")
+    per_epoch = 1 if size is None else -(-n_samples // size)      # updates per epoch
     if epochs is not None:
-        per_epoch = 1 if size is None else -(-n_samples // size)
         total = _check_count("epochs", epochs, "Pass e.g. epochs=10.") * per_epoch
     else:
         total = _check_count("steps", steps, "Pass e.g. steps=1000.")
     sampler = None if size is None else _batches(n_samples, size, bool(shuffle), seed)
-    per_epoch = None if size is None else -(-n_samples // size)
 
     # 2. state of the batch of starts
     x = start.reshape(1, -1) if single else start
@@ -313,6 +312,10 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
     # 3. iterate: gradient, update, mask stopped starts, divergence, convergence, record
     with np.errstate(all="ignore"):
         g = grad(x)
+        if np.shape(g) != x.shape:
+            raise ValueError(f"f.grad returned shape {np.shape(g)} for points of shape "
+                             f"{x.shape}; it must return one derivative per parameter, shape "
+                             "(..., n_params)")
         if tolerance is not None:
             check_tol(g, 0)
         for done in range(1, total + 1):

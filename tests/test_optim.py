@@ -525,3 +525,43 @@ def test_decayed_weights_need_params() -> None:
     opt = optim.adamw(0.1)
     with pytest.raises(ValueError, match=r"add_decayed_weights needs the parameters"):
         opt.update(np.ones(2), opt.init(np.ones(2)))
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+unit = st.floats(0.0, 0.99)
+# squares of these neither overflow nor underflow (with eps = 0, a zero gradient gives 0/0 in
+# Adam, as in PyTorch)
+gradient_entries = st.floats(-1e3, 1e3).filter(lambda v: abs(v) > 1e-100)
+
+
+@settings(max_examples=40, deadline=None)
+@given(grads=arrays(np.float64, (4, 3), elements=gradient_entries), b1=unit, b2=unit,
+       lr=st.floats(1e-4, 1.0))
+def test_adam_steps_are_at_most_lr_in_each_coordinate_at_first(grads: np.ndarray, b1: float,
+                                                               b2: float, lr: float) -> None:
+    # |m_hat / (sqrt(v_hat) + eps)| <= 1 at t = 0, and the first step is -lr * sign(g)
+    updates = first_update(optim.adam(lr, betas=(b1, b2), eps=0.0), grads, np.zeros((4, 3)))
+    np.testing.assert_allclose(updates, -lr * np.sign(grads), rtol=1e-12)
+
+
+@settings(max_examples=40, deadline=None)
+@given(momentum=unit, dampening=st.floats(0.0, 1.0), decay=st.floats(0.0, 1.0),
+       lr=st.floats(1e-4, 1e-2))
+def test_sgd_matches_its_written_out_rule(momentum: float, dampening: float, decay: float,
+                                          lr: float) -> None:
+    opt = optim.sgd(lr, momentum=momentum, dampening=dampening, weight_decay=decay)
+    x = np.array(STARTS["quadratic"])
+    path = iterate(opt, quadratic_grad, x, 10)
+    buffer = None
+    for step in range(10):
+        g = quadratic_grad(x) + decay * x
+        if momentum:
+            buffer = g if buffer is None else momentum * buffer + (1 - dampening) * g
+            g = buffer
+        x = x - lr * g
+        np.testing.assert_allclose(path[step + 1], x, rtol=1e-13, atol=1e-15)

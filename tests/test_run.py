@@ -363,6 +363,17 @@ def test_bad_minibatch_settings(kwargs: dict[str, Any], error: type, pattern: st
         run(LeastSquares(), optim.gd(0.1), [0.0, 0.0], **kwargs)
 
 
+def test_gradient_of_the_wrong_shape_is_rejected_before_any_step() -> None:
+    class Flat(Bowl):
+        def grad(self, theta: np.ndarray) -> np.ndarray:
+            return theta.sum(axis=-1)
+
+    with pytest.raises(ValueError, match=r"f\.grad returned shape \(3,\) for points of shape "
+                                         r"\(3, 2\); it must return one derivative per "
+                                         r"parameter"):
+        run(Flat(), optim.gd(0.1), np.ones((3, 2)))
+
+
 def test_loss_with_bad_parameter_count_is_rejected() -> None:
     class Broken(Bowl):
         n_params = "2"

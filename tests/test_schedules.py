@@ -245,3 +245,35 @@ def test_closed_forms_of_pytorch_recursions() -> None:
         expected.append(rate)
     np.testing.assert_allclose([S.linear_warmup(0.1, 25, 0.02)(t) for t in range(40)],
                                expected, rtol=1e-13)
+
+
+# ----------------------------------------------------------------------------- properties
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+rates = st.floats(1e-6, 10.0)
+fractions = st.floats(0.0, 1.0)
+counts = st.integers(1, 500)
+steps = st.integers(0, 10_000)
+
+
+@settings(max_examples=60, deadline=None)
+@given(lr=rates, low=fractions, total=counts, warmup=st.integers(0, 499), step=steps)
+def test_cosine_schedules_stay_between_min_lr_and_lr(lr: float, low: float, total: int,
+                                                     warmup: int, step: int) -> None:
+    min_lr = low * lr
+    value = S.cosine(lr, total, min_lr)(step)
+    assert min_lr - 1e-15 <= value <= lr + 1e-15
+    if warmup < total:
+        value = S.warmup_cosine(lr, warmup, total, min_lr)(step)
+        assert 0.0 <= value <= lr + 1e-15
+        if step >= total:
+            assert value == min_lr
+
+
+@settings(max_examples=60, deadline=None)
+@given(lr=rates, gamma=st.floats(0.01, 1.0), size=counts, step=steps)
+def test_decays_never_increase(lr: float, gamma: float, size: int, step: int) -> None:
+    for schedule in (S.step_decay(lr, size, gamma), S.exponential(lr, gamma)):
+        assert 0.0 <= schedule(step + 1) <= schedule(step) <= lr

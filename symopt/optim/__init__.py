@@ -22,7 +22,7 @@ True
 
 from __future__ import annotations
 
-from . import schedules, transforms
+from . import scales, schedules, transforms
 from .base import GradientTransformation, NamedOptimizer, apply_updates, chain
 from .named import (adagrad, adagrad_lecture, adam, adamw, gd, momentum, rmsprop,
                     rmsprop_lecture, sgd)
@@ -49,5 +49,5 @@ __all__ = [
     # rules
     "RULES", "OPTIMIZERS", "SCHEDULES", "TRANSFORMS",
     # submodules
-    "schedules", "transforms",
+    "scales", "schedules", "transforms",
 ]

@@ -88,13 +88,22 @@ class NamedOptimizer(GradientTransformation):
     hyperparams: dict[str, Any]
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{key}={value!r}" for key, value in self.hyperparams.items())
-        return f"{self.name}({args})"
+        hyperparams = getattr(self, "hyperparams", {})
+        args = ", ".join(f"{key}={value!r}" for key, value in hyperparams.items())
+        return f"{getattr(self, 'name', 'NamedOptimizer')}({args})"
 
 
 def named(transform: GradientTransformation, name: str, rule: str,
           **hyperparams: Any) -> NamedOptimizer:
-    """Attach a name, its rule and hyper-parameters to ``transform``."""
+    """Attach a name, its rule and hyper-parameters to ``transform``.
+
+    Examples
+    --------
+    >>> from symopt.optim import transforms as T
+    >>> opt = named(T.scale_by_learning_rate(0.1), "gd", r"\\theta_{t+1} = ...", lr=0.1)
+    >>> opt
+    gd(lr=0.1)
+    """
     result = NamedOptimizer(transform.init, transform.update)
     result.name = name
     result.rule = rule
