@@ -1,6 +1,8 @@
 """Speed of compiled derivatives: a 25-parameter tanh network with MSE on 1,000 samples.
 
 Run:  python benchmarks/bench_numeric.py [--cap SECONDS] [--repeats N]
+      (with symopt installed, ``pip install -e .``, or from the repository root with
+      ``PYTHONPATH=.``)
 
 The network has 8 hidden units and one input (params w1..w8, b1..b8, c1..c8, b0):
 ``sum_k c_k tanh(w_k x + b_k) + b0``, seeded data.  Printed, all measured in this run:

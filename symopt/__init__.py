@@ -35,8 +35,8 @@ _EXPORTS: dict[str, str] = {
     "compile": "numeric",
     "check_gradient": "numeric",
     "check_finite_differences": "numeric",
-    "Trajectory": "run",
-    "run": "run",
+    "Trajectory": "runner",
+    "run": "runner",
     "optim": "optim",
 }
 

@@ -21,7 +21,7 @@ from .critical import CriticalPoint, CriticalSet, classify_point, critical_point
 from .loss import Loss
 from .numeric import NumericLoss, compile as compile_loss
 from .optim.base import GradientTransformation
-from .run import run
+from .runner import run
 
 __all__ = ["EscapeReport", "escape", "growth_factor", "negative_curvature_descent",
            "perturbed_gd", "saddle_free_newton", "BasinReport", "basins"]

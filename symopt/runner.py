@@ -24,8 +24,6 @@ exception); the others continue, and the run ends early once every start has sto
 from __future__ import annotations
 
 import math
-import sys
-import types
 from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import Any, Iterator
@@ -372,18 +370,3 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
     return Trajectory(x=x, fun=fun, grad_norm=grad_norm, path=trajectory, losses=losses,
                       recorded_steps=np.array(recorded), nit=stopped_at, status=status,
                       success=success, message=message, diverged_at=diverged_at, params=names)
-
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`run`.
-
-    ``symopt.run`` names both this module and the function: importing the module (``import
-    symopt.run``, ``from symopt.run import Trajectory``) makes the package attribute the module,
-    so calling the module must run too.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Trajectory:
-        return run(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
