@@ -320,6 +320,24 @@ def _batched(params: np.ndarray) -> tuple[np.ndarray, bool]:
     return (params[None, :], True) if params.ndim == 1 else (params, False)
 
 
+def _check_lr(lr: float) -> None:
+    if not (isinstance(lr, (int, float)) and lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr={lr!r} must be a positive number")
+
+
+def _count_steps(params) -> _StepState:
+    return _StepState(0)
+
+
+def _arrays(name: str, grads, params) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Parameters and gradient as (k, n) arrays, and whether the input was one point."""
+    if params is None:
+        raise ValueError(f"{name} needs the parameters in update(grads, state, params)")
+    x, single = _batched(np.asarray(params, float))
+    g, _ = _batched(np.asarray(grads, float))
+    return x, g, single
+
+
 def negative_curvature_descent(f: NumericLoss, lr: float, *, gradient_tolerance: float = 1e-6,
                                curvature_tolerance: float = 1e-8,
                                max_step: float = 1.0) -> GradientTransformation:
@@ -331,17 +349,10 @@ def negative_curvature_descent(f: NumericLoss, lr: float, *, gradient_tolerance:
     the loss decreases (checked); elsewhere theta <- theta - lr*g.  At a saddle,
     u^T H u = lambda |u|^2 < 0, so L(theta + a u) ~ L(theta) + lambda a^2 / 2 < L(theta).
     """
-    if not lr > 0:
-        raise ValueError(f"lr={lr!r} must be positive")
-
-    def init(params):
-        return _StepState(0)
+    _check_lr(lr)
 
     def update(grads, state, params=None):
-        if params is None:
-            raise ValueError("negative_curvature_descent needs the parameters in update()")
-        x, single = _batched(np.asarray(params, float))
-        g, _ = _batched(np.asarray(grads, float))
+        x, g, single = _arrays("negative_curvature_descent", grads, params)
         updates = -lr * g
         small = np.linalg.norm(g, axis=1) <= gradient_tolerance
         if small.any():
@@ -361,7 +372,7 @@ def negative_curvature_descent(f: NumericLoss, lr: float, *, gradient_tolerance:
                     updates[i] = a * u
         return (updates[0] if single else updates), _StepState(state.count + 1)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(_count_steps, update)
 
 
 class _PerturbState(NamedTuple):
@@ -387,8 +398,7 @@ def perturbed_gd(lr: float, *, f: NumericLoss | None = None, gradient_threshold:
     point and is not perturbed again (it sits at a local minimum).  Without ``f`` it
     keeps perturbing near minima, so it ends within about ``radius`` of one.
     """
-    if not lr > 0:
-        raise ValueError(f"lr={lr!r} must be positive")
+    _check_lr(lr)
     if not radius > 0:
         raise ValueError(f"radius={radius!r} must be positive")
 
@@ -439,17 +449,10 @@ def saddle_free_newton(f: NumericLoss, lr: float = 1.0, *, damping: float = 1e-3
     with |H| = V |Lambda| V^T built from the absolute eigenvalues (plus ``damping``), so
     negative curvature repels instead of attracting.  Steps are capped at ``max_step``.
     Exactly at a critical point g = 0 and it does not move: start it nearby."""
-    if not lr > 0:
-        raise ValueError(f"lr={lr!r} must be positive")
-
-    def init(params):
-        return _StepState(0)
+    _check_lr(lr)
 
     def update(grads, state, params=None):
-        if params is None:
-            raise ValueError("saddle_free_newton needs the parameters in update()")
-        x, single = _batched(np.asarray(params, float))
-        g, _ = _batched(np.asarray(grads, float))
+        x, g, single = _arrays("saddle_free_newton", grads, params)
         values, vectors = np.linalg.eigh(f.hess(x))
         coefficients = np.einsum("kji,kj->ki", vectors, g) / (np.abs(values) + damping)
         step = -lr * np.einsum("kij,kj->ki", vectors, coefficients)
@@ -457,7 +460,7 @@ def saddle_free_newton(f: NumericLoss, lr: float = 1.0, *, damping: float = 1e-3
         step = np.where(norms > max_step, step * (max_step / np.maximum(norms, 1e-300)), step)
         return (step[0] if single else step), _StepState(state.count + 1)
 
-    return GradientTransformation(init, update)
+    return GradientTransformation(_count_steps, update)
 
 
 # -- basins ------------------------------------------------------------------------------------------

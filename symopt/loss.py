@@ -357,13 +357,7 @@ class Loss:
         """The exact Hessian, an n x n symmetric SymPy matrix."""
         if self.is_data_loss and not self._is_monomial_summable():
             return self._mean_over_samples(self.sample_hessian)
-        grad = self.gradient
-        n = len(self._params)
-        rows = [[None] * n for _ in range(n)]
-        for i in range(n):
-            for j in range(i, n):
-                rows[i][j] = rows[j][i] = sp.diff(grad[i], self._params[j])
-        return sp.Matrix(rows)
+        return _jacobian_symmetric(self.gradient, self._params)
 
     @cached_property
     def sample_gradient(self) -> sp.Matrix | None:
@@ -376,14 +370,7 @@ class Loss:
     def sample_hessian(self) -> sp.Matrix | None:
         """Hessian of the per-sample expression (data losses), else None."""
         grad = self.sample_gradient
-        if grad is None:
-            return None
-        n = len(self._params)
-        rows = [[None] * n for _ in range(n)]
-        for i in range(n):
-            for j in range(i, n):
-                rows[i][j] = rows[j][i] = sp.diff(grad[i], self._params[j])
-        return sp.Matrix(rows)
+        return None if grad is None else _jacobian_symmetric(grad, self._params)
 
     def value_at(self, point: Sequence[Any]) -> sp.Expr:
         """The exact loss at a point given in parameter order."""
@@ -464,6 +451,16 @@ class Loss:
 
     def _repr_latex_(self) -> str:
         return f"$\\displaystyle L({', '.join(sp.latex(p) for p in self._params)}) = {sp.latex(self.expr)}$"
+
+
+def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:
+    """The Hessian from a gradient: each mixed derivative is taken once (upper triangle)."""
+    n = len(params)
+    rows: list[list[Any]] = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            rows[i][j] = rows[j][i] = sp.diff(gradient[i], params[j])
+    return sp.Matrix(rows)
 
 
 def _column(name: Any, values: Any) -> list:
