@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from fractions import Fraction
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import mpmath
@@ -19,9 +19,10 @@ import numpy as np
 import sympy as sp
 
 from .budget import Budget
-from .classify import Classification, Kind, classify_exact, classify_numeric, exact_sign, t
+from .classify import Classification, Kind, classify_exact, exact_sign
 from .errors import BudgetExceeded
 from .loss import Loss
+from .newton import newton_search, search_box
 from .polysolve import T, AlgebraicPoint, crootof, isolating_intervals, FamilyComponent, solve_polynomial_system
 
 __all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
@@ -387,7 +388,8 @@ def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> 
         return CriticalFamily((), component.dimension, Kind.MINIMUM, True,
                               "the loss is constant: every point is critical", (), (),
                               value if value.is_number else None, bool(value.is_number))
-    value = _value_on(loss.expr, equations, params)
+    value = budget.run(lambda: _value_on(loss.expr, equations, params), fraction=0.3,
+                       what="the loss on a family")
     samples = budget.run(lambda: _family_samples(equations, params, component.dimension),
                          fraction=0.3, what="points on a family")
     kinds, sample_eigen = [], []
@@ -508,8 +510,7 @@ def _choices(values, k):
 def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: int,
                   seed: int) -> CriticalSet:
     params = loss.params
-    n = len(params)
-    bounds = _box(box, n)
+    bounds = search_box(box, len(params))
     notes = []
     exact_found: list[tuple[sp.Expr, ...]] = []
     try:
@@ -527,7 +528,7 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
         notes.append("the exact attempt (sympy.solve) ran out of its share of the time budget")
     except (NotImplementedError, ValueError, TypeError) as exc:
         notes.append(f"the exact attempt found nothing usable ({type(exc).__name__})")
-    numeric_points, newton_note = _newton_search(loss, gradient, hessian, bounds, starts, seed, budget)
+    numeric_points, newton_note = newton_search(loss, gradient, hessian, bounds, starts, seed, budget)
     notes.append(newton_note)
     points = []
     for coords in exact_found:
@@ -550,108 +551,3 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
               f"exact Hessian over {box_text}, {starts} starts, mpmath-polished")
     return CriticalSet(loss, tuple(points), (), False, method, status, tuple(notes),
                        budget.elapsed(), tuple(bounds))
-
-
-def _box(box, n: int) -> list[tuple[float, float]]:
-    if box is None:
-        return [(-5.0, 5.0)] * n
-    if isinstance(box, (int, float)):
-        if not box > 0:
-            raise ValueError(f"box={box!r} must be a positive half-width")
-        return [(-float(box), float(box))] * n
-    bounds = [tuple(map(float, b)) for b in box]
-    if len(bounds) != n or any(len(b) != 2 or not b[0] < b[1] for b in bounds):
-        raise ValueError(f"box must be a half-width or {n} pairs (low, high) with low < high")
-    return bounds
-
-
-def _newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget):
-    from .numeric import compile as compile_loss
-
-    params = loss.params
-    n = len(params)
-    compiled = compile_loss(loss)
-    rng = np.random.default_rng(seed)
-    lo = np.array([b[0] for b in bounds])
-    hi = np.array([b[1] for b in bounds])
-    x = lo + (hi - lo) * _halton(starts, n, rng)
-
-    def evaluate(x):
-        return compiled.grad(x), compiled.hess(x)
-
-    with np.errstate(all="ignore"):
-        for _ in range(60):
-            if budget.expired:
-                break
-            g, h = evaluate(x)
-            try:
-                delta = np.linalg.solve(h + 1e-14 * np.eye(n), g[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                delta = np.stack([np.linalg.lstsq(hh, gg, rcond=None)[0] for hh, gg in zip(h, g)])
-            x = x - delta
-            x[~np.isfinite(x).all(axis=1)] = np.nan
-        g, _ = evaluate(x)
-    good = np.isfinite(x).all(axis=1) & (np.linalg.norm(g, axis=1) < 1e-6)
-    inside = ((x >= lo - 1e-9) & (x <= hi + 1e-9)).all(axis=1)
-    found = []
-    for candidate in x[good & inside]:
-        if any(np.linalg.norm(candidate - f) < 1e-6 * (1 + np.linalg.norm(f)) for f in found):
-            continue
-        found.append(candidate)
-    results = []
-    modules = [{"LogSumExp": _logsumexp_mpmath}, "mpmath"]
-    grad_mp = sp.lambdify(params, list(gradient), modules=modules)
-    hess_mp = sp.lambdify(params, hessian.tolist(), modules=modules)
-    value_mp = sp.lambdify(params, loss.expr, modules=modules)
-    unverified = 0
-    for candidate in found:
-        if budget.expired:
-            break
-        with mpmath.workdps(40):
-            point = mpmath.matrix([mpmath.mpf(float(c)) for c in candidate])
-            for _ in range(30):
-                g = mpmath.matrix(grad_mp(*point))
-                h = mpmath.matrix(hess_mp(*point))
-                try:
-                    point = point - mpmath.lu_solve(h, g)
-                except ZeroDivisionError:
-                    break
-                if mpmath.norm(g) < mpmath.mpf(10) ** -35:
-                    break
-            g = mpmath.matrix(grad_mp(*point))
-            residual = mpmath.norm(g)
-            h = mpmath.matrix(hess_mp(*point))
-            scale = float(mpmath.mnorm(h, 1))
-            if residual > mpmath.mpf(10) ** -20:
-                unverified += 1
-                continue
-            coords = tuple(sp.Float(str(c), 30) for c in point)
-            value = sp.Float(str(value_mp(*point)), 30)
-            cls = classify_numeric(h, scale, 1e-12)
-        results.append((coords, cls, value))
-    note = (f"multi-start Newton: {starts} starts, {len(found)} distinct point(s) converged in the box, "
-            f"{len(results)} verified to |gradient| < 1e-20 at 40 digits")
-    if unverified:
-        note += f"; {unverified} could not be polished (degenerate or not a root)"
-    return results, note
-
-
-def _logsumexp_mpmath(*args):
-    top = max(args)
-    return top + mpmath.log(mpmath.fsum(mpmath.exp(a - top) for a in args))
-
-
-def _halton(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:
-    primes = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53]
-    out = np.empty((count, dim))
-    shift = rng.random(dim)
-    for d in range(dim):
-        base = primes[d % len(primes)]
-        for i in range(count):
-            f, r, k = 1.0, 0.0, i + 1
-            while k:
-                f /= base
-                r += f * (k % base)
-                k //= base
-            out[i, d] = r
-    return (out + shift) % 1.0
