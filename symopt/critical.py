@@ -23,7 +23,8 @@ from .classify import Classification, Kind, classify_exact, exact_sign
 from .errors import BudgetExceeded
 from .loss import Loss
 from .newton import newton_search, search_box
-from .polysolve import T, AlgebraicPoint, crootof, isolating_intervals, FamilyComponent, solve_polynomial_system
+from .polysolve import (T, AlgebraicPoint, FamilyComponent, canonical_point, crootof,
+                        isolating_intervals, solve_polynomial_system, zero_dimensional_points)
 
 __all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
            "classify_point"]
@@ -463,12 +464,10 @@ def _is_sum_of_squares(expr: sp.Expr) -> bool:
 
 def _family_samples(equations, params, dimension: int, wanted: int = 3):
     """A few exact real points on a family: fix free variables at small rationals."""
-    from .polysolve import _canonical, _zero_dim_points  # the same exact solver
-    n = len(params)
     samples: list[tuple[sp.Expr, ...]] = []
     values = [1, 2, -1, sp.Rational(1, 2), 3, -2]
-    for free in _free_sets(equations, params, dimension):
-        for choice in _choices(values, len(free)):
+    for free in itertools.combinations(params, dimension):
+        for choice in itertools.product(values, repeat=len(free)):
             subs = dict(zip(free, choice))
             rest = tuple(p for p in params if p not in subs)
             system = [sp.expand(e.xreplace(subs)) for e in equations]
@@ -477,10 +476,10 @@ def _family_samples(equations, params, dimension: int, wanted: int = 3):
                 continue
             budget = Budget(2)
             try:
-                points = _zero_dim_points(system, rest, budget) if rest and system else []
+                points = zero_dimensional_points(system, rest, budget) if rest and system else []
             except (BudgetExceeded, Exception):  # noqa: BLE001 - a sample is optional
                 continue
-            for alg in map(_canonical, points):
+            for alg in map(canonical_point, points):
                 if alg.degree != 1:
                     continue
                 coords = dict(zip(rest, (c.as_expr() for c in alg.coordinate_polys)))
@@ -496,14 +495,6 @@ def _family_samples(equations, params, dimension: int, wanted: int = 3):
         if samples:
             return samples
     return samples
-
-
-def _free_sets(equations, params, dimension):
-    return itertools.combinations(params, dimension)
-
-
-def _choices(values, k):
-    return itertools.product(values, repeat=k)
 
 
 # -- other gradients: exact attempts, then multi-start Newton ------------------------------------

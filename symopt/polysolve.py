@@ -253,7 +253,7 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
         out.families.append(FamilyComponent((), len(gens), True, "the gradient vanishes everywhere"))
         return
     if len(gens) == 1:  # points only: hypersurfaces of a line are points
-        out.points.extend(_zero_dim_points([p.as_expr() for p in polys], gens, budget))
+        out.points.extend(zero_dimensional_points([p.as_expr() for p in polys], gens, budget))
         return
     basis = _groebner([p.as_expr() for p in polys], gens, "grevlex", budget)
     if basis.exprs == [1] or any(e.is_number and e != 0 for e in basis.exprs):
@@ -363,11 +363,11 @@ def _add_component(basis_polys: list[sp.Poly], gens, budget: Budget, out: SolveR
 
 def _solve_zero_dimensional(basis_polys: list[sp.Poly], gens, budget: Budget,
                             out: SolveResult) -> None:
-    for point in _zero_dim_points([p.as_expr() for p in basis_polys], gens, budget):
+    for point in zero_dimensional_points([p.as_expr() for p in basis_polys], gens, budget):
         out.points.append(point)
 
 
-def _zero_dim_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
+def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
     n = len(gens)
     if n == 1:
         x = gens[0]
@@ -404,7 +404,7 @@ def _zero_dim_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[Algebra
             const = sp.Poly(r, T, domain="QQ")
             if not sub:  # should not happen in a zero-dimensional ideal
                 raise BudgetExceeded("lost zero-dimensionality after substitution")
-            for p in _zero_dim_points(sub, gens[:-1], budget):
+            for p in zero_dimensional_points(sub, gens[:-1], budget):
                 if p.degree == 1:
                     polys = p.coordinate_polys + (const,)
                     points.append(AlgebraicPoint(p.minpoly, p.index, polys))
@@ -467,7 +467,7 @@ def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
     return tuple(coords)
 
 
-def _canonical(point: AlgebraicPoint) -> AlgebraicPoint:
+def canonical_point(point: AlgebraicPoint) -> AlgebraicPoint:
     """Rational points: minpoly T and constant coordinates, so equal points compare equal."""
     if point.degree != 1:
         return point
@@ -485,7 +485,7 @@ def _dedupe(result: SolveResult, gens) -> None:
     unique: list[AlgebraicPoint] = []
     seen = set()
     irrational: list[tuple[tuple, AlgebraicPoint]] = []
-    for p in map(_canonical, result.points):
+    for p in map(canonical_point, result.points):
         if p.degree == 1:
             key = tuple(c.as_expr() for c in p.coordinate_polys)
             if key in seen:
