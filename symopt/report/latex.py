@@ -1,0 +1,511 @@
+"""Safe LaTeX: symbol names that cannot inject TeX, and documents that compile with pdflatex.
+
+Every SymPy object goes through :class:`SafeLatexPrinter`, a SymPy ``LatexPrinter`` whose every
+name (symbols, matrix symbols, undefined functions, class names) is rendered by
+:func:`symbol_latex`: ordinary names (``w1``, ``x_2``, ``alpha``, ``theta'``) print as SymPy
+prints them; any other name is spelled out character by character with fixed, harmless macros,
+so a name such as ``\\input{x}`` or ``^^5c`` can never reach TeX as a command.
+:func:`check_tex` then refuses any output that still holds a command able to read or write files,
+define macros or change category codes.
+
+Documents use only the ``article`` class and the ``amsmath`` and ``amssymb`` packages.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any, Iterable, Mapping
+
+import sympy as sp
+from sympy.core.function import AppliedUndef
+from sympy.printing.latex import LatexPrinter
+
+from ..errors import SymoptError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..critical import CriticalSet
+    from ..loss import Loss
+    from . import Derivation
+
+__all__ = ["UnsafeTeXError", "symbol_latex", "safe_symbol_names", "SafeLatexPrinter", "to_tex",
+           "check_tex", "escape_text", "render_latex", "loss_latex", "critical_set_latex",
+           "PREAMBLE"]
+
+#: The whole preamble of a standalone document: texlive-latex-base has all of it.
+PREAMBLE = "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+
+GREEK = frozenset(
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
+    "xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta "
+    "Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega".split())
+_GREEK_ALIASES = {"lamda": "lambda", "Lamda": "Lambda"}
+
+_ORDINARY = re.compile(r"([A-Za-z]+)(?:_?([0-9]+)|_([A-Za-z][A-Za-z0-9]*))?('*)")
+
+# ASCII punctuation in a name, rendered in math mode with fixed macros (no catcode tricks survive)
+_PUNCTUATION = {
+    "\\": r"\backslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%", "#": r"\#",
+    "&": r"\&{}", "_": r"\_", "^": r"\hat{\ }", "~": r"\sim{}", "|": r"\vert{}", '"': "{''}",
+    "'": "{}'", "`": r"\grave{\ }", "*": r"\ast{}", ":": "{:}", ";": "{;}", "!": "{!}",
+    "?": "{?}", "(": "(", ")": ")", "[": "[", "]": "]", "+": "+", "-": "-", "=": "=", ",": "{,}",
+    ".": ".", "/": "/", "@": "{@}",
+}
+_ANGLE = {"latex": {"<": "<", ">": ">"}, "markdown": {"<": r"\lt{}", ">": r"\gt{}"}}
+
+# Commands that read or write files, run programs, define macros or change how TeX reads input.
+_FORBIDDEN = frozenset(
+    "input include includeonly InputIfFileExists endinput write immediate openout openin "
+    "closeout closein read readline newwrite newread def edef gdef xdef let futurelet global "
+    "long outer catcode uccode lccode mathcode delcode sfcode csname endcsname expandafter "
+    "noexpand newcommand renewcommand providecommand DeclareRobustCommand usepackage "
+    "RequirePackage documentclass special shipout output everypar everymath everydisplay "
+    "everyhbox everyvbox everyjob everycr afterassignment aftergroup makeatletter makeatother "
+    "scantokens detokenize jobname directlua pdfprimitive pdfshellescape ShellEscape "
+    "verbatiminput verb url href openany tracingonline batchmode nonstopmode scrollmode "
+    "errorstopmode".split())
+_CONTROL_SEQUENCE = re.compile(r"\\([A-Za-z@]+|.)", re.DOTALL)
+
+
+class UnsafeTeXError(SymoptError):
+    """Rendered LaTeX holds something that could act on TeX itself (a symopt bug, never input)."""
+
+
+# -- names ---------------------------------------------------------------------------------
+def _letters(word: str) -> str:
+    word = _GREEK_ALIASES.get(word, word)
+    if word in GREEK:
+        return "\\" + word
+    if len(word) == 1:
+        return word
+    return "\\mathrm{" + word + "}"
+
+
+def _unicode_greek(char: str) -> str | None:
+    name = unicodedata.name(char, "")
+    match = re.fullmatch(r"GREEK (SMALL|CAPITAL) LETTER ([A-Z]+)", name)
+    if not match:
+        return None
+    word = match.group(2).lower()
+    word = {"lamda": "lambda", "final": "varsigma"}.get(word, word)
+    if match.group(1) == "CAPITAL":
+        word = word.capitalize()
+    return "\\" + word if word in GREEK else None
+
+
+def symbol_latex(name: str, target: str = "latex") -> str:
+    r"""The LaTeX of a symbol name, safe whatever the name holds.
+
+    Ordinary names keep SymPy's rendering: letters with a subscript from trailing digits or
+    from ``_sub``, Greek names as Greek letters, trailing primes, a ``hat`` or ``bar`` suffix
+    as an accent (``yhat``).  Other multi-letter names print upright.  Any other name is
+    spelled out: runs of letters and digits in ``\text{}``, each other character as a fixed
+    symbol (``\backslash``, ``\{``, ``\$``, ...), so nothing in the name can be read by TeX as
+    a command, a group, a comment or a ``^^`` escape.
+
+    Parameters
+    ----------
+    name : str
+        The symbol's name.
+    target : {"latex", "markdown"}
+        ``"markdown"`` writes ``<`` and ``>`` as ``\lt``/``\gt`` (so no HTML tag can form) and
+        keeps printable non-ASCII letters (pdflatex cannot typeset them without extra packages,
+        so ``"latex"`` writes their code point).
+
+    Examples
+    --------
+    >>> symbol_latex("w1"), symbol_latex("alpha"), symbol_latex("x_2"), symbol_latex("theta'")
+    ('w_{1}', '\\alpha', 'x_{2}', "\\theta'")
+    >>> symbol_latex("lr")
+    '\\mathrm{lr}'
+    >>> print(symbol_latex("\\input{x}"))
+    {\backslash{}\text{input}\{\text{x}\}}
+    """
+    if target not in _ANGLE:
+        raise ValueError(f"target={target!r} is not known; use 'latex' or 'markdown'")
+    accent = re.fullmatch(r"([A-Za-z]+[0-9]*)(hat|bar)", name)
+    if accent and _ORDINARY.fullmatch(accent.group(1)):
+        return "\\" + accent.group(2) + "{" + symbol_latex(accent.group(1), target) + "}"
+    match = _ORDINARY.fullmatch(name)
+    if match:
+        base, digits, word, primes = match.groups()
+        out = _letters(base)
+        if digits:
+            out += "_{" + digits + "}"
+        elif word:
+            out += "_{" + (("\\" + word) if word in GREEK else word) + "}"
+        return out + primes
+    if len(name) == 1 and _unicode_greek(name):
+        return _unicode_greek(name)  # type: ignore[return-value]
+    return "{" + _spell(name, target) + "}"
+
+
+def _spell(name: str, target: str) -> str:
+    parts: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        if run:
+            parts.append("\\text{" + "".join(run) + "}")
+            run.clear()
+
+    for char in name:
+        if char.isascii() and char.isalnum():
+            run.append(char)
+        elif char == " ":
+            run.append(" ")
+        elif char in _ANGLE[target]:
+            flush()
+            parts.append(_ANGLE[target][char])
+        elif char in _PUNCTUATION:
+            flush()
+            parts.append(_PUNCTUATION[char])
+        elif (target == "markdown" and char.isprintable() and not char.isascii()
+              and unicodedata.category(char)[0] in "LNS"):
+            run.append(char)
+        elif _unicode_greek(char):
+            flush()
+            parts.append(_unicode_greek(char))  # type: ignore[arg-type]
+        else:
+            flush()
+            parts.append("\\langle\\text{U+%04X}\\rangle" % ord(char))
+    flush()
+    return "".join(parts) or "\\text{?}"
+
+
+def safe_symbol_names(obj: Any, target: str = "latex",
+                      hatted: Iterable[sp.Symbol] = ()) -> dict[sp.Basic, str]:
+    """The ``symbol_names`` mapping for ``sympy.latex``: every symbol of ``obj``, rendered safely.
+
+    Symbols in ``hatted`` print with a hat (the lecture writes the target as y-hat).
+
+    Examples
+    --------
+    >>> x = sp.Symbol("x")
+    >>> sp.latex(x**2, symbol_names=safe_symbol_names(x**2, hatted=[x]))
+    '\\\\hat{x}^{2}'
+    """
+    hats = set(hatted)
+    symbols = obj.atoms(sp.Symbol) if isinstance(obj, sp.Basic) else set()
+    if isinstance(obj, sp.MatrixBase):
+        for entry in obj:
+            symbols |= sp.sympify(entry).atoms(sp.Symbol)
+    names: dict[sp.Basic, str] = {}
+    for s in symbols | hats:
+        rendered = symbol_latex(s.name, target)
+        names[s] = "\\hat{" + rendered + "}" if s in hats else rendered
+    return names
+
+
+class SafeLatexPrinter(LatexPrinter):
+    """SymPy's LaTeX printer with every name rendered by :func:`symbol_latex`.
+
+    Settings are those of ``sympy.latex`` plus ``target`` ("latex" or "markdown").
+    """
+
+    def __init__(self, settings: Mapping[str, Any] | None = None):
+        settings = dict(settings or {})
+        self._target = settings.pop("target", "latex")
+        super().__init__(settings)
+
+    def _deal_with_super_sub(self, string: str, style: str = "plain") -> str:  # every name
+        rendered = symbol_latex(str(string), self._target)
+        return "\\mathbf{" + rendered + "}" if style == "bold" else rendered
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        name = self._settings["symbol_names"].get(expr)
+        if name is not None:
+            return name
+        return self._deal_with_super_sub(expr.name, style=style)
+
+    def _print_Str(self, s: Any) -> str:
+        return self._deal_with_super_sub(str(s.name))
+
+    def _print_UndefinedFunction(self, expr: Any) -> str:
+        return self._deal_with_super_sub(expr.__name__)
+
+    def _print_FunctionClass(self, expr: Any) -> str:
+        if issubclass(expr, AppliedUndef):
+            return self._deal_with_super_sub(expr.__name__)
+        return super()._print_FunctionClass(expr)
+
+    def _print_Function(self, expr: Any, exp: str | None = None) -> str:
+        if not isinstance(expr, AppliedUndef):
+            return super()._print_Function(expr, exp)
+        name = self._deal_with_super_sub(expr.func.__name__)
+        if exp is not None:
+            name = "{" + name + "}^{" + exp + "}"
+        args = ", ".join(self._print(a) for a in expr.args)
+        return name + "{\\left(" + args + " \\right)}"
+
+    def _print_Derivative(self, expr: Any) -> str:
+        if not isinstance(expr.expr, sp.Symbol):
+            return super()._print_Derivative(expr)
+        order = sum(int(n) for _, n in expr.variable_count)
+        top = "\\partial" if order == 1 else "\\partial^{%d}" % order
+        bottom = " ".join("\\partial " + self._print(v) + ("" if n == 1 else "^{%d}" % n)
+                          for v, n in expr.variable_count)
+        return "\\frac{%s %s}{%s}" % (top, self._print(expr.expr), bottom)
+
+
+def to_tex(obj: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
+    r"""Safe LaTeX of a SymPy object (or of symopt's own fixed notation, a ``Tex``).
+
+    Examples
+    --------
+    >>> w1, w2 = sp.symbols("w1 w2")
+    >>> to_tex(sp.Matrix([[0, -2], [-2, 0]]))
+    '\\left[\\begin{matrix}0 & -2\\\\-2 & 0\\end{matrix}\\right]'
+    >>> to_tex(sp.Symbol("$x%"))
+    '{\\$\\text{x}\\%}'
+    """
+    source = getattr(obj, "tex_source", None)
+    if source is not None:
+        text = source
+    else:
+        names = safe_symbol_names(obj, target, hatted)
+        text = SafeLatexPrinter({"symbol_names": names, "target": target,
+                                 "ln_notation": True}).doprint(obj)
+    check_tex(text)
+    return text
+
+
+def check_tex(text: str) -> str:
+    """Refuse LaTeX that could act on TeX itself; return it unchanged when it is safe.
+
+    Refused: commands that read or write files, define macros or change category codes,
+    ``^^`` escapes, unescaped ``$``, ``%`` or ``#``, and unbalanced braces.
+
+    Examples
+    --------
+    >>> check_tex("x^{2}")
+    'x^{2}'
+    >>> check_tex("\\\\input{secret}")
+    Traceback (most recent call last):
+    ...
+    symopt.report.latex.UnsafeTeXError: refusing to write LaTeX containing \\input
+    """
+    for word in _CONTROL_SEQUENCE.findall(text):
+        if word in _FORBIDDEN or word.startswith("write"):
+            raise UnsafeTeXError(f"refusing to write LaTeX containing \\{word}")
+    if "^^" in text:
+        raise UnsafeTeXError("refusing to write LaTeX containing a ^^ escape")
+    depth = 0
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char in "$%#":
+            raise UnsafeTeXError(f"refusing to write LaTeX containing an unescaped {char!r}")
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                raise UnsafeTeXError("refusing to write LaTeX with unbalanced braces")
+        i += 1
+    if depth:
+        raise UnsafeTeXError("refusing to write LaTeX with unbalanced braces")
+    return text
+
+
+_TEXT_ESCAPES = {
+    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "$": r"\$", "%": r"\%", "#": r"\#",
+    "&": r"\&", "_": r"\_", "^": r"\textasciicircum{}", "~": r"\textasciitilde{}",
+    "<": r"\textless{}", ">": r"\textgreater{}", "|": r"\textbar{}", "\n": " ", "\r": " ",
+    "\t": " ",
+}
+
+
+def escape_text(text: str) -> str:
+    r"""Plain text for a LaTeX paragraph: special characters escaped, non-ASCII spelled out.
+
+    Examples
+    --------
+    >>> escape_text("50% of $x_1 & {y}")
+    '50\\% of \\$x\\_1 \\& \\{y\\}'
+    """
+    out = []
+    for char in text:
+        if char in _TEXT_ESCAPES:
+            out.append(_TEXT_ESCAPES[char])
+        elif char.isascii() and char.isprintable():
+            out.append(char)
+        else:
+            out.append("[U+%04X]" % ord(char))
+    return "".join(out)
+
+
+_PLAIN = frozenset(" .,;:!?()'-/+=[]*@\"")
+
+
+def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
+    r"""Plain text inside math, for MathJax as well as TeX: ``\text{}`` runs and fixed symbols.
+
+    MathJax prints ``\text{...}`` literally, so special characters cannot be escaped inside
+    it; they are written as math symbols between the runs instead.
+
+    Examples
+    --------
+    >>> print(display_text("cost: 50% & up"))
+    \text{cost: 50}\%\text{ }\&{}\text{ up}
+    """
+    command = "\\textbf{" if bold else "\\text{"
+    parts: list[str] = []
+    run: list[str] = []
+    for char in text:
+        if (char.isascii() and char.isalnum()) or char in _PLAIN:
+            run.append(char)
+            continue
+        if run:
+            parts.append(command + "".join(run) + "}")
+            run.clear()
+        parts.append(_spell(char, target))
+    if run:
+        parts.append(command + "".join(run) + "}")
+    return "".join(parts)
+
+
+# -- derivation to LaTeX ---------------------------------------------------------------------
+def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = ()) -> str:
+    out = []
+    for seg in segments:
+        if isinstance(seg, str):
+            out.append(escape_text(seg))
+        else:
+            out.append("$" + to_tex(seg, "latex", hatted) + "$")
+    return "".join(out)
+
+
+def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
+    """One display line: its parts rendered safely and joined by spaces."""
+    return " ".join(to_tex(part, target, hatted) for part in line.parts)
+
+
+def render_latex(derivation: "Derivation", standalone: bool = True) -> str:
+    """The LaTeX of a derivation: a whole document, or the body to paste into one."""
+    if derivation.language != "en":
+        raise ValueError(
+            f"LaTeX output is English only: pdflatex cannot typeset {derivation.language!r} text "
+            "with the packages of texlive-latex-base; use to_markdown() for language="
+            f"{derivation.language!r}, or language='en' for LaTeX")
+    body: list[str] = []
+    if derivation.title:
+        body.append("\\section*{" + _segments(derivation.title) + "}\n")
+    for section in derivation.sections:
+        if section.title:
+            body.append("\\section*{" + _segments(section.title) + "}\n")
+        if section.text:
+            body.append(_segments(section.text) + "\n")
+        for number, step in enumerate(section.steps, 1):
+            heading = _segments(step.heading, step.hatted)
+            body.append("\\subsection*{%d. %s}\n" % (number, heading))
+            if step.text:
+                body.append(_segments(step.text, step.hatted) + "\n")
+            for line in step.lines:
+                body.append("\\[\n" + line_tex(line, "latex", step.hatted) + "\n\\]\n")
+    text = "\n".join(body)
+    if standalone:
+        text = PREAMBLE + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
+    return text
+
+
+def render_latex_display(derivation: "Derivation") -> str:
+    """The derivation as ``$$`` blocks only, for notebooks (MathJax typesets math, not sections).
+
+    Text becomes ``\\text{}`` runs inside the blocks; ``<`` and ``>`` are written ``\\lt``
+    and ``\\gt`` as MathJax expects.
+    """
+    blocks: list[str] = []
+
+    def text_block(segments: Iterable[Any], hatted: Iterable[sp.Symbol],
+                   bold: bool = False) -> None:
+        pieces = []
+        for seg in segments:
+            if isinstance(seg, str):
+                pieces.append(display_text(seg, bold, "markdown"))
+            else:
+                pieces.append(to_tex(seg, "markdown", hatted))
+        if pieces:
+            blocks.append("$$" + "".join(pieces) + "$$")
+
+    text_block(derivation.title, (), bold=True)
+    for section in derivation.sections:
+        text_block(section.title, (), bold=True)
+        text_block(section.text, ())
+        for number, step in enumerate(section.steps, 1):
+            text_block((f"{number}. ",) + tuple(step.heading), step.hatted, bold=True)
+            text_block(step.text, step.hatted)
+            for line in step.lines:
+                blocks.append("$$" + _mathjax(line_tex(line, "markdown", step.hatted)) + "$$")
+    return "\n".join(blocks)
+
+
+def _mathjax(tex: str) -> str:
+    return tex.replace("<", "\\lt ").replace(">", "\\gt ")
+
+
+# -- reprs of Loss and CriticalSet ------------------------------------------------------------
+def loss_latex(loss: "Loss") -> str:
+    r"""``L(params) = expression`` as display math, for ``Loss._repr_latex_`` (notebooks).
+
+    Written for MathJax, which typesets notebook LaTeX: ``<`` and ``>`` in names become
+    ``\lt``/``\gt`` and printable non-ASCII letters stay as they are.
+
+    Examples
+    --------
+    >>> from symopt.loss import Loss
+    >>> print(loss_latex(Loss.parse("(1 - w1*w2)**2")))
+    $\displaystyle L(w_{1}, w_{2}) = \left(- w_{1} w_{2} + 1\right)^{2}$
+    """
+    params = ", ".join(to_tex(p, "markdown") for p in loss.params)
+    return "$\\displaystyle L(" + params + ") = " + _mathjax(to_tex(loss.expr, "markdown")) + "$"
+
+
+def _kind_text(point: Any) -> str:
+    return point.kind.value + (" (degenerate)" if point.degenerate else "")
+
+
+def _short(value: Any, digits: int = 8) -> Any:
+    """Exact numbers stay exact unless they are long; then 8 significant digits."""
+    value = sp.sympify(value)
+    if value.has(sp.Float) or value.has(sp.CRootOf) or sp.count_ops(value) > 12:
+        return sp.N(value, digits)
+    return value
+
+
+def critical_set_latex(cs: "CriticalSet") -> str:
+    r"""A table of the critical points and families, for ``CriticalSet._repr_latex_`` (MathJax).
+
+    Examples
+    --------
+    >>> from symopt.loss import Loss
+    >>> from symopt.critical import critical_points
+    >>> text = critical_set_latex(critical_points(Loss.parse("x**2 - y**2")))
+    >>> "\\text{saddle}" in text
+    True
+    """
+    def tex(obj: Any) -> str:
+        return to_tex(obj, "markdown")
+
+    names = tex(sp.Tuple(*cs.loss.params))
+    rows = ["\\text{point } " + names + " & L & \\text{eigenvalues} & \\text{kind} & "
+            "\\text{escape direction}"]
+    for p in cs.points:
+        escape = ", ".join(tex(sp.Tuple(*map(_short, d))) for d in p.escape_directions)
+        rows.append(" & ".join([
+            tex(sp.Tuple(*map(_short, p.coords))), tex(_short(p.value)),
+            ", ".join(tex(_short(v)) for v in p.eigenvalues),
+            display_text(_kind_text(p)), escape or "-"]))
+    for f in cs.families:
+        equations = ", \\ ".join(tex(sp.Eq(e, 0)) for e in f.equations) or "\\text{everywhere}"
+        value = tex(_short(f.value)) if f.value is not None else "-"
+        kind = f.kind.value + (" (global minima)" if f.global_minimum else "")
+        rows.append(" & ".join([equations, value, "-", display_text(kind),
+                                "\\text{dimension %d}" % f.dimension]))
+    verdict = "complete" if cs.complete else f"not proven complete ({cs.status})"
+    body = "\\begin{array}{lllll}" + " \\\\ ".join(rows) + "\\end{array}"
+    return ("$$" + _mathjax(check_tex(body)) + "$$\n$$"
+            + display_text(verdict, False, "markdown") + "$$")

@@ -1,0 +1,103 @@
+"""推导步骤的中文句子 (the Chinese sentences of derivations), with the keys of text_en.
+
+术语沿用讲义: 驻点 (critical point), 局部最小值, 鞍点, 梯度向量, 海瑟矩阵 (Hessian),
+特征值, 特征向量, 正定, 负定。``{name}`` marks inline math or a short plain string.
+"""
+
+from __future__ import annotations
+
+TEXT: dict[str, str] = {
+    # derivation of a loss
+    "title": "推导: {loss} 的驻点",
+    "h_loss": "损失函数",
+    "loss_text": "损失函数是参数 {params} 的函数。",
+    "h_model": "模型、训练集与损失函数",
+    "model_text": "用平方误差比较模型输出与 {n} 个样本的标签 {target}; 代入训练数据即得损失函数。",
+    "model_text_many": "损失函数是 {n} 个样本上的均方误差; 每个样本贡献 {sample}。",
+    "h_first": "一阶偏导数",
+    "first_text": "对每个参数求偏导 (链式法则)。",
+    "h_second": "二阶偏导数",
+    "second_text": "再对每个一阶偏导数求偏导; 混合偏导数相等, 所以海瑟矩阵是对称的。",
+    "h_gradient": "梯度向量",
+    "gradient_text": "梯度向量 g 由一阶偏导数组成。",
+    "h_hessian": "海瑟矩阵",
+    "hessian_text": "海瑟矩阵 H 由二阶偏导数组成。",
+    "h_solve": "求解梯度为零",
+    "solve_text": ("把梯度的每个分量因式分解: 分量为零当且仅当它的某个因子为零。"
+                   "每个分量各取一个为零的因子, 共得 {count} 种情形 (略去被更小情形包含的):"),
+    "solve_many": "把梯度的每个分量因式分解; 因子组合共 {count} 种, 不逐一列出, 结果见下面的驻点。",
+    "solve_none": "梯度的某个分量永不为零: 没有驻点。",
+    "everywhere": "处处成立",
+    "or": "或",
+    "family": "驻点集合",
+    "no_solution": "无解 (方程组矛盾)",
+    "no_new_solution": "没有新的驻点",
+    "h_critical": "驻点 (Critical Point)",
+    "critical_text": "共有 {points} 个孤立驻点和 {families} 个驻点集合; {complete}。",
+    "complete": "已证明没有遗漏",
+    "incomplete": "未能证明没有遗漏",
+    # one point
+    "h_point_hessian": "驻点 {i}: {point} 处的海瑟矩阵",
+    "point_hessian_text": "把驻点代入海瑟矩阵。",
+    "point_hessian_approx": "把驻点代入海瑟矩阵; 坐标是多项式的根, 显示 8 位有效数字。",
+    "h_charpoly": "特征多项式",
+    "charpoly_text": "H 的特征值是其特征多项式的根。",
+    "h_eigen": "特征值与特征向量",
+    "eigen_text": "每个特征值及其特征向量 {v}, 即 {system} 的解。",
+    "h_kind": "判断: {kind}",
+    "kind_min": "所有特征值都为正: H 正定, 所以该驻点是局部最小值 (Local Minima)。",
+    "kind_max": "所有特征值都为负: H 负定, 所以该驻点是局部最大值 (Local Maxima)。",
+    "kind_saddle": "H 有 {pos} 个正特征值和 {neg} 个负特征值: H 不定, 所以该驻点是鞍点 (Saddle Point)。",
+    "kind_singular": ("H 奇异 ({zero} 个零特征值), 且没有符号相反的特征值, 二阶判别法无法判断; "
+                      "由高阶项决定。"),
+    "ho_min": "沿零特征方向 (坐标 s), 损失函数的变化由下面 {order} 阶的形式给出, 它正定: 局部最小值。",
+    "ho_max": "沿零特征方向 (坐标 s), 损失函数的变化由下面 {order} 阶的形式给出, 它负定: 局部最大值。",
+    "ho_saddle_odd": "沿零特征方向 (坐标 s), 损失函数的变化由下面奇数 {order} 阶的形式给出, 它正负都取: 鞍点。",
+    "ho_saddle": "沿零特征方向 (坐标 s), 损失函数的变化由下面 {order} 阶的形式给出, 它在某个方向上下降: 鞍点。",
+    "ho_none": "高阶判别法也无法判断 ({reason})。",
+    "numeric_note": "该驻点由数值方法求得; 特征值的符号不受舍入误差影响。",
+    "word_minimum": "局部最小值",
+    "word_maximum": "局部最大值",
+    "word_saddle": "鞍点",
+    "word_inconclusive": "无法判断",
+    "h_escape": "逃离鞍点",
+    "escape_text": ("取特征值 {lam} 的特征向量 {u}: 则 {curvature}, "
+                    "所以从 {p} 沿 {u} 移动可以减小损失函数; 在 {step} 处精确验证。"),
+    "escape_curve": "H 没有负特征值, 没有直线方向能在二阶上减小损失函数; 但损失函数沿下面的曲线下降。",
+    "escape_none": "没有找到这个鞍点的下降方向。",
+    "h_family": "驻点集合 {i} (维数 {dim})",
+    "family_global": "在这个集合上损失函数等于 {value}, 且处处不小于它: 集合中每一点都是全局最小值。",
+    "family_kind": "在样本点上海瑟矩阵有 {dim} 个零特征值 (沿集合方向), 其余特征值表明它是{kind}。",
+    "family_unknown": "无法判断这个集合的类型 ({reason})。",
+    # optimizer rules
+    "h_rules": "优化器与学习率调度的更新规则",
+    "rules_text": "{t} 为更新次数, {g} 为梯度, {eta} 为第 {t} 步的学习率; 运算均逐元素进行。",
+    "rule_optimizer": "优化器 {name}:",
+    "rule_schedule": "学习率调度 {name}:",
+    "rule_transform": "变换 {name}:",
+    # the week-2 lecture
+    "lec_title": "第二周: 驻点、优化器与分类 (已更正讲义中的错误)",
+    "lec_s_theory": "驻点: 局部最小值与鞍点",
+    "lec_h_taylor": "损失函数在某点附近的近似",
+    "lec_taylor": "在 {p} 附近, 损失函数近似于它的二阶泰勒多项式, 其中 {g} 为梯度向量, {H} 为 {p} 处的海瑟矩阵。",
+    "lec_h_critical_taylor": "在驻点处",
+    "lec_critical_taylor": "在驻点处 {g}, 令 {v}, 只剩海瑟矩阵项; 它的符号决定驻点的类型。",
+    "lec_h_definiteness": "判断驻点的类型",
+    "lec_definiteness": ("H 正定 (所有特征值为正): 局部最小值; H 负定: 局部最大值; "
+                         "特征值有正有负: 鞍点。有零特征值时二阶判别法无法判断, 由高阶项决定, "
+                         "例如下面两个损失函数在原点处:"),
+    "lec_h_escape": "逃离鞍点",
+    "lec_escape": ("若 {u} 是 H 的特征向量, 特征值 {lam}, 则 {uhu} 为负, 所以从 {p} 移动到 "
+                   "{pu} 可以减小损失函数。实际中很少这样做: 计算二阶导数的代价很大。"),
+    "lec_s_example": "例子",
+    "lec_example": "模型 {model}, 训练集 {data}, 用平方误差, 得到损失函数 {loss}。",
+    "lec_h_example_quadratic": "原点处的二次近似",
+    "lec_example_quadratic": "原点处梯度为零, 所以在原点附近损失函数等于 L(0, 0) 加上海瑟矩阵项:",
+    "lec_s_softmax": "分类: Softmax 与交叉熵",
+    "lec_h_softmax": "Softmax",
+    "lec_softmax": "Softmax 把任意输出 y 变为严格介于 0 和 1 之间且和为 1 的值; 分母对所有类别 j 求和。",
+    "lec_h_sigmoid": "两个类别",
+    "lec_sigmoid": "只有两个类别时, Softmax 就是两个输出之差的 sigmoid。",
+    "lec_h_cross_entropy": "交叉熵 (Cross-entropy)",
+    "lec_cross_entropy": "单个样本的损失是与 one-hot 标签的交叉熵; 最小化交叉熵等价于最大化似然, 其导数很简单。",
+}
