@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 from symopt import ml
 

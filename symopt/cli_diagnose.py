@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 
 def _threshold(text: str) -> float:
@@ -26,7 +27,7 @@ def _cmd_diagnose(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(subparsers, parser_class) -> None:
+def add_commands(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> None:
     """Add ``diagnose CSV [--json] [--large-loss X] [--overfit-ratio R] [--mismatch-ratio R]``."""
     from .ml.diagnose import COLUMNS, LARGE_LOSS, MISMATCH_RATIO, OVERFIT_RATIO
 

@@ -1,7 +1,9 @@
-"""Run each example of symopt.ml as a script and check the facts in the files it writes."""
+"""Run each example of symopt.ml as a script and check the facts in the files it writes;
+run the examples of docs/ml.md as doctests."""
 
 from __future__ import annotations
 
+import doctest
 import json
 import os
 import subprocess
@@ -18,7 +20,8 @@ def _run(script: str, folder: Path, *extra: str) -> str:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     done = subprocess.run([sys.executable, str(EXAMPLES / script), str(folder), *extra],
-                          capture_output=True, text=True, timeout=60, env=env, cwd=ROOT)
+                          check=False, capture_output=True, text=True,
+                          timeout=60, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert f"wrote {folder}" in done.stdout
     return done.stdout
@@ -95,3 +98,8 @@ def test_diagnosis_example_reads_another_csv(tmp_path: Path) -> None:
     runs.write_text("model,size,train_loss,val_loss\nnet,5,0.01,0.4\n", encoding="utf-8")
     _run("diagnosis.py", tmp_path / "out", str(runs))
     assert _json(tmp_path / "out", "diagnosis.json")["csv"]["verdict"] == "overfitting"
+
+
+def test_docs_examples_run() -> None:
+    result = doctest.testfile(str(ROOT / "docs" / "ml.md"), module_relative=False)
+    assert result.attempted > 20 and result.failed == 0

@@ -66,7 +66,7 @@ def test_softmax_lies_in_the_simplex(k: int) -> None:
 def test_two_class_softmax_is_the_sigmoid_of_the_difference() -> None:
     y1, y2 = sp.symbols("y1 y2", real=True)
     p1, p2 = ml.softmax([y1, y2])
-    sigmoid = lambda z: 1 / (1 + sp.exp(-z))  # noqa: E731 - the definition, written here
+    sigmoid = lambda z: 1 / (1 + sp.exp(-z))  # the definition
     assert sp.simplify(p1.rewrite(sp.log) - sigmoid(y1 - y2)) == 0
     assert sp.simplify(p2.rewrite(sp.log) - sigmoid(y2 - y1)) == 0
     assert sp.simplify(ml.sigmoid(y1 - y2) - sigmoid(y1 - y2)) == 0

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import sympy as sp
@@ -274,7 +274,7 @@ class BatchNormNetwork:
     eps: float = 1e-5
 
     @classmethod
-    def random(cls, n_inputs: int, n_hidden: int, seed: int = 0) -> "BatchNormNetwork":
+    def random(cls, n_inputs: int, n_hidden: int, seed: int = 0) -> BatchNormNetwork:
         """Weights drawn from a seeded generator (``gamma`` near 1, ``beta`` near 0)."""
         rng = np.random.default_rng(seed)
         return cls(w1=rng.normal(size=(n_inputs, n_hidden)) / np.sqrt(n_inputs),
@@ -342,10 +342,10 @@ class BatchNormInference:
         return json.dumps(self.to_dict(), indent=2)
 
     def __str__(self) -> str:
-        lines = [f"batch norm at inference: {self.n_samples} training samples, {self.steps} "
-                 f"training-mode steps, running averages with p = {self.momentum}",
-                 f"{'batch':>6} {'max|batch - running|':>21} {'max|batch - full|':>18} "
-                 f"{'|mu_bar - mu|':>14}"]
+        lines = [(f"batch norm at inference: {self.n_samples} training samples, {self.steps} "
+                  f"training-mode steps, running averages with p = {self.momentum}"),
+                 (f"{'batch':>6} {'max|batch - running|':>21} {'max|batch - full|':>18} "
+                  f"{'|mu_bar - mu|':>14}")]
         for r in self.rows:
             lines.append(f"{r.batch_size:>6} {r.max_diff_running:>21.4g} {r.max_diff_full:>18.4g} "
                          f"{r.running_mean_error:>14.3g}")
@@ -424,7 +424,8 @@ def batch_norm_inference(batch_sizes: Sequence[int] = (4, 16, 64, 256), *,
     return BatchNormInference(n_samples, steps, float(momentum), tuple(rows), tuple(traces))
 
 
-def _batches(n_samples: int, batch_size: int, rng: np.random.Generator):
+def _batches(n_samples: int, batch_size: int,
+             rng: np.random.Generator) -> Iterator[np.ndarray]:
     """Index arrays of full mini-batches, reshuffled every epoch."""
     while True:
         order = rng.permutation(n_samples)

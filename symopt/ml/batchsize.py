@@ -226,7 +226,7 @@ def _ms(seconds: float) -> str:
 class _Serial:
     """A data loss whose mini-batch gradient sums per-sample gradients one at a time."""
 
-    def __init__(self, numeric: Any):
+    def __init__(self, numeric: Any) -> None:
         self._f = numeric
         self.n_params, self.n_samples = numeric.n_params, numeric.n_samples
         self.params = numeric.params

@@ -47,15 +47,15 @@ REMEDIES: dict[str, tuple[str, ...]] = {
         "use a more flexible model"),
     "optimization issue": (
         "start from smaller or shallower models, which are easier to optimise, and compare",
-        "improve the optimizer: momentum, adaptive learning rates (Adagrad, RMSProp, Adam), "
-        "learning-rate decay and warm-up",
-        "rescale the features or add batch normalization so one learning rate fits all "
-        "directions"),
+        ("improve the optimizer: momentum, adaptive learning rates (Adagrad, RMSProp, Adam), "
+         "learning-rate decay and warm-up"),
+        ("rescale the features or add batch normalization so one learning rate fits all "
+         "directions")),
     "overfitting": (
         "collect more training data",
         "use data augmentation",
-        "constrain the model: fewer parameters, shared parameters, fewer features, "
-        "regularisation, early stopping, dropout"),
+        ("constrain the model: fewer parameters, shared parameters, fewer features, "
+         "regularisation, early stopping, dropout")),
     "mismatch": (
         "more data from the training distribution does not help",
         "obtain training data from the distribution the test data come from",
@@ -97,7 +97,7 @@ class Run:
                             f"got {self.distribution_shift!r}")
 
     @classmethod
-    def from_mapping(cls, row: Mapping[str, Any]) -> "Run":
+    def from_mapping(cls, row: Mapping[str, Any]) -> Run:
         unknown = sorted(set(row) - set(COLUMNS))
         if unknown:
             raise ValueError(f"unknown field {unknown[0]!r} in run {dict(row)!r}; the fields "

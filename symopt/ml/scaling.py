@@ -220,14 +220,14 @@ class FeatureScalingReport:
             f"feature scaling, {self.n_samples} samples, y = w1*x1 + w2*x2 + b, MSE",
             f"{'':22}{'raw':>14}{'standardised':>16}",
             f"{'condition number':22}{self.kappa_raw:>14.4g}{self.kappa_scaled:>16.4g}",
-            f"{'best fixed rate':22}{self.learning_rate_raw:>14.3g}"
-            f"{self.learning_rate_scaled:>16.3g}",
-            f"{'GD steps (measured)':22}{self._steps_text(self.steps_raw):>14}"
-            f"{self._steps_text(self.steps_scaled):>16}",
+            (f"{'best fixed rate':22}{self.learning_rate_raw:>14.3g}"
+             f"{self.learning_rate_scaled:>16.3g}"),
+            (f"{'GD steps (measured)':22}{self._steps_text(self.steps_raw):>14}"
+             f"{self._steps_text(self.steps_scaled):>16}"),
             f"{'GD steps (predicted)':22}{self.predicted_raw:>14}{self.predicted_scaled:>16}",
             f"{'loss gap at the end':22}{self.gap_at_end_raw:>14.3g}{self.gap_at_end_scaled:>16.3g}",
-            f"step ratio raw/standardised: {bound}{self.step_ratio:.4g} "
-            f"(predicted {self.predicted_ratio:.4g}); target L - L* <= {self.tol:g}",
+            (f"step ratio raw/standardised: {bound}{self.step_ratio:.4g} "
+             f"(predicted {self.predicted_ratio:.4g}); target L - L* <= {self.tol:g}"),
         ])
 
 
