@@ -103,3 +103,13 @@ def test_diagnosis_example_reads_another_csv(tmp_path: Path) -> None:
 def test_docs_examples_run() -> None:
     result = doctest.testfile(str(ROOT / "docs" / "ml.md"), module_relative=False)
     assert result.attempted > 20 and result.failed == 0
+
+
+@pytest.mark.parametrize("name", ["classification", "scaling", "batchnorm", "batchsize",
+                                  "diagnose"])
+def test_module_doctests_run(name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"symopt.ml.{name}")
+    result = doctest.testmod(module)
+    assert result.attempted > 0 and result.failed == 0

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symopt import ml
 from symopt.cli import main
-from symopt.ml.diagnose import REMEDIES
+from symopt.ml.diagnose import REMEDIES, VERDICTS
 
 HEADER = "model,size,train_loss,val_loss,test_loss,distribution_shift\n"
 
@@ -92,6 +94,26 @@ def test_bad_runs_are_rejected(runs, error, match) -> None:
 def test_bad_thresholds_are_rejected() -> None:
     with pytest.raises(ValueError, match="overfit_ratio"):
         ml.diagnose([ml.Run("a", 1, 0.1)], overfit_ratio=0.5)
+
+
+losses = st.floats(min_value=0.0, max_value=10.0, allow_nan=False)
+run_strategy = st.builds(ml.Run, model=st.sampled_from(["a", "b", "c", "d"]),
+                         size=st.integers(1, 100), train_loss=losses,
+                         val_loss=st.none() | losses, test_loss=st.none() | losses,
+                         distribution_shift=st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(run_strategy, min_size=1, max_size=5))
+def test_every_verdict_follows_the_rules(runs: list[ml.Run]) -> None:
+    result = ml.diagnose(runs)
+    assert result.verdict in VERDICTS and result.remedies == REMEDIES[result.verdict]
+    inverted = any(b.size > s.size and b.train_loss > s.train_loss for s in runs for b in runs)
+    assert (result.verdict == "optimization issue") == inverted
+    if not inverted:
+        assert (result.verdict == "model bias") == (min(r.train_loss for r in runs) > 1.0)
+    for evidence in result.evidence:
+        assert set(evidence.runs) <= {r.model for r in runs}
 
 
 # ----------------------------------------------------------------------------- CSV

@@ -263,6 +263,14 @@ class BatchNormNetwork:
     ``forward(x, mean, var)`` normalises the hidden pre-activations with the given
     statistics; :meth:`batch_stats` gives the training-mode ones (the batch's own mean
     and mean squared deviation).
+
+    Examples
+    --------
+    >>> net = BatchNormNetwork.random(n_inputs=3, n_hidden=5, seed=0)
+    >>> x = np.random.default_rng(0).normal(size=(8, 3))
+    >>> mean, var = net.batch_stats(net.hidden(x))
+    >>> bool(np.allclose(net.forward(x), net.forward(x, mean, var)))
+    True
     """
 
     w1: np.ndarray

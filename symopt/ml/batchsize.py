@@ -57,6 +57,14 @@ def per_sample_gradients(f: Any, theta: Any) -> np.ndarray:
 
     ``f`` is a data :class:`~symopt.loss.Loss` or its compiled
     :class:`~symopt.numeric.NumericLoss`; row ``n`` is ``f.grad(theta, samples=[n])``.
+
+    Examples
+    --------
+    >>> import symopt as so
+    >>> loss = so.Loss.from_model("w*x", data={"x": [1.0, 2.0], "y": [1.0, 1.0]})
+    >>> per_sample_gradients(loss, [1.0])          # -2 (y - w x) x per sample
+    array([[0.],
+           [4.]])
     """
     numeric = _numeric(f)
     point = np.asarray(theta, dtype=float)
@@ -144,7 +152,16 @@ def minibatch_gradient_moments(f: Any, theta: Any, batch_size: int) -> Minibatch
 def sample_minibatch_gradients(f: Any, theta: Any, batch_size: int, n_batches: int = 10_000,
                                seed: int = 0) -> np.ndarray:
     """Gradients of ``n_batches`` random mini-batches (each drawn without replacement),
-    computed by :meth:`NumericLoss.grad` with ``samples=``: shape ``(n_batches, n)``."""
+    computed by :meth:`NumericLoss.grad` with ``samples=``: shape ``(n_batches, n)``.
+
+    Examples
+    --------
+    >>> import symopt as so
+    >>> loss = so.Loss.from_model("w*x", data={"x": [1.0, 2.0, 3.0], "y": [1.0, 1.0, 1.0]})
+    >>> sample_minibatch_gradients(loss, [1.0], batch_size=3, n_batches=2)   # B = N
+    array([[5.33333333],
+           [5.33333333]])
+    """
     numeric = _numeric(f)
     rng = np.random.default_rng(seed)
     point = np.asarray(theta, dtype=float)
@@ -308,6 +325,15 @@ def batch_size_table(f: Any, theta0: Any, learning_rate: float,
         which vectorised NumPy matches for small ``B``); and the loss after ``epochs``
         epochs.  Derived: epoch times = ``ceil(N/B)`` x update time.  Exact: the gradient
         noise ``trace Cov[g_B]`` at ``theta0``.
+
+    Examples
+    --------
+    >>> import symopt as so
+    >>> x = np.linspace(-1, 1, 20)
+    >>> loss = so.Loss.from_model("w*x", data={"x": x, "y": 2 * x})
+    >>> table = batch_size_table(loss, [0.0], 0.5, epochs=2, timing_budget=0.001, repeats=1)
+    >>> [(r.batch_size, r.updates_per_epoch, r.noise == 0) for r in table.rows]
+    [(1, 20, False), (20, 1, True)]
     """
     from .. import optim
     from ..runner import run
