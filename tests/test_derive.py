@@ -142,6 +142,23 @@ def test_analysis_is_reused_and_must_belong_to_the_loss(saddle):
         derive(loss, analysis="not an analysis")
 
 
+def test_time_budget_is_respected():
+    with pytest.raises(so.BudgetExceeded):
+        derive(so.Loss.parse("(x**2 + y - 11)**2 + (x + y**2 - 7)**2"), timeout=1e-3)
+
+
+def test_long_nonpolynomial_gradient_is_not_factored():
+    from symopt.report.derive import factorable
+    long = sum((sp.tanh(k * x) - sp.Rational(1, 2)) ** 2 for k in range(1, 9))
+    assert not factorable(sp.diff(long, x), (x,))
+    assert factorable(sp.diff((1 - x * y) ** 2, x), (x, y))
+
+
+def test_unknown_step_names_the_known_ones(saddle):
+    with pytest.raises(KeyError, match="point1.escape"):
+        derive(saddle[0], analysis=saddle[1]).step("point9.hessian")
+
+
 def test_bad_language_and_input_are_rejected(saddle):
     with pytest.raises(ValueError, match="language"):
         derive(saddle[0], language="fr")

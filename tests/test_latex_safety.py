@@ -59,6 +59,14 @@ def test_ordinary_names_print_as_sympy_prints_them(name):
     assert symbol_latex(name) == sp.latex(sp.Symbol(name))
 
 
+@pytest.mark.parametrize("make", [sp.tanh, sp.exp, sp.erf, sp.Abs, sp.asinh, sp.gamma,
+                                  lambda x: sp.sin(x) ** 2, sp.Function("f"), sp.Function("Li"),
+                                  lambda x: sp.Max(x, 1), lambda x: sp.polylog(2, x)])
+def test_functions_print_as_sympy_prints_them(make):
+    expr = make(sp.Symbol("x"))
+    assert to_tex(expr) == sp.latex(expr)
+
+
 @pytest.mark.parametrize("name", HOSTILE)
 @pytest.mark.parametrize("target", ["latex", "markdown"])
 def test_hostile_name_renders_to_fixed_macros_only(name, target):
@@ -78,7 +86,8 @@ def test_hostile_function_matrix_and_indexed_names_are_safe(name):
     for obj in functions + [sp.MatrixSymbol(name, 2, 2),
                 sp.IndexedBase(name)[sp.Symbol("i")], sp.Derivative(sp.Symbol(name), x)]:
         text = to_tex(obj)
-        assert control_words(text) <= NAME_MACROS | {"left", "right", "frac", "partial"}
+        assert control_words(text) <= NAME_MACROS | {"left", "right", "frac", "partial",
+                                                     "operatorname"}
         assert "^^" not in text
         assert_balanced(text)
 

@@ -258,7 +258,8 @@ def derivative_steps(loss: Loss, say: Writer, budget: Budget) -> list[Step]:
             fail("first_derivatives", f"dL/d{p} is {gradient[i]}, but sympy.diff gives {direct}")
         first[p] = gradient[i]
         parts = [sp.Derivative(LOSS, p), EQ, gradient[i]]
-        factored = budget.run(lambda: sp.factor(gradient[i]), 0.2, "factoring")
+        factored = (budget.run(lambda: sp.factor(gradient[i]), 0.2, "factoring")
+                    if factorable(gradient[i], params) else gradient[i])
         if factored != gradient[i] and str(factored) != str(gradient[i]):
             parts += [EQ, factored]
         lines.append(Line(*parts))
@@ -316,9 +317,22 @@ def vanishes_on(expr: sp.Expr, equations: Sequence[sp.Expr], params: Sequence[sp
     return bool(samples) and all(_vanishes_at(expr, params, s) for s in samples)
 
 
+def factorable(expr: sp.Expr, params: Sequence[sp.Symbol]) -> bool:
+    """Worth factoring: a polynomial in the parameters, or a short expression."""
+    try:
+        sp.Poly(expr, *params)
+        return True
+    except sp.PolynomialError:
+        return sp.count_ops(expr) <= 60
+
+
 def solve_step(loss: Loss, cs: CriticalSet, say: Writer, budget: Budget) -> Step:
     """Solve grad L = 0 by factoring each component: one vanishing factor per component."""
     params, gradient = loss.params, loss.gradient
+    if not all(factorable(g, params) for g in gradient):
+        lines = tuple(Line(sp.Derivative(LOSS, p), EQ, sp.Integer(0)) for p in params)
+        return Step("solve", say("h_solve"), say("solve_numeric", method=cs.method), lines,
+                    {"factored": (), "cases": ()})
     lines, choices, factored = [], [], []
     for p, g in zip(params, gradient):
         derivative = sp.Derivative(LOSS, p)
@@ -631,10 +645,11 @@ def _spectrum(key: str, point: Any, hessian: sp.Matrix, exact: bool, lam: sp.Dum
                 if any(not same_number(r, 0) for r in hessian * v - value * v):
                     fail(key, f"H v != lambda v for lambda = {value}, v = {list(v)}")
         else:
-            basis = [vec for val, vec in numeric_pairs if _agree(val, value)]
-            for v in basis:
-                residual = (hessian.evalf(40) * v - sp.N(value, 40) * v).norm()
-                if residual > 1e-25 * max(1, abs(sp.N(value, 20))):
+            matching = [(val, vec) for val, vec in numeric_pairs if _agree(val, value)]
+            basis = [vec for _, vec in matching]
+            for val, v in matching:  # residual with the 40-digit eigenvalue
+                residual = (hessian.evalf(40) * v - val * v).norm()
+                if residual > 1e-25 * max(1, abs(val)):
                     fail(key, f"H v != lambda v for lambda ~ {sp.N(value, 8)}")
         if len(basis) != multiplicity:
             fail(key, f"eigenvalue {value} has multiplicity {multiplicity} but "

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Mapping
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
 
@@ -212,6 +212,14 @@ class SafeLatexPrinter(LatexPrinter):
         rendered = symbol_latex(str(string), self._target)
         return "\\mathbf{" + rendered + "}" if style == "bold" else rendered
 
+    def _hprint_Function(self, func: str) -> str:  # names of functions SymPy knows
+        if func in accepted_latex_functions:
+            return "\\" + func
+        rendered = symbol_latex(func, self._target)
+        if rendered.startswith("\\mathrm{"):
+            return "\\operatorname{" + rendered[len("\\mathrm{"):]
+        return rendered
+
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         name = self._settings["symbol_names"].get(expr)
         if name is not None:
@@ -222,17 +230,17 @@ class SafeLatexPrinter(LatexPrinter):
         return self._deal_with_super_sub(str(s.name))
 
     def _print_UndefinedFunction(self, expr: Any) -> str:
-        return self._deal_with_super_sub(expr.__name__)
+        return self._hprint_Function(expr.__name__)
 
     def _print_FunctionClass(self, expr: Any) -> str:
         if issubclass(expr, AppliedUndef):
-            return self._deal_with_super_sub(expr.__name__)
+            return self._hprint_Function(expr.__name__)
         return super()._print_FunctionClass(expr)
 
     def _print_Function(self, expr: Any, exp: str | None = None) -> str:
         if not isinstance(expr, AppliedUndef):
             return super()._print_Function(expr, exp)
-        name = self._deal_with_super_sub(expr.func.__name__)
+        name = self._hprint_Function(expr.func.__name__)
         if exp is not None:
             name = "{" + name + "}^{" + exp + "}"
         args = ", ".join(self._print(a) for a in expr.args)

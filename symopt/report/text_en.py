@@ -31,6 +31,8 @@ TEXT: dict[str, str] = {
                    "case(s), those implied by a smaller one left out:"),
     "solve_many": ("Each component of the gradient is factored; the {count} combinations of "
                    "factors are too many to list, so the critical points below are the result."),
+    "solve_numeric": ("The gradient does not factor usefully; the critical points below come "
+                      "from the analysis ({method}) and are verified."),
     "solve_none": "A component of the gradient never vanishes: there is no critical point.",
     "everywhere": "everywhere",
     "or": "or",
