@@ -38,7 +38,17 @@ _EXPORTS: dict[str, str] = {
     "Trajectory": "runner",
     "run": "runner",
     "optim": "optim",
+    "EscapeReport": "saddles",
+    "escape": "saddles",
+    "basins": "saddles",
+    "ml": "ml",
+    "diagnose": "ml",
+    "report": "report",
+    "derive": "report",
 }
+
+#: Names in _EXPORTS that are modules themselves.
+_SUBPACKAGES = frozenset({"optim", "ml", "report"})
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
@@ -48,7 +58,7 @@ def __getattr__(name: str) -> Any:
     if module_name is None:
         raise AttributeError(f"module 'symopt' has no attribute {name!r}")
     module = importlib.import_module(f".{module_name}", __name__)
-    value = module if name == module_name else getattr(module, name)
+    value = module if name in _SUBPACKAGES else getattr(module, name)
     globals()[name] = value
     return value
 

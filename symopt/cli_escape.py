@@ -45,7 +45,7 @@ def _count(text: str) -> int:
 
 
 def _cmd_escape(args: argparse.Namespace) -> int:
-    from .escape import escape
+    from .saddles import escape
     from .loss import Loss
     from .parse import parse_names, parse_point
 

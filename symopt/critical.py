@@ -172,6 +172,16 @@ class CriticalSet:
             "elapsed_seconds": round(self.elapsed, 4),
         }
 
+    def _repr_latex_(self) -> str:
+        from .report import critical_set_latex  # display only
+
+        return critical_set_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .report import critical_set_markdown
+
+        return critical_set_markdown(self)
+
     def __repr__(self) -> str:
         return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
                 f"complete={self.complete}, method={self.method!r})")

@@ -450,7 +450,14 @@ class Loss:
         return f"Loss({self.expr}; params=({names}))"
 
     def _repr_latex_(self) -> str:
-        return f"$\\displaystyle L({', '.join(sp.latex(p) for p in self._params)}) = {sp.latex(self.expr)}$"
+        from .report import loss_latex  # display only: report is never imported at load time
+
+        return loss_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .report import loss_markdown
+
+        return loss_markdown(self)
 
 
 def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:

@@ -160,12 +160,12 @@ def schedule(schedules: Callable[[int], float] | Mapping[str, Callable[[int], fl
 
 def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool = True,
               resolution: int = 120) -> Any:
-    """Scatter the starts of :func:`symopt.escape.basins`, coloured by where each ended.
+    """Scatter the starts of :func:`symopt.saddles.basins`, coloured by where each ended.
 
     Parameters
     ----------
     report : BasinReport
-        From :func:`symopt.escape.basins` (``starts``, ``labels``, ``counts``, ``analysis``).
+        From :func:`symopt.saddles.basins` (``starts``, ``labels``, ``counts``, ``analysis``).
     ax : matplotlib Axes, optional
     show : bool
     contours : bool
@@ -184,7 +184,7 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
     starts = np.asarray(getattr(report, "starts", None), dtype=float)
     labels = getattr(report, "labels", None)
     if starts.ndim != 2 or labels is None or len(labels) != len(starts):
-        raise TypeError("report must be a BasinReport from symopt.escape.basins (starts of "
+        raise TypeError("report must be a BasinReport from symopt.saddles.basins (starts of "
                         "shape (k, n) and one label per start)")
     analysis = getattr(report, "analysis", None)
     n = starts.shape[1]

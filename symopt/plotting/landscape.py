@@ -274,7 +274,7 @@ class _Scene:
                 xy = self._drawing_coordinates(path[:, k, :])
                 pieces += [xy, np.full((1, 2), np.nan)]
             data = np.concatenate(pieces[:-1])
-            ax.plot(data[:, 0], data[:, 1], color=color, lw=1.8, marker=".", markersize=3.5,
+            ax.plot(data[:, 0], data[:, 1], color=color, lw=1.5, marker=".", markersize=3,
                     label=name, gid=f"symopt:path:{name}", zorder=5)
             starts = np.array([self._drawing_coordinates(path[:1, k, :])[0]
                                for k in range(path.shape[1])])
@@ -355,8 +355,9 @@ def _legend(ax: Any, extra: Sequence[Any] = ()) -> None:
     if handles:
         # below the axes, where it covers nothing
         # grey, so that white and yellow path colours show
+        columns = 3 if max(len(label) for label in labels) <= 22 else 2
         ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11),
-                  ncol=min(3, len(handles)), fontsize="small", facecolor="#d9d9d9",
+                  ncol=min(columns, len(handles)), fontsize="small", facecolor="#d9d9d9",
                   edgecolor="none", framealpha=1.0)
 
 

@@ -1,4 +1,4 @@
-"""Escape from saddle points: measured against the linearised prediction.
+"""Saddle points in practice: escape measured against the linearised prediction, and basins.
 
 :func:`escape` starts an optimizer a small distance ``delta`` from a critical point and
 counts the steps until it is ``radius`` away, the direction it leaves along, and how

@@ -14,7 +14,7 @@ import pytest
 
 import symopt as so
 from symopt import optim
-from symopt.escape import (basins, escape, growth_factor, negative_curvature_descent,
+from symopt.saddles import (basins, escape, growth_factor, negative_curvature_descent,
                            perturbed_gd, saddle_free_newton)
 
 LECTURE = "(1 - w1*w2)**2"
