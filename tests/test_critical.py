@@ -152,3 +152,10 @@ def test_classify_point_checks_the_gradient_and_classifies():
 def test_a_saddle_without_negative_eigenvalue_says_so():
     (p,) = analyse("x**2 + y**3").points
     assert "no negative eigenvalue" in p.reason and p.descent_curve is not None
+
+
+def test_notebook_reprs_show_the_loss_and_the_points():
+    loss = so.Loss.parse("(1 - w1*w2)**2")
+    assert loss._repr_latex_() == r"$\displaystyle L(w_{1}, w_{2}) = " + sp.latex(loss.expr) + "$"
+    table = so.critical_points(loss)._repr_markdown_()
+    assert "saddle" in table and r"w_{1} w_{2} - 1 = 0" in table

@@ -159,3 +159,11 @@ def test_cli_escape(capsys):
     assert facts["escaped"] and facts["steps"] == hand_prediction(1e-8)
     assert main(["escape", LECTURE, "--at", "1,2"]) == 2
     assert "not a critical point" in capsys.readouterr().err
+
+
+def test_public_names_stay_functions_after_their_modules_are_imported():
+    import symopt.runner  # noqa: F401
+    import symopt.saddles  # noqa: F401
+
+    assert callable(so.escape) and so.escape is escape
+    assert callable(so.basins) and callable(so.run)
