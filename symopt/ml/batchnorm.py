@@ -312,9 +312,9 @@ class BatchNormNetwork:
 class InferenceRow:
     """Training-mode vs inference-mode outputs for one batch size.
 
-    ``max_diff_running``: max |out(batch statistics) - out(running averages)| over the
+    ``max_diff_running``: max ``|out(batch statistics) - out(running averages)|`` over the
     evaluation batches; ``max_diff_full``: the same with full-training-set statistics;
-    ``running_mean_error``: max over features of |running mean - full-data mean| at the end.
+    ``running_mean_error``: max over features of ``|running mean - full-data mean|`` at the end.
     """
 
     batch_size: int
