@@ -343,11 +343,11 @@ def negative_curvature_descent(f: NumericLoss, lr: float, *, gradient_tolerance:
                                max_step: float = 1.0) -> GradientTransformation:
     """Gradient descent that steps along negative curvature where the gradient is small.
 
-    Where |g| <= gradient_tolerance and the Hessian's smallest eigenvalue lambda is below
+    Where ``|g| <= gradient_tolerance`` and the Hessian's smallest eigenvalue lambda is below
     -curvature_tolerance, the step is theta <- theta + a*u with u its unit eigenvector
     (sign chosen so that g.u <= 0) and a the largest of max_step, max_step/2, ... for which
     the loss decreases (checked); elsewhere theta <- theta - lr*g.  At a saddle,
-    u^T H u = lambda |u|^2 < 0, so L(theta + a u) ~ L(theta) + lambda a^2 / 2 < L(theta).
+    ``u^T H u = lambda |u|^2 < 0``, so L(theta + a u) ~ L(theta) + lambda a^2 / 2 < L(theta).
     """
     _check_lr(lr)
 
@@ -390,7 +390,7 @@ def perturbed_gd(lr: float, *, f: NumericLoss | None = None, gradient_threshold:
     """Perturbed gradient descent (Jin, Ge, Netrapalli, Kakade, Jordan 2017, "How to escape
     saddle points efficiently").
 
-    When |g| <= gradient_threshold and no perturbation was made in the last ``wait``
+    When ``|g| <= gradient_threshold`` and no perturbation was made in the last ``wait``
     steps, add a point drawn uniformly from the ball of radius ``radius``; every step is
     theta <- theta - lr*g.  With ``f`` (the compiled loss) it also applies the paper's
     stopping rule: if ``wait`` steps after a perturbation the loss has not fallen by
@@ -445,8 +445,8 @@ def perturbed_gd(lr: float, *, f: NumericLoss | None = None, gradient_threshold:
 def saddle_free_newton(f: NumericLoss, lr: float = 1.0, *, damping: float = 1e-3,
                        max_step: float = 1.0) -> GradientTransformation:
     """Saddle-free Newton (Dauphin, Pascanu, Gulcehre, Cho, Ganguli, Bengio 2014,
-    "Identifying and attacking the saddle point problem"): theta <- theta - lr*|H|^-1 g,
-    with |H| = V |Lambda| V^T built from the absolute eigenvalues (plus ``damping``), so
+    "Identifying and attacking the saddle point problem"): ``theta <- theta - lr*|H|^-1 g``,
+    with ``|H| = V |Lambda| V^T`` built from the absolute eigenvalues (plus ``damping``), so
     negative curvature repels instead of attracting.  Steps are capped at ``max_step``.
     Exactly at a critical point g = 0 and it does not move: start it nearby."""
     _check_lr(lr)
