@@ -135,9 +135,12 @@ class EscapeReport:
         lines = [f"{self.optimizer} from {self.point} (delta {self.delta:g}, radius {self.radius:g}): "
                  f"{self.status}"]
         if self.escaped:
-            lines.append(f"  steps {self.steps}; predicted {self.predicted_steps} ({self.prediction})")
-            lines.append(f"  exit direction {np.round(self.exit_direction, 6).tolist()}, "
-                         f"cosine with the negative eigenspace {self.cosine:.6f}")
+            predicted = "n/a" if self.predicted_steps is None else str(self.predicted_steps)
+            lines.append(f"  steps {self.steps}; predicted {predicted} ({self.prediction})")
+            direction = f"  exit direction {np.round(self.exit_direction, 6).tolist()}"
+            if self.cosine is not None:
+                direction += f", cosine with the negative eigenspace {self.cosine:.6f}"
+            lines.append(direction)
             lines.append(f"  loss drop {self.loss_drop:.6g}; second-order prediction "
                          f"{self.predicted_loss_drop:.6g}")
         else:

@@ -167,3 +167,17 @@ def test_public_names_stay_functions_after_their_modules_are_imported():
 
     assert callable(so.escape) and so.escape is escape
     assert callable(so.basins) and callable(so.run)
+
+
+def test_origin_of_the_three_factor_product_is_a_non_strict_saddle_escaped_slowly():
+    # (1 - w1*w2*w3)**2: the Hessian at 0 vanishes; L - 1 = -2*w1*w2*w3 + ... is odd
+    loss = "(1 - w1*w2*w3)**2"
+    point = so.classify_point(loss, [0, 0, 0])
+    assert point.kind is so.Kind.SADDLE and point.eigenvalues == (0, 0, 0)
+    assert point.escape_directions == () and point.descent_curve is not None
+    slow = escape(loss, [0, 0, 0], optim.gd(0.1), delta=1e-2, steps=20_000)
+    assert not slow.strict and slow.predicted_steps is None and slow.cosine is None
+    # measured: it does leave, but far slower than the strict lecture saddle from 1e-2 (13 steps)
+    assert slow.escaped and slow.steps > 1000
+    assert slow.loss_drop < 0
+    assert "n/a" in str(slow)
