@@ -8,9 +8,9 @@ backend when there is a display and falls back to Agg when there is none.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Sequence
 
-__all__ = ["require_matplotlib", "new_axes", "finish", "INSTALL_HINT"]
+__all__ = ["require_matplotlib", "new_axes", "legend_below", "finish", "INSTALL_HINT"]
 
 #: What to run when matplotlib is missing.
 INSTALL_HINT = 'pip install "symopt[plot]"'
@@ -49,6 +49,22 @@ def new_axes(ax: Any = None, *, show: bool = False,
     fig = Figure(figsize=figsize, layout="constrained")
     FigureCanvasAgg(fig)
     return fig, fig.add_subplot()
+
+
+def legend_below(ax: Any, extra: Sequence[Any] = ()) -> None:
+    """A legend of the labelled artists (and ``extra`` handles) below the axes.
+
+    Below the axes it covers nothing; its grey background lets white and yellow lines show.
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    handles = handles + list(extra)
+    labels = labels + [h.get_label() for h in extra]
+    if not handles:
+        return
+    columns = 3 if max(len(label) for label in labels) <= 22 else 2
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11),
+              ncol=min(columns, len(handles)), fontsize="small", facecolor="#d9d9d9",
+              edgecolor="none", framealpha=1.0)
 
 
 def finish(fig: Any, show: bool) -> Any:

@@ -6,7 +6,7 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
-from ._backend import finish, new_axes
+from ._backend import finish, legend_below, new_axes
 from .geometry import contour_levels
 from .landscape import KIND_STYLES
 
@@ -97,7 +97,7 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
     if title:
         ax.set_title(title, fontsize="medium")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="best")
     return finish(fig, show)
 
 
@@ -154,7 +154,7 @@ def schedule(schedules: Callable[[int], float] | Mapping[str, Callable[[int], fl
     ax.set_ylabel("learning rate")
     ax.set_title("learning-rate schedule" + ("s" if len(named) > 1 else ""), fontsize="medium")
     ax.grid(True, alpha=0.3)
-    ax.legend(fontsize="small")
+    ax.legend(fontsize="small", loc="best")
     return finish(fig, show)
 
 
@@ -238,5 +238,5 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
         ax.set_xlabel(names[0])
         ax.set_yticks([])
     ax.set_title("where each start ends", fontsize="medium")
-    ax.legend(fontsize="x-small", loc="upper right", framealpha=0.85)
+    legend_below(ax)
     return finish(fig, show)

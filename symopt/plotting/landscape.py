@@ -17,7 +17,7 @@ import sympy as sp
 from ..critical import CriticalSet, Kind, critical_points
 from ..loss import Loss
 from ..numeric import NumericLoss, compile as compile_loss
-from ._backend import finish, new_axes
+from ._backend import finish, legend_below, new_axes
 from .geometry import View, check_region, contour_levels, default_region, plane_view
 
 __all__ = ["landscape", "trajectories", "start_near_saddle", "KIND_STYLES", "PATH_COLORS",
@@ -348,19 +348,6 @@ def as_path(run: Any, n: int, name: str = "path") -> np.ndarray:
     return array
 
 
-def _legend(ax: Any, extra: Sequence[Any] = ()) -> None:
-    handles, labels = ax.get_legend_handles_labels()
-    extra = list(extra)
-    handles, labels = handles + extra, labels + [h.get_label() for h in extra]
-    if handles:
-        # below the axes, where it covers nothing
-        # grey, so that white and yellow path colours show
-        columns = 3 if max(len(label) for label in labels) <= 22 else 2
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.11),
-                  ncol=min(columns, len(handles)), fontsize="small", facecolor="#d9d9d9",
-                  edgecolor="none", framealpha=1.0)
-
-
 # ----------------------------------------------------------------------------- public
 def start_near_saddle(analysis: CriticalSet, offset: float = 0.05) -> np.ndarray:
     """A start a distance ``offset`` from the first saddle, from which gradient methods move.
@@ -475,7 +462,7 @@ def landscape(loss: Loss | str, region: Sequence[float] | None = None, *,
     region = scene.region(region)
     fig, ax = new_axes(ax, show=show)
     extra = scene.draw(ax, region, levels, resolution, colorbar)
-    _legend(ax, extra)
+    legend_below(ax, extra)
     return finish(fig, show)
 
 
@@ -530,5 +517,5 @@ def trajectories(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[flo
     fig, ax = new_axes(ax, show=show)
     extra = scene.draw(ax, region, levels, resolution, colorbar)
     scene.draw_paths(ax, paths)
-    _legend(ax, extra)
+    legend_below(ax, extra)
     return finish(fig, show)
