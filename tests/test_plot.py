@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -15,9 +18,7 @@ from symopt import optim
 
 ROOT = Path(__file__).resolve().parents[1]
 
-try:
-    import matplotlib  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the environment
+if importlib.util.find_spec("matplotlib") is None:  # pragma: no cover - depends on the machine
     if os.environ.get("CI"):
         pytest.fail('matplotlib is not installed but CI is set: install "symopt[plot]"',
                     pytrace=False)
@@ -253,6 +254,15 @@ def test_figure_saves_as_png(tmp_path, lecture_figure):
     target = tmp_path / "landscape.png"
     lecture_figure.savefig(target)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["symopt.plot", "symopt.plotting.geometry",
+                                  "symopt.plotting.landscape", "symopt.plotting.charts",
+                                  "symopt.plotting.readback"])
+def test_module_doctests_run(name, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = doctest.testmod(importlib.import_module(name))
+    assert result.attempted > 0 and result.failed == 0
 
 
 # -------------------------------------------------------------------------- lazy import
