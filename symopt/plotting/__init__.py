@@ -2,7 +2,9 @@
 
 * :mod:`._backend` imports matplotlib lazily and makes display-free figures;
 * :mod:`.geometry` holds the numbers: slices, default regions, contour levels (NumPy only);
-* :mod:`.landscape` draws the loss, its critical points, families, escape arrows and paths;
+* :mod:`.scene` draws the parts of a landscape: the loss, critical points, families,
+  escape arrows, paths;
+* :mod:`.landscape` holds the public landscape and trajectories functions;
 * :mod:`.charts` draws loss curves, schedules and basin maps;
 * :mod:`.readback` reads the plotted data back from the matplotlib artists.
 """

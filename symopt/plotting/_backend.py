@@ -14,6 +14,8 @@ __all__ = ["require_matplotlib", "new_axes", "legend_below", "finish", "INSTALL_
 
 #: What to run when matplotlib is missing.
 INSTALL_HINT = 'pip install "symopt[plot]"'
+#: Oldest matplotlib (major, minor) the figures are drawn with.
+MINIMUM_VERSION = (3, 8)
 
 
 def require_matplotlib() -> Any:
@@ -23,6 +25,12 @@ def require_matplotlib() -> Any:
     except ImportError as error:
         raise ImportError(f"symopt.plot needs matplotlib, which is not installed; run "
                           f"{INSTALL_HINT} (or pip install matplotlib)") from error
+    version = tuple(int(part) for part in matplotlib.__version__.split(".")[:2]
+                    if part.isdigit())
+    if version < MINIMUM_VERSION:
+        # contour sets became single artists (with a gid and levels to read back) in 3.8
+        raise ImportError(f"symopt.plot needs matplotlib >= 3.8, found "
+                          f"{matplotlib.__version__}; run pip install -U matplotlib")
     return matplotlib
 
 

@@ -89,11 +89,16 @@ def read(figure: Any) -> PlotData:
     ax = figure.axes[0] if hasattr(figure, "axes") and not hasattr(figure, "plot") else figure
     if not hasattr(ax, "collections"):
         raise TypeError(f"expected a matplotlib Figure or Axes, got {type(figure).__name__}")
+    levels = None
+    for collection in ax.collections:
+        if collection.get_gid() == "symopt:landscape":
+            levels = np.asarray(getattr(collection, "levels", []), dtype=float)
     legend = ax.get_legend()
     data = PlotData(
         title=ax.get_title(),
         legend=[t.get_text() for t in legend.get_texts()] if legend is not None else [],
         region=tuple(float(v) for v in (*ax.get_xlim(), *ax.get_ylim())),
+        levels=levels,
     )
     for line in ax.lines:
         gid = line.get_gid() or ""
@@ -107,11 +112,8 @@ def read(figure: Any) -> PlotData:
             data.curves["loss"] = _line_xy(line)
     prefixes = {"symopt:critical:": data.points, "symopt:start:": data.starts,
                 "symopt:end:": data.ends, "symopt:basin:": data.basins}
-    levels = None
     for collection in ax.collections:
         gid = collection.get_gid() or ""
-        if gid == "symopt:landscape":
-            levels = np.asarray(getattr(collection, "levels", []), dtype=float)
         for prefix, target in prefixes.items():
             if gid.startswith(prefix):
                 target[gid[len(prefix):]] = np.asarray(collection.get_offsets(), dtype=float)
@@ -121,6 +123,4 @@ def read(figure: Any) -> PlotData:
             base = np.asarray(text.xyann, dtype=float)
             offset = tip - base
             data.escape.append((base, offset / np.linalg.norm(offset)))
-    if levels is not None:
-        object.__setattr__(data, "levels", levels)
     return data
