@@ -172,6 +172,27 @@ def test_three_parameters_give_a_slice_along_the_strongest_eigenvectors():
     np.testing.assert_allclose(directions, [[-1.0, 0.0], [1.0, 0.0]], atol=1e-12)
 
 
+def test_families_on_a_slice_are_drawn_only_where_they_lie_in_it():
+    loss = so.Loss.parse("(1 - w1*w2*w3)**2")
+    cs = so.critical_points(loss)
+    # through the origin along w1 and w2 (the Hessian is zero there): the w1 and w2 axes lie
+    # in the slice, the w3 axis only crosses it and the surface w1*w2*w3 = 1 misses it
+    data = plot.read(plot.landscape(loss, analysis=cs, point=[0, 0, 0],
+                                    directions=[[1, 0, 0], [0, 1, 0]], resolution=80))
+    assert sorted(data.families) == ["family: w1 = 0, w3 = 0", "family: w2 = 0, w3 = 0"]
+    w1_axis = data.families["family: w2 = 0, w3 = 0"]
+    assert np.nanmax(np.abs(w1_axis[:, 1])) < 1e-12 and np.nanmax(w1_axis[:, 0]) > 1.9
+    # through (1, 1, 1): only the surface of minima
+    data = plot.read(plot.landscape(loss, analysis=cs, point=[1, 1, 1], resolution=80))
+    assert list(data.families) == ["family: w1*w2*w3 - 1 = 0"]
+    curve = data.families["family: w1*w2*w3 - 1 = 0"]
+    # the default directions: the Hessian's two most curved eigenvectors at (1, 1, 1)
+    view = plot.plane_view(["w1", "w2", "w3"], [1, 1, 1],
+                           hessian=so.compile(loss).hess([1.0, 1.0, 1.0]))
+    points = view.lift(curve[np.isfinite(curve).all(axis=1)])
+    np.testing.assert_allclose(points.prod(axis=1), 1.0, atol=5e-3)   # a grid of 80 x 80
+
+
 def test_slice_through_a_given_point_and_directions_projects_paths():
     loss = so.Loss.parse("x**2 + y**2 + z**2")
     path = np.array([[1.0, 2.0, 3.0], [0.5, 1.0, 1.5]])

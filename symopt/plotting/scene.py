@@ -185,32 +185,48 @@ class Scene:
 
     def _draw_families(self, ax: Any, grid_a: np.ndarray, grid_b: np.ndarray,
                        theta: np.ndarray) -> None:
+        """Each family's zero set on the drawn plane, as one line (pieces split by NaN).
+
+        The curve is the zero contour of the equation that varies most over the grid; the
+        family's other equations must vanish along it too (to 1e-4 of their range over the
+        grid), which removes the stub left where a family only crosses the plane.
+        """
         import contourpy
 
-        params = self.loss.params
         columns = [theta[..., i] for i in range(self.view.n)]
         for fam in self.analysis.families:
             if not fam.equations:
                 continue
-            label = "family: " + ", ".join(f"{e} = 0" for e in fam.equations)
-            fn = sp.lambdify(params, list(fam.equations), modules="numpy")
-            with np.errstate(all="ignore"):
-                residuals = [np.broadcast_to(np.asarray(r, dtype=float), grid_a.shape)
-                             for r in fn(*columns)]
-            first = np.ma.masked_invalid(residuals[0])
-            for other in residuals[1:]:
-                # several equations: keep the zero curve of the first where the others vanish
-                # to within about a grid cell
-                ga, gb = np.gradient(other)
-                first = np.ma.masked_where(np.abs(other) > 2 * (np.abs(ga) + np.abs(gb)) + 1e-12,
-                                           first)
-            generator = contourpy.contour_generator(grid_a, grid_b, first, line_type="Separate")
-            segments = [s for s in generator.lines(0.0) if len(s) > 1]
-            if not segments:
+            fn = sp.lambdify(self.loss.params, list(fam.equations), modules="numpy")
+
+            def residuals(*coordinates: np.ndarray) -> list[np.ndarray]:
+                shape = np.shape(coordinates[0])
+                with np.errstate(all="ignore"):
+                    return [np.broadcast_to(np.asarray(r, dtype=float), shape)
+                            for r in fn(*coordinates)]
+
+            on_grid = residuals(*columns)
+            ranges = [float(np.nanmax(np.abs(r))) if np.isfinite(r).any() else 0.0
+                      for r in on_grid]
+            lead = int(np.argmax(ranges))
+            if ranges[lead] <= 1e-12:
+                continue  # the whole plane belongs to the family
+            generator = contourpy.contour_generator(
+                grid_a, grid_b, np.ma.masked_invalid(on_grid[lead]), line_type="Separate")
+            pieces: list[np.ndarray] = []
+            for segment in generator.lines(0.0):
+                points = self.view.lift(segment)
+                valid = np.ones(len(segment), dtype=bool)
+                for k, values in enumerate(residuals(*points.T)):
+                    if k != lead:
+                        valid &= np.abs(values) <= 1e-4 * ranges[k] + 1e-12
+                pieces += _runs(segment, valid & np.isfinite(segment).all(axis=1))
+            if not pieces:
                 continue
             gap = np.full((1, 2), np.nan)
-            data = np.concatenate([part for s in segments for part in (s, gap)][:-1])
+            data = np.concatenate([part for piece in pieces for part in (piece, gap)][:-1])
             style = KIND_STYLES.get(fam.kind.value, KIND_STYLES["inconclusive"])
+            label = "family: " + ", ".join(f"{e} = 0" for e in fam.equations)
             ax.plot(data[:, 0], data[:, 1], color=style["color"], lw=2.5, ls="--", label=label,
                     gid="symopt:family", zorder=4)
 
@@ -316,6 +332,13 @@ def _resolution(resolution: Any) -> int:
 
 def _inside(coords: np.ndarray, region: tuple[float, ...]) -> bool:
     return all(region[2 * i] <= coords[i] <= region[2 * i + 1] for i in range(len(region) // 2))
+
+
+def _runs(points: np.ndarray, keep: np.ndarray) -> list[np.ndarray]:
+    """The runs of consecutive kept points, each of at least two points."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], keep.astype(int), [0]])))
+    return [points[start:stop] for start, stop in zip(edges[::2], edges[1::2])
+            if stop - start > 1]
 
 
 def _last_finite(path: np.ndarray) -> np.ndarray:
