@@ -66,7 +66,10 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
             continue
         found.append(candidate)
     results = []
-    modules = [{"LogSumExp": _logsumexp_mpmath}, "mpmath"]
+    # kinks (abs, relu) differentiate to DiracDelta/Heaviside: use the derivative that
+    # exists almost everywhere, as the compiled NumPy functions do
+    modules = [{"LogSumExp": _logsumexp_mpmath, "DiracDelta": _zero, "Heaviside": _heaviside},
+               "mpmath"]
     grad_mp = sp.lambdify(params, list(gradient), modules=modules)
     hess_mp = sp.lambdify(params, hessian.tolist(), modules=modules)
     value_mp = sp.lambdify(params, loss.expr, modules=modules)
@@ -106,6 +109,14 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
 def _logsumexp_mpmath(*args):
     top = max(args)
     return top + mpmath.log(mpmath.fsum(mpmath.exp(a - top) for a in args))
+
+
+def _zero(*args):
+    return mpmath.mpf(0)
+
+
+def _heaviside(x, at_zero=0.5):
+    return mpmath.mpf(1) if x > 0 else mpmath.mpf(0) if x < 0 else mpmath.mpf(at_zero)
 
 
 def _halton(count: int, dim: int, rng: np.random.Generator) -> np.ndarray:

@@ -377,8 +377,9 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
         for factor, _ in budget.run(lambda: g.factor_list()[1], what="factorisation"):
             if factor.degree() == 0:
                 continue
+            minpoly = sp.Poly(factor.monic().as_expr().subs(x, T), T, domain="QQ")
             for k in range(factor.count_roots()):
-                points.append(AlgebraicPoint(factor.monic(), k, (sp.Poly(T, T, domain="QQ"),)))
+                points.append(AlgebraicPoint(minpoly, k, (sp.Poly(T, T, domain="QQ"),)))
         return points
     lex = _groebner(exprs, gens, "lex", budget)
     if lex.exprs == [1]:

@@ -159,3 +159,28 @@ def test_notebook_reprs_show_the_loss_and_the_points():
     assert loss._repr_latex_() == r"$\displaystyle L(w_{1}, w_{2}) = " + sp.latex(loss.expr) + "$"
     table = so.critical_points(loss)._repr_markdown_()
     assert "saddle" in table and r"w_{1} w_{2} - 1 = 0" in table
+
+
+def test_one_parameter_cubic_gradient_with_three_irrational_roots():
+    # L' = 4x**3 - 4x + 1/3 = (4/12)(12x**3 - 12x + 1): three real irrational roots;
+    # L'' = 12x**2 - 4 alternates in sign across them: minimum, maximum, minimum
+    cs = analyse("x**4 - 2*x**2 + x/3")
+    assert cs.complete
+    assert [p.kind.value for p in cs.points] == ["minimum", "maximum", "minimum"]
+    for p in cs.points:
+        (c,) = p.numeric
+        assert 12 * c ** 3 - 12 * c + 1 == pytest.approx(0, abs=1e-12)
+        assert isinstance(p.coords[0], sp.CRootOf)
+
+
+def test_irrational_and_rational_coordinates_mixed():
+    # (x**2 - 2)**2 + (y - 1)**2: minima at (+-sqrt(2), 1), a saddle at (0, 1)
+    cs = analyse("(x**2 - 2)**2 + (y - 1)**2")
+    assert [(p.coords, p.kind.value) for p in cs.points] == [
+        ((-sp.sqrt(2), 1), "minimum"), ((0, 1), "saddle"), ((sp.sqrt(2), 1), "minimum")]
+
+
+def test_kinks_do_not_break_the_newton_search():
+    # relu(x - 1) + (x - 3)**2 + y**2: smooth near its minimum x = 3 - 1/2
+    cs = analyse("relu(x - 1) + (x - 3)**2 + y**2")
+    assert [(p.numeric, p.kind.value) for p in cs.points] == [((2.5, 0.0), "minimum")]
