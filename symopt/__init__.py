@@ -45,10 +45,11 @@ _EXPORTS: dict[str, str] = {
     "diagnose": "ml",
     "report": "report",
     "derive": "report",
+    "plot": "plot",
 }
 
 #: Names in _EXPORTS that are modules themselves.
-_SUBPACKAGES = frozenset({"optim", "ml", "report"})
+_SUBPACKAGES = frozenset({"optim", "ml", "report", "plot"})
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 
