@@ -17,6 +17,8 @@ import numpy as np
 
 from symopt import ml
 
+from _figures import save_figure
+
 
 def gradient_check(seed: int = 0, h: float = 1e-6) -> dict[str, float]:
     rng = np.random.default_rng(seed)
@@ -56,7 +58,24 @@ def main(argv: list[str]) -> int:
     print(f"closed form vs exact gradient: max |diff| = {check['max_abs_closed_form_vs_exact']:.2e}")
     print(inference)
     print(f"wrote {folder / 'batch_norm.json'}")
+    save_figure(folder / "batch_norm.png", lambda fig: draw_inference(fig, inference))
     return 0
+
+
+def draw_inference(figure, inference) -> None:
+    """Training-mode (batch statistics) against inference-mode outputs, by batch size."""
+    ax = figure.subplots()
+    sizes = [row.batch_size for row in inference.rows]
+    ax.loglog(sizes, [row.max_diff_running for row in inference.rows], "o-",
+              label="running averages vs batch statistics")
+    ax.loglog(sizes, [row.max_diff_full for row in inference.rows], "s--",
+              label="full training set vs batch statistics")
+    ax.loglog(sizes, [row.running_mean_error for row in inference.rows], "^:",
+              label="|running mean - full-data mean|")
+    ax.set_xlabel("batch size")
+    ax.set_ylabel("max absolute difference")
+    ax.set_title("Batch normalization: training mode against inference mode")
+    ax.legend()
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import numpy as np
 import symopt as so
 from symopt import ml
 
+from _figures import save_figure
+
 N = 256
 THETA0 = np.array([0.5, 0.5])
 
@@ -54,7 +56,24 @@ def main(argv: list[str]) -> int:
     sim = result["simulation"]
     print(f"B = 16: exact noise {sim['exact_noise']:.4g}, simulated {sim['simulated_noise']:.4g}")
     print(f"wrote {folder / 'batch_size.json'} and {folder / 'batch_size.txt'}")
+    save_figure(folder / "batch_size.png", lambda fig: draw_table(fig, table), size=(9.0, 3.8))
     return 0
+
+
+def draw_table(figure, table) -> None:
+    """The lecture's comparison, measured: time per epoch, gradient noise, final loss."""
+    sizes = [row.batch_size for row in table.rows]
+    epoch, noise, final = figure.subplots(1, 3)
+    epoch.loglog(sizes, [row.serial_epoch for row in table.rows], "o-", label="one sample at a time")
+    epoch.loglog(sizes, [row.vectorised_epoch for row in table.rows], "s--", label="vectorised (parallel)")
+    epoch.set_title("time per epoch (s)")
+    epoch.legend(fontsize="small")
+    noise.semilogx(sizes, [row.noise for row in table.rows], "o-")
+    noise.set_title("gradient noise (trace of covariance)")
+    final.semilogx(sizes, [row.final_loss for row in table.rows], "o-")
+    final.set_title("loss after the same epochs")
+    for ax in (epoch, noise, final):
+        ax.set_xlabel("batch size")
 
 
 if __name__ == "__main__":

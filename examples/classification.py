@@ -2,8 +2,9 @@
 
     python examples/classification.py [OUTPUT_FOLDER]      (default: out/)
 
-Writes classification.json (every fact with its check) and classification.txt (the
-saturation table) and prints a summary.
+Writes classification.json (every fact with its check), classification.txt (the
+saturation table) and classification.png (gradient norms of MSE and cross-entropy as the
+softmax saturates) and prints a summary.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import sympy as sp
 
 import symopt as so
 from symopt import ml
+
+from _figures import save_figure
 
 
 def gradient_facts() -> dict[str, bool]:
@@ -75,7 +78,20 @@ def main(argv: list[str]) -> int:
     print(f"confidently wrong (w = {wrong.w:g}): |grad MSE| = {wrong.mse_grad_norm:.2e}, "
           f"|grad CE| = {wrong.cross_entropy_grad_norm:.2f}")
     print(f"wrote {folder / 'classification.json'} and {folder / 'classification.txt'}")
+    save_figure(folder / "classification.png", lambda fig: draw_saturation(fig, table))
     return 0
+
+
+def draw_saturation(figure, table) -> None:
+    """Gradient norm of each loss against w: MSE goes flat where the softmax saturates."""
+    ax = figure.subplots()
+    w = [row.w for row in table.rows]
+    ax.semilogy(w, [max(row.mse_grad_norm, 1e-300) for row in table.rows], "o-", label="MSE on softmax")
+    ax.semilogy(w, [row.cross_entropy_grad_norm for row in table.rows], "s-", label="cross-entropy")
+    ax.set_xlabel("w (logit w*x + b)")
+    ax.set_ylabel("|gradient|")
+    ax.set_title("Where the softmax saturates, MSE is flat and cross-entropy is not")
+    ax.legend()
 
 
 if __name__ == "__main__":

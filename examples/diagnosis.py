@@ -15,6 +15,8 @@ from pathlib import Path
 
 from symopt import ml
 
+from _figures import save_figure
+
 SCENARIOS = {
     "model bias": [{"model": "linear", "size": 2, "train_loss": 2.4},
                    {"model": "quadratic", "size": 3, "train_loss": 1.9}],
@@ -41,7 +43,26 @@ def main(argv: list[str]) -> int:
     for name, diagnosis in result["scenarios"].items():
         print(f"scenario {name!r}: diagnosed as {diagnosis['verdict']!r}")
     print(f"wrote {folder / 'diagnosis.json'}")
+    runs = ml.read_runs(csv_path)
+    save_figure(folder / "diagnosis.png", lambda fig: draw_runs(fig, runs, from_file.verdict))
     return 0
+
+
+def draw_runs(figure, runs, verdict: str) -> None:
+    """Training (and validation, test) loss of each run, as the diagnosis compares them."""
+    ax = figure.subplots()
+    names = [f"{run.model}\n(size {run.size:g})" for run in runs]
+    positions = range(len(runs))
+    for offset, field, label in ((-0.25, "train_loss", "training"), (0.0, "val_loss", "validation"),
+                                 (0.25, "test_loss", "test")):
+        values = [getattr(run, field) for run in runs]
+        if any(v is not None for v in values):
+            ax.bar([p + offset for p in positions], [v or 0.0 for v in values], width=0.25,
+                   label=label)
+    ax.set_xticks(list(positions), names)
+    ax.set_ylabel("loss")
+    ax.set_title(f"diagnosis: {verdict}")
+    ax.legend()
 
 
 if __name__ == "__main__":

@@ -77,6 +77,8 @@ def test_getting_started_has_the_readme_quick_start_commands() -> None:
 def test_gallery_lists_every_example_script() -> None:
     gallery = (DOCS / "gallery.md").read_text(encoding="utf-8")
     for script in sorted((ROOT / "examples").glob("*.py")):
+        if script.name.startswith("_"):  # shared helpers of the scripts, not examples
+            continue
         assert f"`{script.name}`" in gallery, f"docs/gallery.md does not list {script.name}"
     for figure in re.findall(r"_static/[\w.-]+", gallery):
         assert (DOCS / figure).is_file(), f"docs/gallery.md shows a missing figure {figure}"

@@ -4,6 +4,7 @@ run the examples of docs/ml.md as doctests."""
 from __future__ import annotations
 
 import doctest
+import importlib.util
 import json
 import os
 import subprocess
@@ -113,3 +114,17 @@ def test_module_doctests_run(name: str) -> None:
     module = importlib.import_module(f"symopt.ml.{name}")
     result = doctest.testmod(module)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("script, figure", [
+    ("classification.py", "classification.png"), ("feature_scaling.py", "feature_scaling.png"),
+    ("batch_norm.py", "batch_norm.png"), ("batch_size.py", "batch_size.png"),
+    ("diagnosis.py", "diagnosis.png")])
+def test_examples_write_their_figures(script: str, figure: str, tmp_path: Path) -> None:
+    if importlib.util.find_spec("matplotlib") is None:
+        if os.environ.get("CI"):
+            pytest.fail("matplotlib is missing in CI: install the test extra")
+        pytest.skip('matplotlib is not installed (pip install -e ".[plot]")')
+    _run(script, tmp_path)
+    data = (tmp_path / figure).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
