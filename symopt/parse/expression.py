@@ -1,0 +1,71 @@
+"""Parse the text of a loss into a SymPy expression: the one public entry of the parser.
+
+A straight line: check the limits, read the text into a syntax tree (never evaluated), walk
+the tree against the whitelist, building the SymPy objects, within the time limit.
+"""
+
+from __future__ import annotations
+
+import sympy
+
+from .builder import _build, _Builder
+from .syntax import _parse_tree
+
+
+def parse_expression(
+    text: str,
+    *,
+    max_length: int = 5000,
+    max_depth: int = 60,
+    max_exponent: int = 100,
+    timeout: float | None = 5.0,
+) -> sympy.Expr:
+    """Parse the text of a loss into a SymPy expression without evaluating any code.
+
+    Parameters
+    ----------
+    text : str
+        Plain math: numbers (``3``, ``0.1``, ``1e-3``, all exact), variable names
+        (real symbols), ``pi`` and ``E``, ``+ - * / **``, ``^`` as a synonym of ``**``,
+        parentheses and calls of the functions in :data:`~symopt.parse.FUNCTIONS`.
+    max_length : int, optional
+        Longest accepted text, in characters.
+    max_depth : int, optional
+        Deepest accepted nesting of brackets, operators and calls.  A run of
+        terms such as ``a + b - c`` or factors such as ``a * b / c`` is one level.
+    max_exponent : int, optional
+        Largest absolute value of a numeric exponent on a non-numeric base, as in
+        ``x**100``.  Powers of plain numbers are limited by the size of the result.
+    timeout : float or None, optional
+        Seconds allowed for building the SymPy expression; None for no limit.
+
+    Returns
+    -------
+    sympy.Expr
+        The expression.  Decimals are exact rationals; every variable is
+        ``sympy.Symbol(name, real=True)``.
+
+    Raises
+    ------
+    ParseError
+        If the text is not an accepted expression.  The one-line message names the
+        column, the offending piece and what to write instead.
+    TypeError
+        If ``text`` is not a str.
+
+    Examples
+    --------
+    >>> parse_expression("(1 - w1*w2)^2 + 0.1*w1")
+    w1/10 + (-w1*w2 + 1)**2
+    >>> parse_expression("os.system('ls')")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    symopt.errors.ParseError: column 1: attribute access 'os.system' is not allowed; write ...
+    """
+    if not isinstance(max_exponent, int) or isinstance(max_exponent, bool) or max_exponent < 0:
+        raise ValueError(f"max_exponent must be a non-negative int, got {max_exponent!r}")
+    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
+        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
+    node, src = _parse_tree(text, max_length, max_depth)
+    builder = _Builder(src, max_depth, max_exponent)
+    return _build([node], builder, src, timeout)[0]

@@ -1,0 +1,16 @@
+"""The shared wording of refusals: how a message quotes the input and what it suggests instead."""
+
+from __future__ import annotations
+
+_EXAMPLE = "(1 - w1*w2)**2"
+_PLAIN_MATH = f"write plain math such as {_EXAMPLE}"
+_PIECE_WIDTH = 40
+
+
+def _show(piece: str) -> str:
+    """``piece`` quoted for a one-line message: shortened, control characters escaped."""
+    if len(piece) > _PIECE_WIDTH:
+        piece = piece[: _PIECE_WIDTH - 3] + "..."
+    piece = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in piece)
+    quote = '"' if "'" in piece and '"' not in piece else "'"
+    return f"{quote}{piece}{quote}"
