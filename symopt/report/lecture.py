@@ -16,7 +16,9 @@ import sympy as sp
 
 from ..loss import Loss
 from . import Derivation, DerivationError, Line, Section, Step, Tex
-from .derive import APPROX, EQ, Writer, derive, derive_optimizer_rules, same_expr
+from .checks import same_expr
+from .derive import derive, derive_optimizer_rules
+from .words import APPROX, EQ, Writer
 
 __all__ = ["lecture_week2", "lecture_loss", "write_lecture", "LECTURE_RULES"]
 

@@ -1,0 +1,48 @@
+"""The words and notation of derivation steps: sentences in each language, fixed symbols.
+
+:class:`Writer` turns a sentence key and its fields into text and inline-math segments;
+the constants are symopt's own notation (``=``, ``\\approx``, the loss ``L``), never input.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import sympy as sp
+
+from . import LANGUAGES, Tex, text_en, text_zh
+
+__all__ = ["Writer", "EQ", "APPROX", "LT", "IFF", "IMPLIES", "COMMA", "LOSS"]
+
+EQ, APPROX, LT = Tex("="), Tex("\\approx"), Tex("<")
+IFF, IMPLIES = Tex("\\iff"), Tex("\\Rightarrow")
+COMMA = Tex(",\\quad")
+LOSS = sp.Symbol("L")
+
+
+class Writer:
+    """Sentences of one language: ``say(key, **fields)`` gives text and inline-math segments."""
+
+    def __init__(self, language: str):
+        if language not in LANGUAGES:
+            raise ValueError(f"language={language!r} is not known; "
+                             f"use one of {', '.join(LANGUAGES)}")
+        self.language = language
+        self.table: dict[str, str] = {"en": text_en.TEXT, "zh": text_zh.TEXT}[language]
+
+    def __call__(self, key: str, **fields: Any) -> tuple[Any, ...]:
+        out: list[Any] = []
+        for literal, name, _, _ in string.Formatter().parse(self.table[key]):
+            if literal:
+                out.append(literal)
+            if name:
+                out.append(fields[name])
+        return tuple(out)
+
+    def word(self, key: str) -> str:
+        return self.table[key]
+
+    def math_word(self, key: str) -> Tex:
+        """A fixed word of this language as text inside math (``\\text{or}``)."""
+        return Tex("\\quad\\text{" + self.table[key] + "}\\quad")
