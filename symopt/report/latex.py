@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
+from .layout import Layout, lay_out, segments_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
@@ -378,18 +379,23 @@ def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
 
 # -- derivation to LaTeX ---------------------------------------------------------------------
 def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = ()) -> str:
-    out = []
-    for seg in segments:
-        if isinstance(seg, str):
-            out.append(escape_text(seg))
-        else:
-            out.append("$" + to_tex(seg, "latex", hatted) + "$")
-    return "".join(out)
+    return segments_text(segments, escape_text,
+                         lambda seg: "$" + to_tex(seg, "latex", hatted) + "$")
 
 
 def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
     """One display line: its parts rendered safely and joined by spaces."""
     return " ".join(to_tex(part, target, hatted) for part in line.parts)
+
+
+_LATEX = Layout(
+    title=lambda title: "\\section*{" + _segments(title) + "}\n",
+    section=lambda title: "\\section*{" + _segments(title) + "}\n",
+    text=lambda text, hatted: _segments(text, hatted) + "\n",
+    step=lambda number, heading, hatted: (
+        "\\subsection*{%d. %s}\n" % (number, _segments(heading, hatted))),
+    line=lambda line, hatted: "\\[\n" + line_tex(line, "latex", hatted) + "\n\\]\n",
+)
 
 
 def render_latex(derivation: "Derivation", standalone: bool = True) -> str:
@@ -399,25 +405,27 @@ def render_latex(derivation: "Derivation", standalone: bool = True) -> str:
             f"LaTeX output is English only: pdflatex cannot typeset {derivation.language!r} text "
             "with the packages of texlive-latex-base; use to_markdown() for language="
             f"{derivation.language!r}, or language='en' for LaTeX")
-    body: list[str] = []
-    if derivation.title:
-        body.append("\\section*{" + _segments(derivation.title) + "}\n")
-    for section in derivation.sections:
-        if section.title:
-            body.append("\\section*{" + _segments(section.title) + "}\n")
-        if section.text:
-            body.append(_segments(section.text) + "\n")
-        for number, step in enumerate(section.steps, 1):
-            heading = _segments(step.heading, step.hatted)
-            body.append("\\subsection*{%d. %s}\n" % (number, heading))
-            if step.text:
-                body.append(_segments(step.text, step.hatted) + "\n")
-            for line in step.lines:
-                body.append("\\[\n" + line_tex(line, "latex", step.hatted) + "\n\\]\n")
-    text = "\n".join(body)
+    text = "\n".join(lay_out(derivation, _LATEX))
     if standalone:
         text = PREAMBLE + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
     return text
+
+
+def _display_block(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = (),
+                   bold: bool = False) -> str:
+    return "$$" + segments_text(segments, lambda seg: display_text(seg, bold, "markdown"),
+                                lambda seg: to_tex(seg, "markdown", hatted)) + "$$"
+
+
+# Text becomes \text{} runs inside $$ blocks; MathJax typesets math, not sections.
+_DISPLAY = Layout(
+    title=lambda title: _display_block(title, bold=True),
+    section=lambda title: _display_block(title, bold=True),
+    text=lambda text, hatted: _display_block(text, hatted),
+    step=lambda number, heading, hatted: _display_block((f"{number}. ", *heading), hatted,
+                                                        bold=True),
+    line=lambda line, hatted: "$$" + _mathjax(line_tex(line, "markdown", hatted)) + "$$",
+)
 
 
 def render_latex_display(derivation: "Derivation") -> str:
@@ -426,29 +434,7 @@ def render_latex_display(derivation: "Derivation") -> str:
     Text becomes ``\\text{}`` runs inside the blocks; ``<`` and ``>`` are written ``\\lt``
     and ``\\gt`` as MathJax expects.
     """
-    blocks: list[str] = []
-
-    def text_block(segments: Iterable[Any], hatted: Iterable[sp.Symbol],
-                   bold: bool = False) -> None:
-        pieces = []
-        for seg in segments:
-            if isinstance(seg, str):
-                pieces.append(display_text(seg, bold, "markdown"))
-            else:
-                pieces.append(to_tex(seg, "markdown", hatted))
-        if pieces:
-            blocks.append("$$" + "".join(pieces) + "$$")
-
-    text_block(derivation.title, (), bold=True)
-    for section in derivation.sections:
-        text_block(section.title, (), bold=True)
-        text_block(section.text, ())
-        for number, step in enumerate(section.steps, 1):
-            text_block((f"{number}. ",) + tuple(step.heading), step.hatted, bold=True)
-            text_block(step.text, step.hatted)
-            for line in step.lines:
-                blocks.append("$$" + _mathjax(line_tex(line, "markdown", step.hatted)) + "$$")
-    return "\n".join(blocks)
+    return "\n".join(lay_out(derivation, _DISPLAY))
 
 
 def _mathjax(tex: str) -> str:
@@ -474,6 +460,10 @@ def loss_latex(loss: "Loss") -> str:
 
 def _kind_text(point: Any) -> str:
     return point.kind.value + (" (degenerate)" if point.degenerate else "")
+
+
+def _family_kind_text(family: Any) -> str:
+    return family.kind.value + (" (global minima)" if family.global_minimum else "")
 
 
 def _short(value: Any, digits: int = 8) -> Any:
@@ -510,8 +500,7 @@ def critical_set_latex(cs: "CriticalSet") -> str:
     for f in cs.families:
         equations = ", \\ ".join(tex(sp.Eq(e, 0)) for e in f.equations) or "\\text{everywhere}"
         value = tex(_short(f.value)) if f.value is not None else "-"
-        kind = f.kind.value + (" (global minima)" if f.global_minimum else "")
-        rows.append(" & ".join([equations, value, "-", display_text(kind),
+        rows.append(" & ".join([equations, value, "-", display_text(_family_kind_text(f)),
                                 "\\text{dimension %d}" % f.dimension]))
     verdict = "complete" if cs.complete else f"not proven complete ({cs.status})"
     body = "\\begin{array}{lllll}" + " \\\\ ".join(rows) + "\\end{array}"

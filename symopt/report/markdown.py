@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import sympy as sp
 
-from .latex import _short, to_tex
+from .latex import _family_kind_text, _kind_text, _mathjax, _short, line_tex, to_tex
+from .layout import Layout, lay_out, segments_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
@@ -52,7 +53,7 @@ def math_markdown(tex: str, table_cell: bool = False) -> str:
     >>> math_markdown("x < 1")
     'x \\lt  1'
     """
-    tex = tex.replace("<", "\\lt ").replace(">", "\\gt ")
+    tex = _mathjax(tex)
     tex = re.sub(r"&(?=[A-Za-z#0-9])", "&{}", tex)
     if table_cell:
         tex = tex.replace("\\|", "\\Vert ").replace("|", "\\vert ")
@@ -64,33 +65,21 @@ def _inline(obj: Any, hatted: Iterable[sp.Symbol] = (), table_cell: bool = False
 
 
 def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = ()) -> str:
-    out = []
-    for seg in segments:
-        if isinstance(seg, str):
-            out.append(escape_markdown(seg))
-        else:
-            out.append(_inline(seg, hatted))
-    return "".join(out)
+    return segments_text(segments, escape_markdown, lambda seg: _inline(seg, hatted))
+
+
+_MARKDOWN = Layout(
+    title=lambda title: "# " + _segments(title) + "\n",
+    section=lambda title: "## " + _segments(title) + "\n",
+    text=lambda text, hatted: _segments(text, hatted) + "\n",
+    step=lambda number, heading, hatted: "### %d. %s\n" % (number, _segments(heading, hatted)),
+    line=lambda line, hatted: "$$\n" + math_markdown(line_tex(line, "markdown", hatted)) + "\n$$\n",
+)
 
 
 def render_markdown(derivation: "Derivation") -> str:
     """The Markdown of a derivation: headings, sentences and ``$$`` display blocks."""
-    out: list[str] = []
-    if derivation.title:
-        out.append("# " + _segments(derivation.title) + "\n")
-    for section in derivation.sections:
-        if section.title:
-            out.append("## " + _segments(section.title) + "\n")
-        if section.text:
-            out.append(_segments(section.text) + "\n")
-        for number, step in enumerate(section.steps, 1):
-            out.append("### %d. %s\n" % (number, _segments(step.heading, step.hatted)))
-            if step.text:
-                out.append(_segments(step.text, step.hatted) + "\n")
-            for line in step.lines:
-                tex = " ".join(to_tex(part, "markdown", step.hatted) for part in line.parts)
-                out.append("$$\n" + math_markdown(tex) + "\n$$\n")
-    return "\n".join(out)
+    return "\n".join(lay_out(derivation, _MARKDOWN))
 
 
 def loss_markdown(loss: "Loss") -> str:
@@ -127,7 +116,7 @@ def critical_set_markdown(cs: "CriticalSet") -> str:
     for i, p in enumerate(cs.points, 1):
         escape = "; ".join(_inline(sp.Tuple(*map(_short, d)), table_cell=True)
                            for d in p.escape_directions) or "-"
-        kind = p.kind.value + (" (degenerate)" if p.degenerate else "")
+        kind = _kind_text(p)
         rows.append(" | ".join([
             f"| {i}", _inline(sp.Tuple(*map(_short, p.coords)), table_cell=True),
             _inline(_short(p.value), table_cell=True),
@@ -139,7 +128,7 @@ def critical_set_markdown(cs: "CriticalSet") -> str:
         for f in cs.families:
             eqs = ", ".join(_inline(sp.Eq(e, 0), table_cell=True) for e in f.equations)
             value = _inline(_short(f.value), table_cell=True) if f.value is not None else "-"
-            kind = f.kind.value + (" (global minima)" if f.global_minimum else "")
+            kind = _family_kind_text(f)
             text += (f"| {eqs or 'everywhere'} | {f.dimension} | {value} | "
                      f"{escape_markdown(kind)} |\n")
     verdict = "complete (proven)" if cs.complete else f"not proven complete ({cs.status})"
