@@ -23,12 +23,13 @@ exception); the others continue, and the run ends early once every start has sto
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any, Iterator
 
 import numpy as np
+
+from .optim import _checks
 
 __all__ = ["Trajectory", "run", "MESSAGES"]
 
@@ -154,25 +155,6 @@ def _check_x0(x0: Any, n_params: int, names: tuple[str, ...] | None) -> np.ndarr
     return start
 
 
-def _check_count(name: str, value: Any, hint: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be a positive int; got {value!r} of type "
-                        f"{type(value).__name__}. {hint}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive int; got {value!r}. {hint}")
-    return int(value)
-
-
-def _check_positive_real(name: str, value: Any, hint: str, *, zero_ok: bool) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a number; got {value!r} of type "
-                        f"{type(value).__name__}. {hint}")
-    if math.isnan(value) or value < 0 or (value == 0 and not zero_ok):
-        bound = ">= 0" if zero_ok else "> 0"
-        raise ValueError(f"{name} must be {bound}; got {value!r}. {hint}")
-    return float(value)
-
-
 def _batches(n_samples: int, batch_size: int, shuffle: bool, seed: Any) -> Iterator[np.ndarray]:
     """Index arrays of consecutive mini-batches, epoch after epoch (the last may be short)."""
     rng = np.random.default_rng(seed)
@@ -255,11 +237,11 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
     names = _names(loss)
     start = _check_x0(x0, int(loss.n_params), names)
     single = start.ndim == 1
-    tolerance = None if tol is None else _check_positive_real(
+    tolerance = None if tol is None else _checks.threshold(
         "tol", tol, "Pass e.g. tol=1e-8, or tol=None to run all steps.", zero_ok=True)
-    every = _check_count("record_every", record_every, "Pass e.g. record_every=10.")
-    threshold = _check_positive_real("divergence_threshold", divergence_threshold,
-                                     "Pass e.g. divergence_threshold=1e12.", zero_ok=False)
+    every = _checks.count("record_every", record_every, "Pass e.g. record_every=10.")
+    threshold = _checks.threshold("divergence_threshold", divergence_threshold,
+                                  "Pass e.g. divergence_threshold=1e12.", zero_ok=False)
     n_samples = getattr(loss, "n_samples", None)
     if (batch_size is not None or epochs is not None) and n_samples is None:
         which = "batch_size" if batch_size is not None else "epochs"
@@ -267,15 +249,15 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
                          "loss over data samples, but this loss has no data (n_samples is None); "
                          f"drop {which} and use steps")
     if n_samples is not None:
-        n_samples = _check_count("f.n_samples", n_samples, "It is the number of data samples.")
+        n_samples = _checks.count("f.n_samples", n_samples, "It is the number of data samples.")
     size = None
     if batch_size is not None:
-        size = _check_count("batch_size", batch_size, "Pass e.g. batch_size=32.")
+        size = _checks.count("batch_size", batch_size, "Pass e.g. batch_size=32.")
     per_epoch = 1 if size is None else -(-n_samples // size)      # updates per epoch
     if epochs is not None:
-        total = _check_count("epochs", epochs, "Pass e.g. epochs=10.") * per_epoch
+        total = _checks.count("epochs", epochs, "Pass e.g. epochs=10.") * per_epoch
     else:
-        total = _check_count("steps", steps, "Pass e.g. steps=1000.")
+        total = _checks.count("steps", steps, "Pass e.g. steps=1000.")
     sampler = None if size is None else _batches(n_samples, size, bool(shuffle), seed)
 
     # 2. state of the batch of starts
