@@ -7,7 +7,9 @@ the gradient computed by the NumPy formulas below (so only the optimizer arithme
 compared), and store the iterates, shape (101, 2, n).
 
 ``tests/test_optim.py`` compares ``symopt.optim`` against the stored arrays (max abs difference
-<= 1e-12) and, when torch is importable, regenerates them live through :func:`generate`.
+<= 1e-12) and, when torch is importable, regenerates them live through :func:`generate`.  It
+loads this file for :data:`FUNCTIONS` too, so both sides use the very same gradients; keep the
+module importable without torch.
 PyTorch is not a dependency of symopt; only this script and that optional test use it.
 
 Usage::

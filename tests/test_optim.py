@@ -21,33 +21,27 @@ REFERENCE = ROOT / "tests" / "data" / "torch_reference.npz"
 STEPS = 100
 
 # ----------------------------------------------------------------------------- test functions
-# The same expressions as scripts/make_torch_reference.py, so gradients agree bit for bit.
 
-QUADRATIC_A = ((100.0, 9.0, 0.0), (9.0, 10.0, 1.0), (0.0, 1.0, 1.0))
-QUADRATIC_B = (1.0, -2.0, 0.5)
+def _reference_script() -> Any:
+    """scripts/make_torch_reference.py as a module (it imports torch only when it runs torch)."""
+    spec = importlib.util.spec_from_file_location("make_torch_reference",
+                                                  ROOT / "scripts" / "make_torch_reference.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# The gradients and starts the references were made with, so gradients agree bit for bit.
+REFERENCE_SCRIPT = _reference_script()
+rosenbrock_grad = REFERENCE_SCRIPT.rosenbrock_grad
+quadratic_grad = REFERENCE_SCRIPT.quadratic_grad
+GRADIENTS = {name: grad for name, (grad, _) in REFERENCE_SCRIPT.FUNCTIONS.items()}
+STARTS = {name: starts for name, (_, starts) in REFERENCE_SCRIPT.FUNCTIONS.items()}
 
 
 def rosenbrock_value(theta: np.ndarray) -> np.ndarray:
     x, y = theta[..., 0], theta[..., 1]
     return (1.0 - x) ** 2 + 100.0 * (y - x * x) ** 2
-
-
-def rosenbrock_grad(theta: np.ndarray) -> np.ndarray:
-    x, y = theta[..., 0], theta[..., 1]
-    r = y - x * x
-    return np.stack([-2.0 * (1.0 - x) - 400.0 * x * r, 200.0 * r], axis=-1)
-
-
-def quadratic_grad(theta: np.ndarray) -> np.ndarray:
-    rows = []
-    for (a0, a1, a2), b in zip(QUADRATIC_A, QUADRATIC_B):
-        rows.append(a0 * theta[..., 0] + a1 * theta[..., 1] + a2 * theta[..., 2] - b)
-    return np.stack(rows, axis=-1)
-
-
-GRADIENTS = {"rosenbrock": rosenbrock_grad, "quadratic": quadratic_grad}
-STARTS = {"rosenbrock": [[-1.2, 1.0], [0.8, -0.5]],
-          "quadratic": [[1.0, -1.0, 2.0], [-0.5, 0.3, -2.5]]}
 
 
 def bowl_value(theta: np.ndarray) -> np.ndarray:
@@ -111,17 +105,9 @@ def test_matches_stored_torch_trajectory(name: str, function: str) -> None:
     assert np.abs(reference[-1] - reference[0]).max() > 0.1      # the case does move
 
 
-def _reference_script() -> Any:
-    spec = importlib.util.spec_from_file_location("make_torch_reference",
-                                                  ROOT / "scripts" / "make_torch_reference.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_live_torch_regenerates_the_references() -> None:
     pytest.importorskip("torch")
-    script = _reference_script()
+    script = REFERENCE_SCRIPT
     assert json.loads(json.dumps(script.CASES)) == CASES
     fresh = script.generate()
     for name, case in CASES.items():
