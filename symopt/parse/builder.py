@@ -234,9 +234,7 @@ class _Builder:
             return self.make(step, operator.neg, term) if subtract else term
         return self.make(step, operator.sub if subtract else operator.add, left, term)
 
-    def factor(
-        self, step: ast.BinOp, left: sympy.Expr | None, factor: sympy.Expr
-    ) -> sympy.Expr:
+    def factor(self, step: ast.BinOp, left: sympy.Expr | None, factor: sympy.Expr) -> sympy.Expr:
         """``left * factor`` or ``left / factor``; without ``left``, the factor of a Mul."""
         divide = isinstance(step.op, ast.Div)
         if divide:
