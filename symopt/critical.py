@@ -440,9 +440,10 @@ def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> 
 def _value_on(expr: sp.Expr, equations, params) -> sp.Expr | None:
     """The loss on the family when it is constant there (reduced by the family's basis)."""
     try:
-        basis = sp.groebner(list(equations), *params, order="grevlex")
+        basis = sp.groebner(list(equations), *params, order="grevlex", domain="QQ")
         _, remainder = basis.reduce(sp.expand(expr))
-    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed, ValueError):
+    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed,
+            sp.polys.polyerrors.CoercionFailed, ValueError):
         return None
     remainder = sp.expand(remainder)
     return remainder if remainder.is_number else None

@@ -184,3 +184,11 @@ def test_kinks_do_not_break_the_newton_search():
     # relu(x - 1) + (x - 3)**2 + y**2: smooth near its minimum x = 3 - 1/2
     cs = analyse("relu(x - 1) + (x - 3)**2 + y**2")
     assert [(p.numeric, p.kind.value) for p in cs.points] == [((2.5, 0.0), "minimum")]
+
+
+def test_family_value_with_rational_coefficients():
+    # model w1*w2*x on (1, 1), (2, 3): L = ((1 - u)**2 + (3 - 2u)**2)/2 with u = w1*w2,
+    # minimised at u = 7/5 where L = ((-2/5)**2 + (1/5)**2)/2 = 1/10
+    loss = so.Loss.from_model("w1*w2*x", data={"x": [1, 2], "y": [1, 3]})
+    (family,) = so.critical_points(loss).families
+    assert family.value == sp.Rational(1, 10) and family.global_minimum
