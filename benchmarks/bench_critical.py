@@ -20,6 +20,8 @@ from pathlib import Path
 
 import sympy as sp
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a source checkout
+
 import symopt as so
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "critical_points.json"
