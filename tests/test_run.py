@@ -11,7 +11,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-import symopt
 from symopt import optim
 from symopt.runner import MESSAGES, Trajectory, run
 
