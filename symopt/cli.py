@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import sympy as sp
 
 from . import __version__
+from .cli_common import number
 
 EXIT_BAD_INPUT = 2
 
@@ -103,16 +104,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def _positive_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value != value or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a positive number of seconds")
-    return value
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="symopt", description="Exact analysis of optimization landscapes.")
     parser.add_argument("--version", action="version", version=f"symopt {__version__}")
@@ -122,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                                          "kind it is, with escape directions at saddles.")
     analyze.add_argument("expr", help='the loss, e.g. "(1 - w1*w2)**2"')
     analyze.add_argument("--params", help="parameters in order, e.g. w1,w2 (default: all names)")
-    analyze.add_argument("--timeout", type=_positive_float, default=30.0,
+    analyze.add_argument("--timeout", type=number(float, "number of seconds", positive=True), default=30.0,
                          help="seconds for the whole analysis (default 30)")
     analyze.add_argument("--json", action="store_true", help="print the facts as JSON")
     analyze.set_defaults(handler=_cmd_analyze)

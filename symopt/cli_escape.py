@@ -4,45 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 
-_OPTIMIZERS = ("gd", "momentum", "sgd", "adagrad", "adagrad_lecture", "rmsprop",
-               "rmsprop_lecture", "adam", "adamw")
-
-
-def _build_optimizer(name: str, lr: float, momentum: float | None):
-    from . import optim
-
-    if name == "gd":
-        return optim.gd(lr)
-    if name == "momentum":
-        return optim.momentum(lr, 0.9 if momentum is None else momentum)
-    if name == "sgd":
-        return optim.sgd(lr, momentum=0.0 if momentum is None else momentum)
-    if name == "rmsprop_lecture":
-        return optim.rmsprop_lecture(lr, 0.9)
-    return getattr(optim, name)(lr)
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
+from .cli_common import OPTIMIZER_NAMES, build_optimizer, number
 
 def _cmd_escape(args: argparse.Namespace) -> int:
     from .saddles import escape
@@ -52,7 +15,7 @@ def _cmd_escape(args: argparse.Namespace) -> int:
     params = parse_names(args.params) if args.params else None
     loss = Loss.parse(args.expr, params=params)
     point = parse_point(args.at, loss.n_params)
-    optimizer = _build_optimizer(args.optimizer, args.lr, args.momentum)
+    optimizer = build_optimizer(args.optimizer, args.lr, args.momentum)
     direction = args.direction
     report = escape(loss, point, optimizer, delta=args.delta, radius=args.radius,
                     direction=direction, steps=args.steps, seed=args.seed)
@@ -68,14 +31,14 @@ def add_commands(subparsers, parser_class) -> None:
     cmd.add_argument("expr", help='the loss, e.g. "(1 - w1*w2)**2"')
     cmd.add_argument("--at", required=True, help="the critical point, e.g. 0,0")
     cmd.add_argument("--params", help="parameters in order, e.g. w1,w2")
-    cmd.add_argument("--optimizer", choices=_OPTIMIZERS, default="gd")
-    cmd.add_argument("--lr", type=_number, default=0.1, help="learning rate (default 0.1)")
-    cmd.add_argument("--momentum", type=_number, default=None,
+    cmd.add_argument("--optimizer", choices=OPTIMIZER_NAMES, default="gd")
+    cmd.add_argument("--lr", type=number(), default=0.1, help="learning rate (default 0.1)")
+    cmd.add_argument("--momentum", type=number(), default=None,
                      help="momentum for 'momentum' (default 0.9) and 'sgd' (default 0)")
-    cmd.add_argument("--delta", type=_number, default=1e-6, help="start distance (default 1e-6)")
-    cmd.add_argument("--radius", type=_number, default=0.1, help="escape radius (default 0.1)")
+    cmd.add_argument("--delta", type=number(), default=1e-6, help="start distance (default 1e-6)")
+    cmd.add_argument("--radius", type=number(), default=0.1, help="escape radius (default 0.1)")
     cmd.add_argument("--direction", default="random", choices=("random", "eigen", "stable"))
-    cmd.add_argument("--steps", type=_count, default=10_000)
+    cmd.add_argument("--steps", type=number(int, "whole number", at_least=1), default=10_000)
     cmd.add_argument("--seed", type=int, default=0)
     cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     cmd.set_defaults(handler=_cmd_escape)

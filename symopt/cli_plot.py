@@ -4,46 +4,15 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Callable
+from typing import Any
+
+from .cli_common import OPTIMIZER_NAMES, build_optimizer, number
 
 __all__ = ["add_commands"]
 
 
-def _optimizers() -> dict[str, Callable[[float], Any]]:
-    """The optimizers the command knows, each built from the learning rate alone."""
-    from . import optim
-
-    return {
-        "gd": optim.gd,
-        "momentum": lambda lr: optim.momentum(lr, decay=0.9),
-        "sgd": optim.sgd,
-        "adagrad": optim.adagrad,
-        "adagrad_lecture": optim.adagrad_lecture,
-        "rmsprop": optim.rmsprop,
-        "rmsprop_lecture": lambda lr: optim.rmsprop_lecture(lr, alpha=0.9),
-        "adam": optim.adam,
-        "adamw": optim.adamw,
-    }
-
-
 _PLURALS = {"minimum": "minima", "maximum": "maxima", "saddle": "saddles",
             "inconclusive": "inconclusive points"}
-_OPTIMIZER_NAMES = ("gd", "momentum", "sgd", "adagrad", "adagrad_lecture", "rmsprop",
-                    "rmsprop_lecture", "adam", "adamw")
-
-
-def _positive(kind: type, what: str) -> Callable[[str], Any]:
-    def convert(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
-        if not value > 0 or value != value or value == float("inf"):
-            raise argparse.ArgumentTypeError(f"{text!r} must be a positive {what}")
-        return value
-
-    return convert
-
 
 def add_commands(subparsers: Any, parser_class: type) -> None:
     """Add ``symopt plot`` to the command line's subcommands."""
@@ -58,22 +27,22 @@ def add_commands(subparsers: Any, parser_class: type) -> None:
     plot.add_argument("--params", help="parameters in order, e.g. w1,w2 (default: all names)")
     plot.add_argument("--optimizers",
                       help="comma-separated optimizers whose paths to draw, from: "
-                           + ", ".join(_OPTIMIZER_NAMES) + " (default: none)")
-    plot.add_argument("--lr", type=_positive(float, "number"), default=0.05,
+                           + ", ".join(OPTIMIZER_NAMES) + " (default: none)")
+    plot.add_argument("--lr", type=number(float, "number", positive=True), default=0.05,
                       help="learning rate of every optimizer (default 0.05)")
-    plot.add_argument("--steps", type=_positive(int, "whole number"), default=200,
+    plot.add_argument("--steps", type=number(int, "whole number", positive=True), default=200,
                       help="steps of every optimizer (default 200)")
     plot.add_argument("--start", help="start of the paths, one number per parameter, e.g. "
                                       "0.05,0.02 (default: 0.05 away from the first saddle)")
     plot.add_argument("--region", help="xmin,xmax,ymin,ymax (xmin,xmax for one parameter; "
                                        "slice coordinates for three or more); write "
                                        "--region=-2,2,-1,1 when it starts with a minus")
-    plot.add_argument("--timeout", type=_positive(float, "number"), default=30.0,
+    plot.add_argument("--timeout", type=number(float, "number", positive=True), default=30.0,
                       help="seconds for the analysis (default 30)")
     plot.add_argument("-o", "--output", default="landscape.png",
                       help="image file; the format follows the extension (default "
                            "landscape.png)")
-    plot.add_argument("--dpi", type=_positive(int, "whole number"), default=120,
+    plot.add_argument("--dpi", type=number(int, "whole number", positive=True), default=120,
                       help="resolution of raster images (default 120)")
     plot.set_defaults(handler=_cmd_plot)
 
@@ -99,12 +68,11 @@ def _cmd_plot(args: argparse.Namespace) -> int:
     loss = Loss.parse(args.expr, params=params)
     n = loss.n_params
     names = [p.name for p in loss.params]
-    builders = _optimizers()
     chosen = parse_names(args.optimizers) if args.optimizers else []
-    unknown = [name for name in chosen if name not in builders]
+    unknown = [name for name in chosen if name not in OPTIMIZER_NAMES]
     if unknown:
         raise ValueError(f"unknown optimizer {unknown[0]!r}; choose from "
-                         f"{', '.join(_OPTIMIZER_NAMES)}")
+                         f"{', '.join(OPTIMIZER_NAMES)}")
     dim = 1 if n == 1 else 2
     region = None
     if args.region:
@@ -117,7 +85,7 @@ def _cmd_plot(args: argparse.Namespace) -> int:
             start = np.array([float(v) for v in parse_point(args.start, n)])
         else:
             start = plot.start_near_saddle(analysis)
-        runs = {name: run(loss, builders[name](args.lr), start, steps=args.steps)
+        runs = {name: run(loss, build_optimizer(name, args.lr), start, steps=args.steps)
                 for name in chosen}
     # 3. the figure
     if runs:
