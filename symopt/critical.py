@@ -407,15 +407,7 @@ def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> 
     for point in samples:
         cls = classify_exact(loss.expr, params, hessian, None, point, budget, higher_order=False)
         sample_eigen.append(cls.eigenvalues)
-        if cls.inertia is not None and cls.inertia[2] == component.dimension:
-            kinds.append(cls.kind if cls.kind is not Kind.INCONCLUSIVE else None)
-            if cls.kind is Kind.INCONCLUSIVE:
-                kinds[-1] = (Kind.MINIMUM if cls.inertia[1] == 0 else
-                             Kind.MAXIMUM if cls.inertia[0] == 0 else Kind.SADDLE)
-        elif cls.inertia is not None and cls.inertia[0] and cls.inertia[1]:
-            kinds.append(Kind.SADDLE)
-        else:
-            kinds.append(None)
+        kinds.append(_family_kind_at(cls.inertia, component.dimension))
     global_min = value is not None and _is_lower_bound(loss.expr, value)
     if global_min:
         kind = Kind.MINIMUM
@@ -435,6 +427,20 @@ def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> 
     return CriticalFamily(tuple(equations), component.dimension, kind, True, reason,
                           tuple(samples), tuple(sample_eigen), value, global_min,
                           component.certified)
+
+
+def _family_kind_at(inertia: tuple[int, int, int] | None, dimension: int) -> Kind | None:
+    """The kind at a point of a family: eigenvalues of both signs make a saddle; with
+    exactly ``dimension`` zero eigenvalues (the family's own directions) the sign of the
+    others decides; anything else (a special point of the family) decides nothing."""
+    if inertia is None:
+        return None
+    positive, negative, zero = inertia
+    if positive and negative:
+        return Kind.SADDLE
+    if zero == dimension:
+        return Kind.MINIMUM if negative == 0 else Kind.MAXIMUM
+    return None
 
 
 def _value_on(expr: sp.Expr, equations, params) -> sp.Expr | None:

@@ -164,10 +164,7 @@ def _point_and_loss(loss: Loss | str, point: Any) -> tuple[Loss, np.ndarray, Cri
     if len(coords) != loss.n_params:
         raise ValueError(f"the point has {len(coords)} coordinate(s) but the loss has "
                          f"{loss.n_params} parameter(s): {', '.join(p.name for p in loss.params)}")
-    try:
-        exact = classify_point(loss, coords)
-    except ValueError:
-        raise
+    exact = classify_point(loss, coords)  # raises ValueError when it is not critical
     return loss, np.array(exact.numeric, dtype=float), exact
 
 
