@@ -284,13 +284,12 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
 
 def _hilbert_dimension(polys: list[sp.Poly], n: int) -> int:
     leading = [p.monoms(order="grevlex")[0] for p in polys]
-    best = 0
     for size in range(n, 0, -1):
         for subset in itertools.combinations(range(n), size):
             allowed = set(subset)
             if not any(all(e == 0 or i in allowed for i, e in enumerate(m)) for m in leading):
                 return size
-    return best
+    return 0
 
 
 def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -> None:
