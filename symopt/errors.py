@@ -23,3 +23,9 @@ class SymoptError(Exception):
 
 class BudgetExceeded(SymoptError):
     """A symbolic step ran out of its time budget."""
+
+
+class AlgorithmFailure(SymoptError):
+    """An algorithm gave up for a reason other than time (for example no separating
+    linear form among the candidates tried).  Reported as ``Status.ALGORITHM_FAILURE``,
+    never as a timeout."""

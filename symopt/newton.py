@@ -51,11 +51,7 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
             if budget.expired:
                 break
             g, h = evaluate(x)
-            try:
-                delta = np.linalg.solve(h + 1e-14 * np.eye(n), g[..., None])[..., 0]
-            except np.linalg.LinAlgError:
-                delta = np.stack([np.linalg.lstsq(hh, gg, rcond=None)[0] for hh, gg in zip(h, g)])
-            x = x - delta
+            x = x - _newton_steps(h, g, n)
             x[~np.isfinite(x).all(axis=1)] = np.nan
         g, _ = evaluate(x)
     good = np.isfinite(x).all(axis=1) & (np.linalg.norm(g, axis=1) < 1e-6)
@@ -104,6 +100,27 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
     if unverified:
         note += f"; {unverified} could not be polished (degenerate or not a root)"
     return results, note
+
+
+def _newton_steps(h: np.ndarray, g: np.ndarray, n: int) -> np.ndarray:
+    """Newton steps H^-1 g for a batch; NaN for starts whose H or g is not finite and
+    least squares where H is singular (never an exception)."""
+    finite = np.isfinite(h).all(axis=(-2, -1)) & np.isfinite(g).all(axis=-1)
+    delta = np.full(g.shape, np.nan)
+    if not finite.any():
+        return delta
+    hf, gf = h[finite], g[finite]
+    try:
+        delta[finite] = np.linalg.solve(hf + 1e-14 * np.eye(n), gf[..., None])[..., 0]
+    except np.linalg.LinAlgError:
+        steps = []
+        for hh, gg in zip(hf, gf):
+            try:
+                steps.append(np.linalg.lstsq(hh, gg, rcond=None)[0])
+            except np.linalg.LinAlgError:
+                steps.append(np.full(n, np.nan))
+        delta[finite] = np.stack(steps)
+    return delta
 
 
 def _logsumexp_mpmath(*args):
