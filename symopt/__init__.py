@@ -23,6 +23,8 @@ _EXPORTS: dict[str, str] = {
     "ParseError": "errors",
     "SymoptError": "errors",
     "BudgetExceeded": "errors",
+    "MemoryBudgetExceeded": "errors",
+    "run_bounded": "budget",
     "parse_expression": "parse",
     "Loss": "loss",
     "Kind": "critical",
