@@ -188,6 +188,11 @@ class CriticalSet:
 
         return critical_set_markdown(self)
 
+    def __str__(self) -> str:
+        from .summary import critical_set_text
+
+        return critical_set_text(self)
+
     def __repr__(self) -> str:
         return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
                 f"complete={self.complete}, method={self.method!r})")

@@ -531,3 +531,12 @@ def _as_rational(value: Any) -> sp.Expr:
     if isinstance(value, numbers.Real):
         return _exact_number(float(value))
     return sp.sympify(value)
+
+
+def as_loss(loss: Any, who: str) -> "Loss":
+    """``loss`` itself, or the Loss its text describes; TypeError naming ``who`` otherwise."""
+    if isinstance(loss, str):
+        return Loss.parse(loss)
+    if not isinstance(loss, Loss):
+        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}")
+    return loss
