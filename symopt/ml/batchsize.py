@@ -314,22 +314,27 @@ def _update_times(f: Any, theta0: np.ndarray, sizes: Sequence[int], budget: floa
                   repeats: int) -> list[float]:
     """Seconds per mini-batch update of ``symopt.run`` (SGD) for each batch size.
 
-    Each size gets a step count whose run takes about ``budget`` seconds; then the sizes
-    are timed in turn, ``repeats`` rounds, and the fastest round counts (the others
-    include interruptions by the rest of the machine).
+    A run has a fixed cost besides its updates (setup, and the final full-data value and
+    gradient), so the update time is a difference: ``(t(1 + s) - t(1)) / s``, with ``s``
+    grown until the ``s`` updates take about ``budget`` seconds.  The sizes are timed in
+    turn, ``repeats`` rounds, and the fastest round counts (the others include
+    interruptions by the rest of the machine).
     """
     _timed_run(f, theta0, sizes[0], 4)                      # compile and warm up
     counts = []
     for b in sizes:
+        base = _timed_run(f, theta0, b, 1)
         steps = 4
-        while _timed_run(f, theta0, b, steps) < budget and steps < 4096:
+        while _timed_run(f, theta0, b, 1 + steps) - base < budget and steps < 4096:
             steps *= 4
         counts.append(steps)
-    best = [math.inf] * len(sizes)
+    fixed = [math.inf] * len(sizes)
+    total = [math.inf] * len(sizes)
     for _ in range(repeats):
         for i, (b, steps) in enumerate(zip(sizes, counts)):
-            best[i] = min(best[i], _timed_run(f, theta0, b, steps) / steps)
-    return best
+            fixed[i] = min(fixed[i], _timed_run(f, theta0, b, 1))
+            total[i] = min(total[i], _timed_run(f, theta0, b, 1 + steps))
+    return [max(t - c, 0.0) / steps for t, c, steps in zip(total, fixed, counts)]
 
 
 def batch_size_table(f: Any, theta0: Any, learning_rate: float,
@@ -353,8 +358,9 @@ def batch_size_table(f: Any, theta0: Any, learning_rate: float,
     seed : int
         Seed of the shuffling.
     timing_budget : float
-        Seconds each timed run should take (runs grow until they do, up to 4096 steps);
-        the update time is the fastest of ``repeats`` runs divided by their steps.
+        Seconds the timed updates of one run should take (runs grow until they do, up to
+        4096 steps); the update time is the fastest of ``repeats`` runs less the fastest
+        one-step run (the run's fixed cost), divided by the extra steps.
     repeats : int
 
     Returns
