@@ -9,6 +9,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
+import time
 from fractions import Fraction
 from typing import Any, Sequence
 
@@ -16,9 +17,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import Budget
+from .budget import DEFAULT_MEMORY_MB, Budget, can_interrupt, run_bounded
 from .classify import Classification, Kind, classify_exact, exact_sign
-from .errors import AlgorithmFailure, BudgetExceeded
+from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
@@ -30,10 +31,16 @@ from .status import Status
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
            "critical_points", "classify_point"]
 
+# In a child process the analysis stops this long before the deadline to send its result
+# back; the parent kills the child this long after it.
+_RETURN_MARGIN = 0.15
+_KILL_GRACE = 0.3
+
 
 # ---------------------------------------------------------------------------------------
-def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
-                    starts: int = 256, seed: int = 0) -> CriticalSet:
+def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = None,
+                    starts: int = 256, seed: int = 0, isolate: bool | None = None,
+                    memory_mb: float | None = DEFAULT_MEMORY_MB) -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -49,6 +56,13 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
         which are solved everywhere.
     starts, seed : int
         Number of Newton starts (quasi-random in the box) and their seed.
+    isolate : bool, optional
+        Run the whole analysis in a child process that is killed at the deadline
+        (:func:`symopt.budget.run_bounded`).  Default: only where a step cannot be
+        interrupted in place (threads other than the main one, Windows).
+    memory_mb : float or None
+        Memory cap of that child process in MiB (None: no cap); over it, the result is
+        empty and ``status=Status.INCOMPLETE``.
 
     Examples
     --------
@@ -63,18 +77,45 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
     if not isinstance(loss, Loss):
         raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
     budget = Budget(timeout)
+    if isolate or (isolate is None and not can_interrupt()):
+        return _isolated(loss, budget, memory_mb, dict(box=box, starts=starts, seed=seed))
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
+        system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
+                            what="preparing the polynomial system")
     except BudgetExceeded as exc:
-        return CriticalSet(loss=loss, points=(), families=(), method="none",
-                           status=Status.TIMEOUT, notes=(str(exc),), elapsed=budget.elapsed())
-    system = _polynomial_system(gradient, params)
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
     if system is not None:
         numerators, denominators = system
         return _polynomial_case(loss, numerators, denominators, hessian, budget)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+def _empty(loss: Loss, status: Status, note: str, elapsed: float) -> CriticalSet:
+    return CriticalSet(loss=loss, points=(), families=(), method="none", status=status,
+                       notes=(note,), elapsed=elapsed)
+
+
+def _isolated(loss: Loss, budget: Budget, memory_mb: float | None, options: dict) -> CriticalSet:
+    """critical_points in one child process, killed a moment after the deadline."""
+    deadline = time.monotonic() + budget.seconds
+    try:
+        return run_bounded(_analysis_before, loss, deadline, options, what="the analysis",
+                           timeout=budget.seconds + _KILL_GRACE, memory_mb=memory_mb)
+    except BudgetExceeded as exc:  # MemoryBudgetExceeded included
+        status = Status.INCOMPLETE if isinstance(exc, MemoryBudgetExceeded) else Status.TIMEOUT
+        return _empty(loss, status, str(exc), budget.elapsed())
+
+
+def _analysis_before(loss: Loss, deadline: float, options: dict) -> CriticalSet:
+    """In the child process: critical_points with what is left of the time, minus a margin."""
+    left = deadline - time.monotonic() - _RETURN_MARGIN
+    if left <= 0:
+        return _empty(loss, Status.TIMEOUT,
+                      "no time was left for the analysis after starting its child process", 0.0)
+    return critical_points(loss, left, isolate=False, memory_mb=None, **options)
 
 
 def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:

