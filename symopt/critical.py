@@ -362,11 +362,18 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
             cls = Classification(kind=Kind.INCONCLUSIVE, degenerate=False,
                                  reason=f"not classified: {type(exc).__name__}: {exc}")
         points.append(_point_from(coords, numeric, value, cls, exact=True))
+    merged = 0
     for coords, cls, value in numeric_points:
         numeric = tuple(float(c) for c in coords)
-        if any(np.allclose(numeric, p.numeric, atol=1e-8, rtol=1e-8) for p in points):
+        # Newton creeps towards a degenerate root (linear convergence), leaving a cluster of
+        # "verified" approximations: points within 1e-3 of one already listed are merged
+        if any(np.allclose(numeric, p.numeric, atol=1e-3, rtol=1e-3) for p in points):
+            merged += 1
             continue
         points.append(_point_from(coords, numeric, value, cls, exact=False))
+    if merged:
+        notes.append(f"{merged} numerically located point(s) within 1e-3 of another point "
+                     "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
     status = (Status.TIMEOUT if budget.expired else
               Status.ALGORITHM_FAILURE if failures else Status.INCOMPLETE)

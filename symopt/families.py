@@ -332,7 +332,7 @@ def _value_on(expr: sp.Expr, equations, params) -> sp.Expr | None:
 
 def is_lower_bound(expr: sp.Expr, value: sp.Expr) -> bool:
     """True when expr >= value everywhere is evident: expr - value is a sum of terms
-    c * (...)**(2k) with c >= 0."""
+    c * (...)**(2k) * (positive factors) with c >= 0."""
     if value != 0:
         return _is_sum_of_squares(sp.factor(sp.expand(expr - value)))
     return _is_sum_of_squares(expr)
@@ -344,7 +344,8 @@ def _is_sum_of_squares(expr: sp.Expr) -> bool:
             if f.is_number:
                 if not f.is_nonnegative:
                     return False
-            elif not (f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0):
+            elif not (f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0) and \
+                    _constant_sign(f) != 1:
                 return False
     return True
 

@@ -94,6 +94,15 @@ def higher_order_test(expr: sp.Expr, params, coords, hessian: sp.Matrix,
         return HigherOrder(Kind.SADDLE, f"{zero_text}; {lead}{why}" + _no_negative(inertia),
                            form, order, manifold.descent(direction, form))
     if definiteness == "semidefinite":
+        falling = _falling_line(g, form, s, semidefinite_sign if (positive or negative)
+                                else _form_sign(form, s))
+        if falling is not None:
+            direction, term = falling
+            return HigherOrder(Kind.SADDLE, f"{zero_text}; {lead}, which is semidefinite, but "
+                               f"along the direction {direction} where it vanishes the loss "
+                               f"changes by {term} + ...: it takes both signs"
+                               + _no_negative(inertia), form, order,
+                               manifold.descent_along(direction, g))
         sign = _dominated_sign(poly, s)
         if sign is None:
             return HigherOrder(Kind.INCONCLUSIVE, f"{zero_text}; {lead}, which is semidefinite, "
@@ -117,6 +126,35 @@ def _no_negative(inertia: tuple[int, int, int]) -> str:
         return ""
     return ("; a saddle with no negative eigenvalue: no escape direction, the loss falls only "
             "along a curve (descent_curve)")
+
+
+def _form_sign(form: sp.Expr, s) -> int:
+    for candidate in itertools.product((1, -1, 2, -2, 3), repeat=len(s)):
+        value = _sign(form.xreplace(dict(zip(s, candidate))))
+        if value:
+            return value
+    return 1
+
+
+def _falling_line(g: sp.Expr, form: sp.Expr, s, expected: int):
+    """A rational direction d where the lowest form vanishes but g(t*d) has lowest term of
+    odd degree or of the sign opposite to ``expected``: (d, that term) or None."""
+    tt = sp.Dummy("t")
+    seen = set()
+    for candidate in itertools.product((0, 1, -1, 2, -2), repeat=len(s)):
+        if not any(candidate) or candidate in seen:
+            continue
+        seen.add(candidate)
+        if _sign(form.xreplace(dict(zip(s, candidate)))) != 0:
+            continue
+        along = sp.Poly(sp.expand(g.xreplace({si: c * tt for si, c in zip(s, candidate)})), tt)
+        if along.is_zero:
+            continue
+        (degree,), coeff = min(along.terms(), key=lambda term: term[0][0])
+        sign = _sign(coeff)
+        if sign is not None and (degree % 2 == 1 or sign != expected):
+            return candidate, coeff * sp.Symbol("t") ** degree
+    return None
 
 
 def _dominated_sign(poly: sp.Poly, s) -> int | None:
@@ -162,6 +200,22 @@ class _CentreManifold:
         if self.range_basis.cols:
             offset += self.range_basis * v
         return tuple(sp.expand(c + o) for c, o in zip(self.point, offset))
+
+
+    def descent_along(self, s_dir, g) -> tuple[sp.Expr, ...] | None:
+        """Like :meth:`descent` with the full expansion ``g`` deciding the sign along s_dir."""
+        tt = sp.Dummy("t")
+        for d in (list(s_dir), [-c for c in s_dir]):
+            along = sp.Poly(sp.expand(g.xreplace({si: c * tt for si, c in zip(self.s_symbols, d)})), tt)
+            (_, coeff) = min(along.terms(), key=lambda term: term[0][0])
+            if _sign(coeff) == -1:
+                scaled = {si: c * t for si, c in zip(self.s_symbols, d)}
+                v = self.v_series.xreplace(scaled) if self.v_series.rows else sp.zeros(0, 1)
+                offset = self.null_basis * sp.Matrix([c * t for c in d])
+                if self.range_basis.cols:
+                    offset += self.range_basis * v
+                return tuple(sp.expand(c + o) for c, o in zip(self.point, offset))
+        return None
 
 
 def _centre_manifold(expr, params, coords, hessian) -> tuple[sp.Expr, _CentreManifold]:
