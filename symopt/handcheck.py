@@ -341,7 +341,7 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
     >>> result.ok
     False
     >>> print(result.entries[0])
-    WRONG dL/dw1: got w1, expected -2*w2*(-w1*w2 + 1); difference w1 - 2*w2*(w1*w2 - 1); shows at (1, 0): got 1, expected 0
+    WRONG dL/dw1: got w1, expected -2*w2*(-w1*w2 + 1); difference -2*w1*w2**2 + w1 + 2*w2; shows at (0, 1): got 0, expected -2
     """
     loss = as_loss(loss, "check")
     budget = Budget(timeout)
