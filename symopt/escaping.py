@@ -349,7 +349,10 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
     loss_at_point = float(f.value(p))
     # prediction
     predicted, factor = None, None
-    if not strict:
+    if not strict and "minimum" in verdict:
+        prediction = ("a minimum: there is no way down, so nothing to escape from; a run "
+                      "started nearby stays near it or settles back")
+    elif not strict:
         prediction = (f"a {verdict.split(' (')[0]}: no negative eigenvalue, so no linear "
                       "prediction; escape, if any, comes from higher-order terms")
     elif name in _LINEAR_FORMS and lr is not None:
