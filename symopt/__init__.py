@@ -48,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "escape": "escaping",
     "basins": "attraction",
     "BasinReport": "attraction",
+    "check": "handcheck",
+    "HandCheck": "handcheck",
     "ml": "ml",
     "diagnose": "ml",
     "report": "report",

@@ -289,8 +289,8 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
     >>> r = escape("(1 - w1*w2)**2", [0, 0], optim.gd(0.1), delta=1e-6, direction="eigen")
     >>> r.point_kind, r.escaped, r.steps, r.predicted_steps
     ('strict saddle (a negative eigenvalue)', True, 64, 64)
-    >>> r.escape_direction
-    (0.7071067811865475, 0.7071067811865475)
+    >>> [round(c, 6) for c in r.escape_direction], r.exit_side
+    ([0.707107, 0.707107], 1)
     """
     if not (isinstance(delta, (int, float)) and delta >= 0 and math.isfinite(delta)):
         raise ValueError(f"delta={delta!r} must be a distance >= 0")
@@ -349,7 +349,10 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
     loss_at_point = float(f.value(p))
     # prediction
     predicted, factor = None, None
-    if not strict:
+    if not strict and "minimum" in verdict:
+        prediction = ("a minimum: there is no way down, so nothing to escape from; a run "
+                      "started nearby stays near it or settles back")
+    elif not strict:
         prediction = (f"a {verdict.split(' (')[0]}: no negative eigenvalue, so no linear "
                       "prediction; escape, if any, comes from higher-order terms")
     elif name in _LINEAR_FORMS and lr is not None:

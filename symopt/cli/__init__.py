@@ -11,7 +11,7 @@ is still printed, marked incomplete); 1 a failure of symopt itself.
 from __future__ import annotations
 
 #: Subcommand modules of this package, in the order ``symopt --help`` lists them.
-COMMANDS: tuple[str, ...] = ("analyze", "derive", "lecture", "escape", "plot",
+COMMANDS: tuple[str, ...] = ("analyze", "check", "derive", "lecture", "escape", "plot",
                              "diagnose")
 
 from .app import build_parser, main  # noqa: E402  (the list above is read by app)

@@ -70,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _quiet_stdout()
         return EXIT_OK
     except BudgetExceeded as exc:
-        flush_notes()
+        NOTES.clear()
         _say(f"{one_line(exc)}; give it more time with --timeout")
         return EXIT_BUDGET
     except KeyboardInterrupt:
@@ -80,7 +80,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ValueError, TypeError, OSError, LookupError, ArithmeticError, MemoryError,
             RecursionError) as exc:  # bad input, or input too large to handle: one line
         NOTES.clear()
-        _say(one_line(exc))
+        if isinstance(exc, OSError) and exc.filename is None:  # standard output failed
+            _quiet_stdout()
+            _say(f"cannot write the output: {one_line(exc)}")
+        else:
+            _say(one_line(exc))
         return EXIT_BAD_INPUT
     except SymoptError as exc:
         NOTES.clear()

@@ -57,7 +57,13 @@ def register(subparsers: Any) -> None:
 
 def image_path(output: str) -> tuple[str, str]:
     """The path actually written for ``-o output`` and its format (.png added when absent)."""
-    suffix = Path(output).suffix.lower().lstrip(".")
+    target = Path(output)
+    if target.is_dir():
+        raise ValueError(f"cannot write {output}: it is a folder; give a file name such as "
+                         f"{target / 'landscape.png'}")
+    suffix = target.suffix.lower().lstrip(".")
+    if target.exists() and not target.is_file():  # a device such as /dev/null: as it is
+        return output, suffix if suffix in _FORMATS else "png"
     if not suffix:
         return output + ".png", "png"
     if suffix not in _FORMATS:
