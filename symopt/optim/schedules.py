@@ -102,6 +102,8 @@ def _checked_callable(function: Callable[[int], Any]) -> Callable[[int], float]:
     """Wrap a user callable so every value it returns is checked."""
 
     def checked(step: int) -> float:
+        if is_traced(step):          # inside a compiled JAX run: the function must trace
+            return function(step)
         value = function(step)
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
