@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "report": "report",
     "derive": "report",
     "plot": "plot",
+    "sweep": "sweep",
 }
 
 #: Names in _EXPORTS that are modules themselves.
