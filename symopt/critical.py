@@ -9,7 +9,9 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
+import importlib
 import itertools
+import time
 from fractions import Fraction
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
@@ -18,9 +20,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import Budget
+from .budget import DEFAULT_MEMORY_MB, Budget, can_interrupt, run_bounded
 from .classify import Classification, Kind, classify_exact, exact_sign
-from .errors import BudgetExceeded
+from .errors import BudgetExceeded, MemoryBudgetExceeded
 from .loss import Loss
 from .newton import newton_search, search_box
 from .polysolve import (T, AlgebraicPoint, FamilyComponent, canonical_point, crootof,
@@ -28,6 +30,11 @@ from .polysolve import (T, AlgebraicPoint, FamilyComponent, canonical_point, cro
 
 __all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
            "classify_point"]
+
+# In a child process the analysis stops this long before the deadline to send its result
+# back; the parent kills the child this long after it.
+_RETURN_MARGIN = 0.15
+_KILL_GRACE = 0.3
 
 
 @dataclass(frozen=True)
@@ -173,14 +180,16 @@ class CriticalSet:
         }
 
     def _repr_latex_(self) -> str:
-        from .report import critical_set_latex  # display only
-
-        return critical_set_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import critical_set_markdown
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
-        return critical_set_markdown(self)
+    def __str__(self) -> str:
+        from .summary import critical_set_text
+
+        return critical_set_text(self)
 
     def __repr__(self) -> str:
         return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
@@ -188,8 +197,9 @@ class CriticalSet:
 
 
 # ---------------------------------------------------------------------------------------
-def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
-                    starts: int = 256, seed: int = 0) -> CriticalSet:
+def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = None,
+                    starts: int = 256, seed: int = 0, isolate: bool | None = None,
+                    memory_mb: float | None = DEFAULT_MEMORY_MB) -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -205,6 +215,13 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
         which are solved everywhere.
     starts, seed : int
         Number of Newton starts (quasi-random in the box) and their seed.
+    isolate : bool, optional
+        Run the whole analysis in a child process that is killed at the deadline
+        (:func:`symopt.budget.run_bounded`).  Default: only where a step cannot be
+        interrupted in place (threads other than the main one, Windows).
+    memory_mb : float or None
+        Memory cap of that child process in MiB (None: no cap); over it, the result is
+        empty and ``status="incomplete"``.
 
     Examples
     --------
@@ -219,17 +236,43 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
     if not isinstance(loss, Loss):
         raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
     budget = Budget(timeout)
+    if isolate or (isolate is None and not can_interrupt()):
+        return _isolated(loss, budget, memory_mb, dict(box=box, starts=starts, seed=seed))
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
     except BudgetExceeded as exc:
         return CriticalSet(loss, (), (), False, "none", "timeout", (str(exc),), budget.elapsed())
-    system = _polynomial_system(gradient, params)
+    try:
+        system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
+                            what="preparing the polynomial system")
+    except BudgetExceeded as exc:
+        return CriticalSet(loss, (), (), False, "none", "timeout", (str(exc),), budget.elapsed())
     if system is not None:
         numerators, denominators = system
         return _polynomial_case(loss, numerators, denominators, hessian, budget)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+def _isolated(loss: Loss, budget: Budget, memory_mb: float | None, options: dict) -> CriticalSet:
+    """critical_points in one child process, killed a moment after the deadline."""
+    deadline = time.monotonic() + budget.seconds
+    try:
+        return run_bounded(_analysis_before, loss, deadline, options, what="the analysis",
+                           timeout=budget.seconds + _KILL_GRACE, memory_mb=memory_mb)
+    except BudgetExceeded as exc:  # MemoryBudgetExceeded included
+        status = "incomplete" if isinstance(exc, MemoryBudgetExceeded) else "timeout"
+        return CriticalSet(loss, (), (), False, "none", status, (str(exc),), budget.elapsed())
+
+
+def _analysis_before(loss: Loss, deadline: float, options: dict) -> CriticalSet:
+    """In the child process: critical_points with what is left of the time, minus a margin."""
+    left = deadline - time.monotonic() - _RETURN_MARGIN
+    if left <= 0:
+        note = "no time was left for the analysis after starting its child process"
+        return CriticalSet(loss, (), (), False, "none", "timeout", (note,), 0.0)
+    return critical_points(loss, left, isolate=False, memory_mb=None, **options)
 
 
 def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:

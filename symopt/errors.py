@@ -22,4 +22,8 @@ class SymoptError(Exception):
 
 
 class BudgetExceeded(SymoptError):
-    """A symbolic step ran out of its time budget."""
+    """A symbolic step ran out of its time budget (or, as a subclass, of its memory cap)."""
+
+
+class MemoryBudgetExceeded(BudgetExceeded):
+    """A call bounded with a memory cap used more; its child process was stopped."""

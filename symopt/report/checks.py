@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import sympy as sp
 
 from ..classify import exact_sign
-from . import DerivationError
+from .records import DerivationError
 
 __all__ = ["fail", "same_expr", "number_sign", "sign_of", "same_number", "is_approximate",
            "shown", "agree"]

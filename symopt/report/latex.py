@@ -27,7 +27,7 @@ from .layout import Layout, lay_out, segments_text
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
     from ..loss import Loss
-    from . import Derivation
+    from .records import Derivation
 
 __all__ = ["UnsafeTeXError", "symbol_latex", "safe_symbol_names", "SafeLatexPrinter", "to_tex",
            "check_tex", "escape_text", "render_latex", "loss_latex", "critical_set_latex",

@@ -15,7 +15,7 @@ import sympy as sp
 
 from ..budget import Budget
 from ..loss import Loss
-from . import Line, Step, Tex
+from .records import Line, Step, Tex
 from .checks import agree, fail, is_approximate, same_expr, same_number, shown, sign_of
 from .descent import escape_step
 from .words import APPROX, COMMA, EQ, LOSS, Writer

@@ -11,7 +11,9 @@ from typing import Any
 
 import sympy as sp
 
-from . import LANGUAGES, Tex, text_en, text_zh
+from .text_en import TEXT as _ENGLISH
+from .text_zh import TEXT as _CHINESE
+from .records import LANGUAGES, Tex
 
 __all__ = ["Writer", "EQ", "APPROX", "LT", "IFF", "IMPLIES", "COMMA", "LOSS"]
 
@@ -29,7 +31,7 @@ class Writer:
             raise ValueError(f"language={language!r} is not known; "
                              f"use one of {', '.join(LANGUAGES)}")
         self.language = language
-        self.table: dict[str, str] = {"en": text_en.TEXT, "zh": text_zh.TEXT}[language]
+        self.table: dict[str, str] = {"en": _ENGLISH, "zh": _CHINESE}[language]
 
     def __call__(self, key: str, **fields: Any) -> tuple[Any, ...]:
         out: list[Any] = []
