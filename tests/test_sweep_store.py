@@ -20,6 +20,7 @@ from symopt import optim  # noqa: E402
 from symopt.sweep import api, store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
+NO_ANALYSIS = {"analysis_budget": None}
 
 
 def tiny_sweep(out, seed=0, **options):
@@ -93,17 +94,18 @@ def test_a_finished_sweep_reruns_nothing(tmp_path, monkeypatch):
 
 
 def test_other_existing_paths_are_refused(tmp_path):
+    # (no exact analysis: it plays no part in what is refused)
     a_file = tmp_path / "results.parquet"
     a_file.write_text("not a sweep")
     with pytest.raises(FileExistsError, match="overwrite=True"):
-        tiny_sweep(a_file)
+        tiny_sweep(a_file, **NO_ANALYSIS)
     assert a_file.read_text() == "not a sweep"
-    tiny_sweep(a_file, overwrite=True)
+    tiny_sweep(a_file, **NO_ANALYSIS, overwrite=True)
     assert (a_file / "_manifest.json").is_file()
 
     with pytest.raises(FileExistsError, match="different sweep"):
-        tiny_sweep(a_file, seed=1)                      # other starts: other task keys
-    table = tiny_sweep(a_file, seed=1, overwrite=True)
+        tiny_sweep(a_file, **NO_ANALYSIS, seed=1)                      # other starts: other task keys
+    table = tiny_sweep(a_file, **NO_ANALYSIS, seed=1, overwrite=True)
     expected = -2 + 4 * np.random.default_rng(1).random((6, 2))
     np.testing.assert_array_equal(np.array(table.x0.tolist()[:6]), expected)
 
@@ -111,12 +113,12 @@ def test_other_existing_paths_are_refused(tmp_path):
     foreign.mkdir()
     (foreign / "cat.jpg").write_bytes(b"\xff\xd8")
     with pytest.raises(FileExistsError, match="not a symopt sweep"):
-        tiny_sweep(foreign, overwrite=True)
+        tiny_sweep(foreign, **NO_ANALYSIS, overwrite=True)
     assert (foreign / "cat.jpg").read_bytes() == b"\xff\xd8"
 
     empty = tmp_path / "empty"
     empty.mkdir()
-    tiny_sweep(empty)
+    tiny_sweep(empty, **NO_ANALYSIS)
     assert len(run_files(empty)) == 12
 
 
@@ -143,12 +145,10 @@ class _Hang:
         return (time.sleep, (120,))
 
 
-def test_a_hanging_analysis_is_killed_at_its_budget():
-    from symopt.sweep import isolate
-    isolate.analyse_in_child(so.Loss.parse("x**2"), 30)      # a ready child
-    child = isolate._local.child.process
-    result = isolate.analyse_in_child(_Hang(), 0.5)
-    assert result.status == "timeout" and "killed" in result.note
-    assert child.poll() is not None                           # the process is gone
-    again = isolate.analyse_in_child(so.Loss.parse("(x - 1)**2"), 30)
-    assert again.status == "complete" and again.landmarks[0].coords == (1.0,)
+def test_a_hanging_analysis_is_cut_at_its_budget_and_reported_as_a_timeout():
+    from symopt.sweep.tasks import AnalysisTask, analyse
+    result = analyse(AnalysisTask(0, "key", _Hang(), "hangs", 0.5))
+    assert result.status == "timeout" and "stopped" in result.note
+    assert result.landmarks == ()
+    found = analyse(AnalysisTask(0, "key", so.Loss.parse("(x - 1)**2"), "(x - 1)**2", 30))
+    assert found.status == "complete" and found.landmarks[0].coords == (1.0,)

@@ -4,9 +4,9 @@
 The package is split by job:
 
 * :mod:`.grid` reads losses, optimizer grids and starts into plain records;
-* :mod:`.tasks` holds the task records, their keys and the work each task does;
+* :mod:`.tasks` holds the task records, their keys and the work each task does (exact
+  analyses in a child process killed at its budget, :func:`symopt.isolate.run_bounded`);
 * :mod:`.landmarks` turns exact critical points into the nearest-point columns;
-* :mod:`.isolate` runs exact analyses in a child process killed at its budget;
 * :mod:`.executors` runs tasks in-process, on a concurrent.futures Executor or on Dask;
 * :mod:`.store` keeps results in a Parquet dataset directory, one file per task;
 * :mod:`.config` reads a sweep from a TOML file (for ``symopt sweep``).

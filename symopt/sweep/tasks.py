@@ -102,12 +102,39 @@ def run_key(loss_key: str, config: OptimizerConfig, chunk: np.ndarray, settings:
 
 # ----------------------------------------------------------------------------- work
 
+#: Seconds a hard-budgeted analysis may take beyond its budget (the child's start-up, its
+#: imports and the answer) before its process is killed.
+GRACE_SECONDS = 5.0
+
+
+def landmarks_of(loss: Any, budget: float) -> Landmarks:
+    """``critical_points(loss, timeout=budget)`` as Landmarks (what a child process runs)."""
+    from ..critical import critical_points
+    from .landmarks import from_critical_set
+    return from_critical_set(critical_points(loss, timeout=budget))
+
+
 def analyse(task: AnalysisTask) -> Landmarks:
-    """The landmarks of the task's loss (status ``"skipped"`` when the budget is None)."""
+    """The landmarks of the task's loss, found in a child process killed at the budget.
+
+    The analysis runs in a child process (:func:`symopt.isolate.run_bounded`, which works
+    inside Dask's worker processes too), so a step that ignores symopt's own budget still
+    ends: the child is killed ``GRACE_SECONDS`` after the budget and the status is
+    ``"timeout"``. A budget of None skips the analysis (status ``"skipped"``).
+    """
     if task.budget is None:
         return Landmarks("skipped", (), "no exact analysis was asked for (analysis_budget=None)")
-    from .isolate import analyse_in_child
-    return analyse_in_child(task.loss, task.budget)
+    from ..errors import BudgetExceeded, MemoryBudgetExceeded
+    from ..isolate import run_bounded
+    try:
+        return run_bounded(landmarks_of, task.loss, task.budget,
+                           timeout=task.budget + GRACE_SECONDS, what="the exact analysis")
+    except MemoryBudgetExceeded as error:
+        return Landmarks("failed", (), str(error))
+    except BudgetExceeded as error:
+        return Landmarks("timeout", (), str(error))
+    except Exception as error:  # noqa: BLE001 - one loss's failure is that loss's status
+        return Landmarks("failed", (), f"{type(error).__name__}: {error}")
 
 
 _COMPILED: "OrderedDict[str, Any]" = OrderedDict()
