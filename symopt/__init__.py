@@ -55,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "report": "report",
     "derive": "report",
     "plot": "plot",
+    "sweep": "sweep",
 }
 
 #: Names in _EXPORTS that are modules themselves.
