@@ -190,8 +190,16 @@ def analyse_piecewise(loss, found: list[Kink], budget: Budget,
             if _holds(region.condition, params, p.coords):
                 points.append(p)
         for f in cs.families:
-            if not _on_a_kink(f, found, params):
-                families.append(_in_region(f, region.condition, params))
+            if _on_a_kink(f, found, params):
+                continue
+            meets = _family_meets(f, region.condition, params)
+            if meets is False:
+                continue
+            if meets is None:
+                complete = False
+                notes.append(f"the family {f.equations} was not shown to meet the region "
+                             f"{region.condition}")
+            families.append(_in_region(f, region.condition, params))
     # kinks: one active at a time, then where several meet
     for i, kink in enumerate(found):
         try:
@@ -242,6 +250,19 @@ def _on_a_kink(f: CriticalFamily, found: Sequence[Kink], params) -> bool:
     except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
         return False
     return any(basis.reduce(k.u)[1] == 0 for k in found)
+
+
+def _family_meets(f: CriticalFamily, condition: sp.Basic, params) -> bool | None:
+    """Whether the family has points in the open region (None: not decided)."""
+    if any(_holds(condition, params, p) for p in f.sample_points):
+        return True
+    if not f.equations:
+        return _nonempty(condition, params)
+    shape = graph(f.equations, params)
+    if shape is None:
+        return None
+    solution, free = shape
+    return _nonempty(condition.xreplace(solution), free)
 
 
 def _in_region(f: CriticalFamily, condition: sp.Basic, params) -> CriticalFamily:
@@ -307,7 +328,7 @@ def _kink_points(loss, found, i, budget) -> tuple[list[CriticalPoint], list[Crit
             fam = _kink_family(loss, found, kink, p_minus, p_plus, component, condition)
             if fam is None:
                 complete = False
-            else:
+            elif fam is not _EMPTY:
                 families.append(fam)
         for alg in solved.points:
             if alg.degree != 1:
@@ -350,6 +371,12 @@ def _kink_family(loss, found, kink, p_minus, p_plus, component,
     value = sp.expand(p_minus.xreplace(solution))
     product = sp.factor(mu[0] * mu[1])
     critical = sp.true if _nonnegative(-product, set()) else _in_free(product <= 0, free)
+    on_family = sp.And(condition.xreplace(solution), critical)
+    nonempty = _nonempty(on_family, free)
+    if nonempty is False:
+        return _EMPTY
+    if nonempty is None:
+        return None
     region = sp.And(condition, critical)
     equations = tuple(component.equations)
     head = f"on the kink {kink.u} = 0 the one-sided slopes are {mu[0]} and {mu[1]}"
@@ -385,6 +412,30 @@ def _kink_family(loss, found, kink, p_minus, p_plus, component,
                           reason=reason, pieces=kind_pieces,
                           value=value if value.is_number else None, region=region,
                           certified=component.certified)
+
+
+def _nonempty(condition: sp.Basic, free) -> bool | None:
+    """Whether an exact condition on the free variables holds somewhere (None: unknown).
+    Strict linear conditions: exact linear programming; one variable: its solution set."""
+    if condition in (sp.true, sp.false):
+        return bool(condition)
+    relations = list(condition.args) if isinstance(condition, sp.And) else [condition]
+    if len(free) == 1:
+        try:
+            return condition.as_set() != sp.EmptySet
+        except (NotImplementedError, TypeError, ValueError):
+            pass
+    margin = sp.Dummy("margin")
+    constraints = []
+    for rel in relations:
+        if not isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan)):
+            return None
+        f = rel.lhs - rel.rhs if isinstance(rel, sp.StrictGreaterThan) else rel.rhs - rel.lhs
+        if not free or sp.Poly(f, *free).total_degree() > 1:
+            return None
+        constraints.append(f >= margin)
+    best, _ = lpmax(margin, constraints + [margin <= 1])
+    return bool(best > 0)
 
 
 def _in_free(relation: sp.Basic, free) -> sp.Basic:
@@ -561,23 +612,27 @@ def _nonnegative(expr: sp.Expr, allowed: set) -> bool:
 
 
 def _nonnegative_product(term: sp.Expr, allowed: set) -> bool:
-    for a in allowed:  # a positive multiple of a region's own sign function
-        ratio = sp.cancel(term / a)
-        if ratio.is_number and ratio > 0:
-            return True
-    for f in sp.Mul.make_args(term):
+    """A product of a number, even powers, positive sums and region sign functions (or
+    their negatives, which flip the sign) that is evidently >= 0."""
+    coeff, rest = term.as_coeff_Mul()
+    sign = 1 if coeff >= 0 else -1
+    for f in sp.Mul.make_args(rest):
+        expanded = sp.expand(f)
         if f.is_number:
-            if f < 0:
-                return False
+            sign *= 1 if f >= 0 else -1
         elif f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0:
             continue
-        elif sp.expand(f) in allowed or (f.is_Pow and sp.expand(f.base) in allowed):
+        elif expanded in allowed:
+            continue
+        elif sp.expand(-f) in allowed:
+            sign = -sign
+        elif f.is_Pow and f.exp.is_Integer and sp.expand(f.base) in allowed:
             continue
         elif f.is_Add and _nonnegative(f, allowed):
             continue
         else:
             return False
-    return True
+    return sign > 0
 
 
 # -- gluing ------------------------------------------------------------------------------------------
