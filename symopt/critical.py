@@ -19,7 +19,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import DEFAULT_MEMORY_MB, Budget, can_interrupt, run_bounded
+from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from .classify import Classification, Kind, classify_exact, exact_sign
 from .errors import BudgetExceeded, MemoryBudgetExceeded
 from .loss import Loss
@@ -235,6 +235,15 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
     budget = Budget(timeout)
     if isolate or (isolate is None and not can_interrupt()):
         return _isolated(loss, budget, memory_mb, dict(box=box, starts=starts, seed=seed))
+    try:  # an outer alarm, a moment after the deadline, for any step that escaped its budget
+        return bounded_call(lambda: _analyse(loss, budget, box, starts, seed),
+                            budget.seconds + _KILL_GRACE, "the analysis")
+    except BudgetExceeded as exc:
+        return CriticalSet(loss, (), (), False, "none", "timeout", (str(exc),), budget.elapsed())
+
+
+def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int) -> CriticalSet:
+    """critical_points in this process, every step under ``budget``."""
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
