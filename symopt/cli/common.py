@@ -19,8 +19,7 @@ MAX_STEPS = 1_000_000
 MAX_STARTS = 100_000
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT", "EXIT_BUDGET", "CommandParser",
-           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options",
-           "loss_from_args", "say",
+           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options", "say",
            "flush_notes", "NOTES"]
 
 
@@ -139,10 +138,3 @@ def add_loss_options(cmd: argparse.ArgumentParser, *, data: bool = False) -> Non
                          help="a data column, e.g. --data x=1,2 --data y=1,3, or a CSV file "
                               "with a header line")
         cmd.add_argument("--target", default="y", help="the target column (default y)")
-
-
-def loss_from_args(args: argparse.Namespace) -> Any:
-    """The Loss the options describe, after printing (or, with --strict, refusing) misreadings."""
-    from .loss_input import read_loss
-
-    return read_loss(args)

@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import Any
 
-from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer, loss_from_args,
+from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer,
                      number, optimizer_names, seconds)
+from .loss_input import loss_from_args
 
 __all__ = ["register"]
 

@@ -7,9 +7,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer, loss_from_args,
+from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer,
                      number, optimizer_names, seconds)
 from .files import check_output_path, write_output
+from .loss_input import loss_from_args
 
 __all__ = ["register"]
 
