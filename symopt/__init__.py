@@ -23,6 +23,12 @@ _EXPORTS: dict[str, str] = {
     "ParseError": "errors",
     "SymoptError": "errors",
     "BudgetExceeded": "errors",
+    "AlgorithmFailure": "errors",
+    "Status": "status",
+    "Classification": "records",
+    "FamilyPiece": "records",
+    "MemoryBudgetExceeded": "errors",
+    "run_bounded": "budget",
     "parse_expression": "parse",
     "Loss": "loss",
     "Kind": "critical",
@@ -33,8 +39,8 @@ _EXPORTS: dict[str, str] = {
     "classify_point": "critical",
     "NumericLoss": "numeric",
     "compile": "numeric",
-    "check_gradient": "numeric",
-    "check_finite_differences": "numeric",
+    "check_gradient": "gradcheck",
+    "check_finite_differences": "gradcheck",
     "Trajectory": "runner",
     "run": "runner",
     "optim": "optim",
@@ -49,6 +55,7 @@ _EXPORTS: dict[str, str] = {
     "report": "report",
     "derive": "report",
     "plot": "plot",
+    "sweep": "sweep",
 }
 
 #: Names in _EXPORTS that are modules themselves.

@@ -46,13 +46,13 @@ PRINT_SECONDS = 10.0
 
 def derivatives_text(loss: Any) -> tuple[str, str]:
     """The factored gradient and the Hessian as text, or a note when they take too long."""
-    from .budget import run_bounded
+    from .budget import bounded_call
     from .errors import BudgetExceeded
 
     try:
-        gradient = run_bounded(lambda: "[" + ", ".join(str(sp.factor(g)) for g in loss.gradient)
+        gradient = bounded_call(lambda: "[" + ", ".join(str(sp.factor(g)) for g in loss.gradient)
                                + "]", PRINT_SECONDS, "printing the gradient")
-        hessian = run_bounded(lambda: str(loss.hessian.tolist()), PRINT_SECONDS,
+        hessian = bounded_call(lambda: str(loss.hessian.tolist()), PRINT_SECONDS,
                               "printing the Hessian")
     except BudgetExceeded:
         return "(too large to print in time)", "(too large to print in time)"

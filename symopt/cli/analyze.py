@@ -35,15 +35,15 @@ def analysis_facts(cs: Any) -> dict[str, Any]:
     """The JSON facts of a CriticalSet: its own record plus the gradient and Hessian."""
     import sympy as sp
 
-    from ..budget import run_bounded
+    from ..budget import bounded_call
     from ..summary import PRINT_SECONDS
 
     facts = cs.to_dict()
     facts["status"] = str(getattr(cs.status, "value", cs.status))
     loss = cs.loss
-    facts["gradient"] = run_bounded(lambda: [str(sp.factor(g)) for g in loss.gradient], PRINT_SECONDS,
+    facts["gradient"] = bounded_call(lambda: [str(sp.factor(g)) for g in loss.gradient], PRINT_SECONDS,
                                     "printing the gradient")
-    facts["hessian"] = run_bounded(lambda: [[str(e) for e in row] for row in
+    facts["hessian"] = bounded_call(lambda: [[str(e) for e in row] for row in
                                             loss.hessian.tolist()], PRINT_SECONDS,
                                    "printing the Hessian")
     return facts

@@ -15,7 +15,7 @@ from typing import Callable, NoReturn, Sequence, Union
 
 import sympy
 
-from ..budget import run_bounded
+from ..budget import bounded_call
 from ..errors import BudgetExceeded, ParseError
 from .limits import (
     MAX_LITERAL_DIGITS,
@@ -384,7 +384,7 @@ def _build(
     try:
         if timeout is None:
             return work()
-        return run_bounded(work, timeout, "building the expression")
+        return bounded_call(work, timeout, "building the expression")
     except BudgetExceeded:
         raise ParseError(
             f"building {_show(src.text.strip())} took more than {timeout:g} s; simplify the "
