@@ -14,7 +14,6 @@ EXIT_BAD_INPUT = 2
 EXIT_BUDGET = 3
 
 #: Upper bounds of the options that size the work (one home for each).
-MAX_SECONDS = 1e6
 MAX_STEPS = 1_000_000
 MAX_STARTS = 100_000
 
@@ -64,14 +63,16 @@ def flush_notes() -> None:
 
 
 def number(kind: type = float, what: str = "number", *, positive: bool = False,
-           at_least: float | None = None, at_most: float | None = None) -> Callable[[str], Any]:
-    """An argparse type: a finite number of ``kind`` within the given bounds."""
+           at_least: float | None = None, at_most: float | None = None,
+           infinite: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` within the given bounds (finite unless
+    ``infinite``, which admits inf)."""
     def convert(text: str) -> Any:
         try:
             value = kind(text)
         except (ValueError, OverflowError):
             raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
-        if not math.isfinite(value):
+        if math.isnan(value) or (math.isinf(value) and not (infinite and value > 0)):
             raise argparse.ArgumentTypeError(f"{text!r} is not a finite {what}")
         if positive and not value > 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be a positive {what}")
@@ -85,8 +86,8 @@ def number(kind: type = float, what: str = "number", *, positive: bool = False,
     return convert
 
 
-#: Seconds of a time budget.
-seconds = number(float, "number of seconds", positive=True, at_most=MAX_SECONDS)
+#: Seconds of a time budget (any size: inf means no limit).
+seconds = number(float, "number of seconds", positive=True, infinite=True)
 
 
 def optimizer_names() -> tuple[str, ...]:
