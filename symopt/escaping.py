@@ -96,6 +96,9 @@ def point_verdict(loss: Loss, point: CriticalPoint, timeout: float = 30) -> tupl
                 words = {Kind.MINIMUM: "non-strict minimum", Kind.MAXIMUM: "non-strict maximum",
                          Kind.SADDLE: "saddle"}.get(family.kind, "point")
                 return f"{words} on a family of critical points ({equations}{tag})", equations
+        if not analysis.complete and not analysis.families:
+            return (f"{point.kind.value}, degenerate; whether it lies on a family of critical "
+                    "points is undecided (the search for families did not finish)"), None
     if kind is Kind.SADDLE:
         strict = inertia is not None and inertia[1] > 0
         return ("strict saddle (a negative eigenvalue)" if strict else

@@ -141,3 +141,12 @@ def test_a_closed_pipe_ends_quietly():
 def test_no_command_is_usage_and_exit_2(capsys):
     assert main([]) == 2
     assert main(["--version"]) == 0
+
+
+def test_plot_out_of_time_still_writes_marks_incomplete_and_exits_3(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    path = tmp_path / "h.png"
+    assert main(["plot", HIMMELBLAU, "--timeout", "0.01", "-o", str(path)]) == 3
+    out = capsys.readouterr().out
+    assert out.startswith(f"wrote {path}:") and "INCOMPLETE" in out
+    assert path.read_bytes()[:4] == b"\x89PNG"
