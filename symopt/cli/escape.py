@@ -21,7 +21,8 @@ def register(subparsers: Any) -> None:
                     "saddle, on a family), then start an optimizer DELTA away from it and count "
                     "the steps to RADIUS, compared with the linearised prediction.")
     add_loss_options(cmd)
-    cmd.add_argument("--at", required=True, help="the critical point, e.g. 0,0")
+    cmd.add_argument("--at", required=True, help="the critical point, e.g. 0,0 (write "
+                                                 "--at=-1,1 when it starts with a minus)")
     cmd.add_argument("--optimizer", choices=optimizer_names(), default="gd")
     cmd.add_argument("--lr", type=number(float, "learning rate", positive=True), default=0.1,
                      help="learning rate (default 0.1)")
