@@ -20,8 +20,9 @@ from .plotting.charts import basin_map, loss_curves, schedule
 from .plotting.geometry import View, contour_levels, default_region, plane_view
 from .plotting.landscape import KIND_STYLES, landscape, start_near_saddle, trajectories
 from .plotting.readback import PlotData, read
+from .plotting.sweep import sweep
 
-__all__ = ["landscape", "trajectories", "loss_curves", "schedule", "basin_map", "read",
+__all__ = ["landscape", "trajectories", "loss_curves", "schedule", "basin_map", "sweep", "read",
            "start_near_saddle",
            "PlotData", "View", "plane_view", "default_region", "contour_levels", "KIND_STYLES",
            "INSTALL_HINT"]
