@@ -41,6 +41,7 @@ _EXPORTS: dict[str, str] = {
     "EscapeReport": "saddles",
     "escape": "saddles",
     "basins": "saddles",
+    "crosscheck": "crosscheck",
     "ml": "ml",
     "diagnose": "ml",
     "report": "report",
