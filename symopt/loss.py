@@ -13,6 +13,7 @@ the exact loss does not grow with the number of samples.
 
 from __future__ import annotations
 
+import importlib
 import numbers
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
@@ -450,14 +451,11 @@ class Loss:
         return f"Loss({self.expr}; params=({names}))"
 
     def _repr_latex_(self) -> str:
-        from .report import loss_latex  # display only: report is never imported at load time
-
-        return loss_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import loss_markdown
-
-        return loss_markdown(self)
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
 
 def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -531,3 +529,12 @@ def _as_rational(value: Any) -> sp.Expr:
     if isinstance(value, numbers.Real):
         return _exact_number(float(value))
     return sp.sympify(value)
+
+
+def as_loss(loss: Any, who: str) -> "Loss":
+    """``loss`` itself, or the Loss its text describes; TypeError naming ``who`` otherwise."""
+    if isinstance(loss, str):
+        return Loss.parse(loss)
+    if not isinstance(loss, Loss):
+        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}")
+    return loss

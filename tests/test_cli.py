@@ -17,7 +17,7 @@ def run(argv, capsys):
 
 def test_analyze_prints_the_lecture_saddle_and_family(capsys):
     code, out, err = run(["analyze", "(1 - w1*w2)**2"], capsys)
-    assert code == 0 and err == ""
+    assert code == 0 and err == "symopt: parameters: w1, w2\n"
     assert "(0, 0)" in out and "saddle" in out
     assert "(sqrt(2)/2, sqrt(2)/2)" in out
     assert "w1*w2 - 1 = 0" in out and "global minima" in out

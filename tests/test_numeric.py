@@ -356,7 +356,7 @@ def test_samples_for_a_plain_loss_are_rejected(lecture: NumericLoss):
 
 
 def test_compile_rejects_unknown_backend_and_non_loss():
-    with pytest.raises(ValueError, match="backend='jax' is not known"):
-        compile(Loss.parse("x**2"), backend="jax")
+    with pytest.raises(ValueError, match="backend='torch' is not known"):
+        compile(Loss.parse("x**2"), backend="torch")
     with pytest.raises(TypeError, match="Loss.parse"):
         compile("x**2")  # type: ignore[arg-type]

@@ -15,7 +15,7 @@ from typing import Callable, NoReturn, Sequence, Union
 
 import sympy
 
-from ..budget import run_bounded
+from ..budget import bounded_call
 from ..errors import BudgetExceeded, ParseError
 from .limits import (
     MAX_LITERAL_DIGITS,
@@ -24,7 +24,7 @@ from .limits import (
     _literal,
     _power_problem,
 )
-from .messages import _PLAIN_MATH, _show
+from .messages import _PLAIN_MATH, UNKNOWN_FUNCTION_ADVICE, _show
 from .source import _Source, _Span
 from .vocabulary import (
     _BAD_VALUES,
@@ -321,12 +321,11 @@ class _Builder:
         if name not in _FUNCTIONS:
             known = ", ".join(FUNCTIONS)
             close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            suggestion = f"did you mean {close[0]}? " if close else ""
-            args = self.piece(node)[len(name) :].strip()
-            times = "" if close or node.keywords else f"for multiplication write {name}*{args}; "
+            advice = UNKNOWN_FUNCTION_ADVICE.get(name.lower())
+            suggestion = f"{advice}; " if advice else f"did you mean {close[0]}? " if close else ""
             self.fail(
                 node,
-                f"unknown function {_show(name)} in {{piece}}; {suggestion}{times}the functions "
+                f"unknown function {_show(name)} in {{piece}}; {suggestion}the functions "
                 f"are: {known}",
             )
         fewest, most, builder, example = _FUNCTIONS[name]
@@ -385,7 +384,7 @@ def _build(
     try:
         if timeout is None:
             return work()
-        return run_bounded(work, timeout, "building the expression")
+        return bounded_call(work, timeout, "building the expression")
     except BudgetExceeded:
         raise ParseError(
             f"building {_show(src.text.strip())} took more than {timeout:g} s; simplify the "

@@ -15,7 +15,7 @@ import sympy as sp
 
 from ..budget import Budget
 from ..loss import Loss
-from . import Line, Step, Tex
+from .records import Line, Step, Tex
 from .checks import agree, fail, is_approximate, same_expr, same_number, shown, sign_of
 from .descent import escape_step
 from .words import APPROX, COMMA, EQ, LOSS, Writer
@@ -240,7 +240,7 @@ def family_step(index: int, family: Any, loss: Loss, say: Writer, budget: Budget
             if sign_of(loss.expr.xreplace(probe) - family.value) < 0:
                 fail(key, f"L{tuple(probe.values())} is below {family.value}: not a global minimum")
         text = say("family_global", value=family.value)
-    elif family.kind.value != "inconclusive":
+    elif family.kind.value not in ("inconclusive", "mixed"):
         text = say("family_kind", dim=str(family.dimension),
                    kind=say.word(f"word_{family.kind.value}"))
     else:

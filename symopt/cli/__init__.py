@@ -1,0 +1,19 @@
+"""The ``symopt`` command line: argparse front end over the public API, one module per subcommand.
+
+Each module named in :data:`COMMANDS` defines ``register(subparsers)``, which adds its
+subcommand(s) and sets ``handler`` (a function of the parsed arguments returning an exit
+code).  The list is explicit: a new subcommand is one module plus one entry here.
+
+Exit codes: 0 success; 2 bad input, usage or I/O; 3 a time budget ran out (what was found
+is still printed, marked incomplete); 1 a failure of symopt itself.
+"""
+
+from __future__ import annotations
+
+#: Subcommand modules of this package, in the order ``symopt --help`` lists them.
+COMMANDS: tuple[str, ...] = ("analyze", "check", "derive", "lecture", "escape", "plot",
+                             "diagnose", "sweep")
+
+from .app import build_parser, main  # noqa: E402  (the list above is read by app)
+
+__all__ = ["COMMANDS", "build_parser", "main"]
