@@ -46,7 +46,7 @@ def crosscheck(candidate: Any, reference: str | None = None, *, losses: Any = No
         A variant (``"adam:torch"``) or a family (``"adam"``): compare with that family only
         and report the first divergence from that variant. None: every known variant.
     losses, starts
-        The problems (see :func:`symopt.crosscheck.problems.make_problems`); default: the
+        The problems (see :func:`symopt.crosschecking.problems.make_problems`); default: the
         lecture's loss, Rosenbrock, a badly scaled quadratic and a tanh network.
     steps : int
         Steps per problem.

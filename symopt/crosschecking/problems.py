@@ -48,14 +48,8 @@ class Problem:
         return np.array(function(*point), dtype=object).reshape(-1)
 
 
-_MPMATH_CACHE: dict[int, Callable] = {}
-
-
 def _mpmath_gradient(loss: Loss) -> Callable:
-    key = id(loss)
-    if key not in _MPMATH_CACHE:
-        _MPMATH_CACHE[key] = sp.lambdify(loss.params, list(loss.gradient), modules="mpmath")
-    return _MPMATH_CACHE[key]
+    return sp.lambdify(loss.params, list(loss.gradient), modules="mpmath")
 
 
 def _problem(name: str, loss: Loss, start: Sequence[float]) -> Problem:
