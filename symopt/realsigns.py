@@ -74,12 +74,34 @@ def sign_change_on_line(poly: sp.Poly, base: Sequence[int],
     return roots or None
 
 
+def _centre(poly: sp.Poly) -> tuple[sp.Expr, ...] | None:
+    """The rational critical point of a quadratic (its centre), if it has exactly one."""
+    if poly.total_degree() != 2:
+        return None
+    gens = poly.gens
+    solutions = sp.linsolve([poly.diff(g).as_expr() for g in gens], *gens)
+    for solution in solutions:
+        if all(c.is_Rational for c in solution):
+            return tuple(solution)
+    return None
+
+
+def _all_lines(poly: sp.Poly, limit: int):
+    """:func:`lines`, then the same directions through the quadratic's centre (so a small
+    sphere far from the origin is crossed too)."""
+    yield from lines(len(poly.gens), limit)
+    centre = _centre(poly)
+    if centre is not None:
+        for base, direction in lines(len(poly.gens), len(poly.gens) + 1):
+            yield tuple(c + b for c, b in zip(centre, base)), direction
+
+
 def takes_both_signs(poly: sp.Poly, limit: int = 40) -> bool:
     """True when ``poly`` is proven to take both signs (an odd-multiplicity real root on
-    one of the rational :func:`lines`).  False means only that no such line was found."""
+    one of the rational lines).  False means only that no such line was found."""
     if poly.total_degree() % 2 == 1:
         return True  # along any line where the top form is nonzero, t -> +-oo
-    for base, direction in lines(len(poly.gens), limit):
+    for base, direction in _all_lines(poly, limit):
         if sign_change_on_line(poly, base, direction):
             return True
     return False
@@ -90,10 +112,10 @@ def points_on_hypersurface(poly: sp.Poly, wanted: int = 3,
     """Exact real points of ``poly = 0`` where it changes sign, rational ones first."""
     rational: list[tuple[sp.Expr, ...]] = []
     algebraic: list[tuple[sp.Expr, ...]] = []
-    for base, direction in lines(len(poly.gens), limit):
+    for base, direction in _all_lines(poly, limit):
         roots = sign_change_on_line(poly, base, direction)
         for root in roots or ():
-            point = tuple(sp.Integer(b) + d * root for b, d in zip(base, direction))
+            point = tuple(sp.Rational(b) + d * root for b, d in zip(base, direction))
             target = rational if root.is_Rational else algebraic
             if point not in rational and point not in algebraic:
                 target.append(point)

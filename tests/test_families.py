@@ -104,3 +104,14 @@ def test_lines_of_three_factor_product_split_at_the_origin():
     lines = [f for f in cs.families if f.dimension == 1]
     assert len(lines) == 3
     assert all(f.kind is so.Kind.SADDLE for f in lines)
+
+
+def test_small_circle_far_from_the_origin():
+    # ((x - 10**6)**2 + (y - 2000007)**2 - 1)**2: a unit circle of global minima around
+    # (10**6, 2000007), whose centre is a maximum (the loss is 1 there, 0 on the circle)
+    cs = analyse("((x - 1000000)**2 + (y - 2000007)**2 - 1)**2")
+    assert cs.complete
+    assert [(p.coords, p.kind.value) for p in cs.points] == [((1000000, 2000007), "maximum")]
+    (fam,) = cs.families
+    assert fam.kind is so.Kind.MINIMUM and fam.global_minimum
+    on_family(cs, fam)
