@@ -27,7 +27,7 @@ import sympy as sp
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
-from .realsigns import takes_both_signs
+from .realsigns import evident_sign, takes_both_signs
 
 T = sp.Dummy("T")
 
@@ -301,10 +301,10 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     """A family ``factor = 0``, certified when ``factor`` takes both signs (then its real
     zero set separates space and has dimension n - 1).
 
-    A factor not proven to change sign (such as x**2 + y**2) (such as x**2 + y**2) may have
-    only a few real zeros: where it is semidefinite its real zeros are its own critical
-    points, so the zero-dimensional part of {factor = 0, grad factor = 0} is listed as
-    points, and the result is marked incomplete (semidefiniteness was only sampled).
+    A factor not proven to change sign (such as x**2 + y**2) may have only a few real
+    zeros: where it is semidefinite its real zeros are its own critical points, so the
+    real solutions of {factor = 0, grad factor = 0} are listed; the result stays complete
+    only when the factor is evidently one-signed (a sum of even monomials of one sign).
     """
     expr = factor.as_expr()
     if takes_both_signs(factor):
@@ -315,6 +315,8 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     _decompose(_primitive(singular, gens), gens, budget, inner, depth=30)
     out.points.extend(inner.points)
     out.families.extend(inner.families)
+    if evident_sign(factor) and inner.complete:
+        return  # evidently one-signed: every real zero is a critical point of the factor
     out.complete = False
     out.notes.append(
         f"{expr} = 0 was not proven to change sign, so its real zeros were taken to be "

@@ -13,7 +13,8 @@ from typing import Iterator, Sequence
 
 import sympy as sp
 
-__all__ = ["lines", "sign_change_on_line", "takes_both_signs", "points_on_hypersurface"]
+__all__ = ["lines", "sign_change_on_line", "takes_both_signs", "points_on_hypersurface",
+           "evident_sign"]
 
 _t = sp.Dummy("t")
 
@@ -122,3 +123,14 @@ def points_on_hypersurface(poly: sp.Poly, wanted: int = 3,
         if len(rational) >= wanted:
             break
     return (rational + algebraic)[:wanted]
+
+
+def evident_sign(poly: sp.Poly) -> int:
+    """+1 (-1) when ``poly`` is evidently >= 0 (<= 0): every term an even monomial with a
+    coefficient of that sign; else 0."""
+    signs = set()
+    for monom, coeff in poly.terms():
+        if any(e % 2 for e in monom):
+            return 0
+        signs.add(1 if coeff > 0 else -1)
+    return signs.pop() if len(signs) == 1 else 0

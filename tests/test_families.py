@@ -115,3 +115,15 @@ def test_small_circle_far_from_the_origin():
     (fam,) = cs.families
     assert fam.kind is so.Kind.MINIMUM and fam.global_minimum
     on_family(cs, fam)
+
+
+def test_one_signed_factor_keeps_the_result_complete():
+    # (x**2 + y**2)*(x - 1)**2: gradient 2(x - 1)[x(x - 1) + x**2 + y**2] and
+    # 2y(x - 1)**2.  x = 1 is a family of global minima; x**2 + y**2 (evidently >= 0)
+    # vanishes only at the origin (a minimum, L = 0); on y = 0, 2x**2 - x = 0 also gives
+    # x = 1/2, a saddle (L(x, 0) = x**2 (x - 1)**2 peaks there, and rises in y)
+    cs = analyse("(x**2 + y**2)*(x - 1)**2")
+    assert cs.complete
+    assert [(p.coords, p.kind.value) for p in cs.points] == \
+        [((0, 0), "minimum"), ((sp.Rational(1, 2), 0), "saddle")]
+    assert family(cs, x - 1).kind is so.Kind.MINIMUM
