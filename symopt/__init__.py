@@ -39,8 +39,8 @@ _EXPORTS: dict[str, str] = {
     "classify_point": "critical",
     "NumericLoss": "numeric",
     "compile": "numeric",
-    "check_gradient": "numeric",
-    "check_finite_differences": "numeric",
+    "check_gradient": "gradcheck",
+    "check_finite_differences": "gradcheck",
     "Trajectory": "runner",
     "run": "runner",
     "optim": "optim",
@@ -48,11 +48,15 @@ _EXPORTS: dict[str, str] = {
     "escape": "escaping",
     "basins": "attraction",
     "BasinReport": "attraction",
+    "check": "handcheck",
+    "HandCheck": "handcheck",
+    "crosscheck": "crosschecking",
     "ml": "ml",
     "diagnose": "ml",
     "report": "report",
     "derive": "report",
     "plot": "plot",
+    "sweep": "sweep",
 }
 
 #: Names in _EXPORTS that are modules themselves.

@@ -18,7 +18,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import DEFAULT_MEMORY_MB, Budget, can_interrupt, run_bounded
+from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from .classify import Classification, Kind, classify_exact, exact_sign
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
@@ -86,6 +86,16 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
     options = dict(box=box, starts=starts, seed=seed, max_regions=max_regions)
     if isolate or (isolate is None and not can_interrupt()):
         return _isolated(loss, budget, memory_mb, options)
+    try:  # an outer alarm, a moment after the deadline, for any step that escaped its budget
+        return bounded_call(lambda: _analyse_split(loss, budget, box, starts, seed, max_regions),
+                            budget.seconds + _KILL_GRACE, "the analysis")
+    except BudgetExceeded as exc:
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
+
+
+def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
+                   max_regions: int) -> CriticalSet:
+    """A piecewise loss region by region, any other loss whole, in this process."""
     try:
         found = kinks(loss.expr, loss.params)
     except Unsupported as exc:
@@ -105,7 +115,7 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
 
 
 def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int) -> CriticalSet:
-    """The analysis of one smooth (or not split) loss under the caller's budget."""
+    """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
