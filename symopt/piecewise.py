@@ -219,14 +219,21 @@ def analyse_piecewise(loss, found: list[Kink], budget: Budget,
             complete = False
             notes.append(f"the kink {kink.u} = 0 holds a set of candidates that was not "
                          "decided point by point")
-    corner_points, corners_ok = _corners(loss, found, budget)
-    points.extend(corner_points)
-    if not corners_ok:
-        complete = False
-        notes.append("a set where several kinks meet was not decided")
-    for region, value in flat:
-        families.append(_flat_family(loss, found, region, value, params))
-    families, points = _glue(families, points, params)
+    try:
+        corner_points, corners_ok = budget.run(lambda: _corners(loss, found, budget),
+                                               fraction=0.5, what="points where kinks meet")
+        points.extend(corner_points)
+        if not corners_ok:
+            complete = False
+            notes.append("a set where several kinks meet was not decided")
+        for region, value in flat:
+            families.append(budget.run(lambda: _flat_family(loss, found, region, value, params),
+                                       fraction=0.5, what="a constant region"))
+        families, points = budget.run(lambda: _glue(families, points, params), fraction=0.5,
+                                      what="gluing regions")
+    except BudgetExceeded as exc:
+        timed_out, complete = True, False
+        notes.append(str(exc))
     if empty:
         notes.append(f"{empty} sign pattern(s) of the kinks describe empty regions (exact "
                      "linear programming)")
@@ -516,12 +523,23 @@ def _classify_kink(loss, found, kink, p_minus, p_plus, coords, mu_m, mu_p,
     slopes = f"one-sided slopes {mu_m} and {mu_p} across {kink.u} = 0"
     if len(params) == 1:
         return _one_dimensional(p_minus, p_plus, params[0], coords[0], kink.u, slopes)
-    if _evident_bound(loss, found, value, 1):
-        return Classification(kind=Kind.MINIMUM, degenerate=True,
-                              reason=f"{slopes}; every piece is evidently at least {value} "
-                                     "on its region: a global minimum")
+    for sign, kind, word in ((1, Kind.MINIMUM, "at least"), (-1, Kind.MAXIMUM, "at most")):
+        if _evident_bound(loss, found, value, sign):
+            return Classification(kind=kind, degenerate=True,
+                                  reason=f"{slopes}; every piece is evidently {word} {value} "
+                                         f"on its region: a global {kind.value}")
+    restricted = _restricted(p_minus, kink.u, params, coords, budget)
+    rises = mu_p > 0 or mu_m < 0  # the loss goes up off the kink on some side
+    falls = mu_p < 0 or mu_m > 0
+    if restricted is not None and (restricted.kind is Kind.SADDLE
+                                   or (restricted.kind is Kind.MAXIMUM and rises)
+                                   or (restricted.kind is Kind.MINIMUM and falls)):
+        return Classification(kind=Kind.SADDLE, degenerate=True,
+                              reason=f"{slopes}; along the kink the loss has a "
+                                     f"{restricted.kind.value} ({restricted.reason}), and "
+                                     "across it the loss goes the other way: values above "
+                                     "and below nearby")
     if mu_p > 0 > mu_m or mu_p < 0 < mu_m:
-        restricted = _restricted(p_minus, kink.u, params, coords, budget)
         if restricted is not None:
             v_shape = mu_p > 0
             shape = "a V" if v_shape else "a Lambda"
@@ -638,13 +656,17 @@ def _nonnegative_product(term: sp.Expr, allowed: set) -> bool:
 # -- gluing ------------------------------------------------------------------------------------------
 def _glue(families: list[CriticalFamily], points: list[CriticalPoint],
           params) -> tuple[list[CriticalFamily], list[CriticalPoint]]:
-    """A kink point on the edge of a constant region, with the same kind and value, joins
-    that region's family; regions are then written as simply as SymPy can."""
+    """A kink point on the edge of a family's region (on its equations, in the closure of
+    its region), with the same kind and value, joins that family; regions are then
+    written as simply as SymPy can."""
     kept = []
     for p in points:
         host = None
         for k, f in enumerate(families):
-            if f.equations or f.value is None or f.kind is not p.kind:
+            if f.value is None or f.kind is not p.kind or len(f.pieces) != 1:
+                continue
+            subs = dict(zip(params, p.coords))
+            if any(sp.expand(e.xreplace(subs)) != 0 for e in f.equations):
                 continue
             if sp.simplify(f.value - p.value) != 0:
                 continue
@@ -656,7 +678,7 @@ def _glue(families: list[CriticalFamily], points: list[CriticalPoint],
             continue
         f = families[host]
         at = sp.And(*[sp.Eq(x, c) for x, c in zip(params, p.coords)])
-        region = _simplify(sp.Or(f.region, at), params)
+        region = _simplify(sp.Or(f.region, at), params, f.equations)
         families[host] = CriticalFamily(
             equations=f.equations, dimension=f.dimension, kind=f.kind, degenerate=True,
             reason=f.reason + f"; with the kink point {p.coords} ({p.reason})",
@@ -680,10 +702,17 @@ def _closure(region: sp.Basic) -> sp.Basic:
     return close(region)
 
 
-def _simplify(region: sp.Basic, params) -> sp.Basic:
-    if len(params) == 1:
+def _simplify(region: sp.Basic, params, equations=()) -> sp.Basic:
+    """One free variable (of the space, or of a family that is a graph): as intervals."""
+    free, solution = tuple(params), {}
+    if equations:
+        shape = graph(equations, params)
+        if shape is None:
+            return region
+        solution, free = shape
+    if len(free) == 1:
         try:
-            return region.as_set().as_relational(params[0])
+            return region.xreplace(solution).as_set().as_relational(free[0])
         except (NotImplementedError, TypeError, ValueError):
             return region
     return region

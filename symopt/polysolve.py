@@ -307,7 +307,7 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     only when the factor is evidently one-signed (a sum of even monomials of one sign).
     """
     expr = factor.as_expr()
-    if takes_both_signs(factor):
+    if budget.run(lambda: takes_both_signs(factor), fraction=0.3, what="a sign test"):
         out.families.append(FamilyComponent((expr,), len(gens) - 1, True))
         return
     singular = [expr] + [sp.diff(expr, g) for g in gens]
