@@ -127,3 +127,23 @@ def test_one_signed_factor_keeps_the_result_complete():
     assert [(p.coords, p.kind.value) for p in cs.points] == \
         [((0, 0), "minimum"), ((sp.Rational(1, 2), 0), "saddle")]
     assert family(cs, x - 1).kind is so.Kind.MINIMUM
+
+
+def test_kind_split_by_a_linear_condition_in_three_variables():
+    # z**2*(x - y): on the plane z = 0, L = z**2 * q with q = x - y: minima where x > y,
+    # maxima where x < y, saddles on the line x = y (q flips across it).  The line
+    # {z = 0, x = y} lies inside the plane and is not listed again.
+    cs = analyse("z**2*(x - y)")
+    assert cs.complete and cs.points == () and len(cs.families) == 1
+    (fam,) = cs.families
+    assert fam.kind is so.Kind.MIXED and fam.dimension == 2
+    for (a, b), kind in (((2, 1), "minimum"), ((1, 2), "maximum"), ((3, 3), "saddle")):
+        (piece,) = [p for p in fam.pieces if bool(p.condition.subs({x: a, y: b}))]
+        assert piece.kind.value == kind
+
+
+def test_component_without_real_points_is_not_listed():
+    # z**2*(x**2 + y**2 + 1): the gradient vanishes on z = 0 (global minima); the
+    # component {x**2 + y**2 + 1 = 0, z = 0} has no real point
+    cs = analyse("z**2*(x**2 + y**2 + 1)")
+    assert [f.equations for f in cs.families] == [(sp.Symbol("z", real=True),)]
