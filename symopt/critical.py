@@ -184,7 +184,7 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                            elapsed=budget.elapsed())
     notes = list(solved.notes)
     failures = [solved.failure] if getattr(solved, "failure", "") else []
-    timed_out = not solved.complete and budget.expired
+    timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):

@@ -213,6 +213,7 @@ class SolveResult:
     complete: bool = True
     notes: list[str] = field(default_factory=list)
     failure: str = ""  # set when an algorithm gave up for a reason other than time
+    timed_out: bool = False  # set when a step ran out of its time budget
 
 
 def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
@@ -237,6 +238,7 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
         _decompose(_primitive(polys, gens), gens, budget, result, depth=0)
     except BudgetExceeded as exc:
         result.complete = False
+        result.timed_out = True
         result.notes.append(f"stopped at the time budget: {exc}")
     except AlgorithmFailure as exc:
         result.complete = False

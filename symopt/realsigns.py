@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import sympy as sp
 
 __all__ = ["lines", "sign_change_on_line", "takes_both_signs", "points_on_hypersurface",
-           "evident_sign"]
+           "evident_sign", "exact_sign"]
 
 _t = sp.Dummy("t")
 
@@ -134,3 +134,28 @@ def evident_sign(poly: sp.Poly) -> int:
             return 0
         signs.add(1 if coeff > 0 else -1)
     return signs.pop() if len(signs) == 1 else 0
+
+
+def exact_sign(value: sp.Expr, digits: int = 60) -> int | None:
+    """The sign of an exact real number, or None when it cannot be decided.
+
+    Rationals and numbers SymPy can decide are exact.  Otherwise the number is
+    evaluated to ``digits`` digits: a value far from zero decides its sign; a value
+    that looks like zero is zero only if SymPy proves it, else None (a float near zero
+    never decides a sign).
+    """
+    value = sp.sympify(value)
+    if value.is_Rational:
+        return int(sp.sign(value))
+    if value.is_zero:
+        return 0
+    if value.is_positive:
+        return 1
+    if value.is_negative:
+        return -1
+    approx = value.evalf(digits)
+    if approx.is_Number and abs(approx) > sp.Float(10) ** (-(digits // 2)):
+        return 1 if approx > 0 else -1
+    if sp.simplify(value) == 0:
+        return 0
+    return None
