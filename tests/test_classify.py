@@ -89,7 +89,7 @@ def test_regularised_scalar_chain_of_depth_four_is_solved():
 
 def test_sin_to_the_ninth_has_degenerate_saddles_at_multiples_of_pi():
     # sin(x)**9 = (x - k*pi)**9 * (+-1 + ...) near k*pi: odd order 9, a saddle
-    cs = analyse("sin(x)**9")
+    cs = analyse("sin(x)**9", timeout=120, starts=32)
     exact = {p.coords[0]: p for p in cs.points if p.exact}
     for where in (0, sp.pi):
         assert exact[where].kind is so.Kind.SADDLE and exact[where].degenerate
