@@ -10,6 +10,7 @@ from symopt.polysolve import t
 
 
 def analyse(text, **kw):
+    kw.setdefault("timeout", 120)  # generous: the machine running the tests may be busy
     return so.critical_points(so.Loss.parse(text), **kw)
 
 

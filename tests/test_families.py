@@ -10,6 +10,7 @@ x, y, w1, w2 = sp.symbols("x y w1 w2", real=True)
 
 
 def analyse(text, **kw):
+    kw.setdefault("timeout", 120)  # generous: the machine running the tests may be busy
     return so.critical_points(so.Loss.parse(text), **kw)
 
 
