@@ -23,7 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("polysolve", "realsigns"),
     ("classify", "higher_order"),
     ("newton",),
-    ("critical", "families"),
+    ("critical", "families", "piecewise", "kinks", "kinkpoints"),
     ("optim",),
     ("gradcheck", "handcheck"),
     ("runner", "run_plan", "backends"),
