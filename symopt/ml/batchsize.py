@@ -20,13 +20,13 @@ import json
 import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 __all__ = ["updates_per_epoch", "per_sample_gradients", "MinibatchMoments",
            "minibatch_gradient_moments", "sample_minibatch_gradients", "BatchSizeRow",
-           "BatchSizeTable", "batch_size_table"]
+           "BatchSizeTable", "EpochRegime", "batch_size_table"]
 
 
 def updates_per_epoch(n_samples: int, batch_size: int) -> int:
@@ -191,6 +191,32 @@ class BatchSizeRow:
     final_loss: float
 
 
+class EpochRegime(NamedTuple):
+    """One regime of the lecture's epoch-time claim, from measured epoch times.
+
+    ``ratio`` is the smallest batch's epoch time over the largest batch's: about 1 means
+    "one epoch takes the same time", much more than 1 means small-batch epochs are slower.
+    """
+
+    regime: str
+    small: int
+    large: int
+    small_epoch: float
+    large_epoch: float
+
+    @property
+    def ratio(self) -> float:
+        return self.small_epoch / self.large_epoch
+
+    def sentence(self) -> str:
+        where = ("without parallelism (one sample's gradient at a time)"
+                 if self.regime == "serial" else
+                 "with vectorised (parallel) evaluation of the batch")
+        return (f"{where}: an epoch with B = {self.small} takes {_ms(self.small_epoch)}, "
+                f"with B = {self.large} {_ms(self.large_epoch)}; "
+                f"ratio {self.ratio:.2g} (measured, this machine)")
+
+
 @dataclass(frozen=True)
 class BatchSizeTable:
     """The lecture's small-batch vs large-batch comparison, from measurements."""
@@ -207,13 +233,28 @@ class BatchSizeTable:
         raise KeyError(f"no row for batch size {batch_size}; rows: "
                        f"{', '.join(str(r.batch_size) for r in self.rows)}")
 
+    def regimes(self) -> tuple[EpochRegime, EpochRegime]:
+        """The epoch time of the smallest against the largest batch, serial then vectorised.
+
+        The lecture's table says "one epoch: same time"; that holds without parallelism.  With
+        the batch evaluated in parallel, a large batch's update costs about as much as a
+        small one's, so an epoch of small batches (more updates) is slower.
+        """
+        small = min(self.rows, key=lambda r: r.batch_size)
+        large = max(self.rows, key=lambda r: r.batch_size)
+        return (EpochRegime("serial", small.batch_size, large.batch_size, small.serial_epoch,
+                            large.serial_epoch),
+                EpochRegime("vectorised", small.batch_size, large.batch_size,
+                            small.vectorised_epoch, large.vectorised_epoch))
+
     def to_dict(self) -> dict[str, Any]:
         return {"n_samples": self.n_samples, "epochs": self.epochs,
                 "learning_rate": self.learning_rate, "rows": [asdict(r) for r in self.rows],
                 "measured": ["serial_update", "vectorised_update", "final_loss"],
                 "derived": {"serial_epoch": "updates_per_epoch * serial_update",
                             "vectorised_epoch": "updates_per_epoch * vectorised_update",
-                            "noise": "trace of the exact mini-batch gradient covariance"}}
+                            "noise": "trace of the exact mini-batch gradient covariance"},
+                "regimes": [dict(r._asdict(), ratio=r.ratio) for r in self.regimes()]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -233,6 +274,7 @@ class BatchSizeTable:
                      "parallel = the batch in one vectorised NumPy call, standing in for "
                      "parallel hardware up to its width) and final loss; epoch = "
                      "updates/epoch x update; noise = trace of the exact covariance")
+        lines.extend(regime.sentence() for regime in self.regimes())
         return "\n".join(lines)
 
 
@@ -272,22 +314,27 @@ def _update_times(f: Any, theta0: np.ndarray, sizes: Sequence[int], budget: floa
                   repeats: int) -> list[float]:
     """Seconds per mini-batch update of ``symopt.run`` (SGD) for each batch size.
 
-    Each size gets a step count whose run takes about ``budget`` seconds; then the sizes
-    are timed in turn, ``repeats`` rounds, and the fastest round counts (the others
-    include interruptions by the rest of the machine).
+    A run has a fixed cost besides its updates (setup, and the final full-data value and
+    gradient), so the update time is a difference: ``(t(1 + s) - t(1)) / s``, with ``s``
+    grown until the ``s`` updates take about ``budget`` seconds.  The sizes are timed in
+    turn, ``repeats`` rounds, and the fastest round counts (the others include
+    interruptions by the rest of the machine).
     """
     _timed_run(f, theta0, sizes[0], 4)                      # compile and warm up
     counts = []
     for b in sizes:
+        base = _timed_run(f, theta0, b, 1)
         steps = 4
-        while _timed_run(f, theta0, b, steps) < budget and steps < 4096:
+        while _timed_run(f, theta0, b, 1 + steps) - base < budget and steps < 4096:
             steps *= 4
         counts.append(steps)
-    best = [math.inf] * len(sizes)
+    fixed = [math.inf] * len(sizes)
+    total = [math.inf] * len(sizes)
     for _ in range(repeats):
         for i, (b, steps) in enumerate(zip(sizes, counts)):
-            best[i] = min(best[i], _timed_run(f, theta0, b, steps) / steps)
-    return best
+            fixed[i] = min(fixed[i], _timed_run(f, theta0, b, 1))
+            total[i] = min(total[i], _timed_run(f, theta0, b, 1 + steps))
+    return [max(t - c, 0.0) / steps for t, c, steps in zip(total, fixed, counts)]
 
 
 def batch_size_table(f: Any, theta0: Any, learning_rate: float,
@@ -311,8 +358,9 @@ def batch_size_table(f: Any, theta0: Any, learning_rate: float,
     seed : int
         Seed of the shuffling.
     timing_budget : float
-        Seconds each timed run should take (runs grow until they do, up to 4096 steps);
-        the update time is the fastest of ``repeats`` runs divided by their steps.
+        Seconds the timed updates of one run should take (runs grow until they do, up to
+        4096 steps); the update time is the fastest of ``repeats`` runs less the fastest
+        one-step run (the run's fixed cost), divided by the extra steps.
     repeats : int
 
     Returns

@@ -25,7 +25,7 @@ from .limits import (
     _literal,
     _power_problem,
 )
-from .messages import _PLAIN_MATH, _show
+from .messages import _PLAIN_MATH, UNKNOWN_FUNCTION_ADVICE, _show
 from .size import Size, measure, mul_sizes
 from .source import _Source, _Span
 from .vocabulary import (
@@ -348,12 +348,11 @@ class _Builder:
         if name not in _FUNCTIONS:
             known = ", ".join(FUNCTIONS)
             close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            suggestion = f"did you mean {close[0]}? " if close else ""
-            args = self.piece(node)[len(name) :].strip()
-            times = "" if close or node.keywords else f"for multiplication write {name}*{args}; "
+            advice = UNKNOWN_FUNCTION_ADVICE.get(name.lower())
+            suggestion = f"{advice}; " if advice else f"did you mean {close[0]}? " if close else ""
             self.fail(
                 node,
-                f"unknown function {_show(name)} in {{piece}}; {suggestion}{times}the functions "
+                f"unknown function {_show(name)} in {{piece}}; {suggestion}the functions "
                 f"are: {known}",
             )
         fewest, most, builder, example = _FUNCTIONS[name]

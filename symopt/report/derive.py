@@ -27,7 +27,7 @@ import sympy as sp
 from ..budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from ..critical import CriticalSet, critical_points
 from ..loss import Loss
-from . import Derivation, Line, Section, Step, Tex
+from .records import Derivation, Line, Section, Step, Tex
 from .checks import fail, same_expr, same_number
 from .points import family_step, point_steps
 from .solving import critical_set_step, factorable, solve_step
