@@ -9,7 +9,8 @@ Two mechanisms, chosen by where the call runs:
 * In the main thread on Linux and macOS, ``SIGALRM`` interrupts the step between two
   Python bytecodes (:func:`bounded_call`).  After the deadline the alarm repeats every
   50 ms until the step has ended, so an interruption that lands where Python swallows
-  exceptions (a garbage-collection callback, a ``__del__`` method) is raised again.
+  exceptions (a garbage-collection callback, a ``__del__`` method) is raised again;
+  meanwhile those swallowed interruptions are not reported through ``sys.unraisablehook``.
 * Anywhere else (other threads, Windows) a step cannot be interrupted from inside the
   process.  Steps then run to their end and the budget is checked between them; work
   that must be bounded there runs whole in a child process that is killed at the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -153,8 +155,24 @@ def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dep
     raise BudgetExceeded(f"{first.what} did not finish within {first.seconds:.3g} s")
 
 
+def _quiet_unraisable(unraisable: Any) -> None:
+    """While a budget runs: drop our own swallowed interruptions (the alarm repeats), and
+    report any other unraisable exception with the alarm held back meanwhile."""
+    if isinstance(unraisable.exc_value, BudgetExceeded) and _frames:
+        return
+    previous = _saved.get("unraisablehook", sys.__unraisablehook__)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        previous(unraisable)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 def _enter(frame: _Frame) -> None:
     if not _frames:
+        if hasattr(signal, "pthread_sigmask"):
+            _saved["unraisablehook"] = sys.unraisablehook
+            sys.unraisablehook = _quiet_unraisable
         _saved["handler"] = signal.signal(signal.SIGALRM, _on_alarm)
         _saved["timer"] = signal.getitimer(signal.ITIMER_REAL)
         _saved["since"] = time.monotonic()
@@ -175,6 +193,8 @@ def _leave(frame: _Frame) -> None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             if "handler" in _saved:
                 signal.signal(signal.SIGALRM, _saved.pop("handler"))
+            if "unraisablehook" in _saved:
+                sys.unraisablehook = _saved.pop("unraisablehook")
             timer = _saved.pop("timer", (0.0, 0.0))
             if timer[0] > 0:  # someone else's alarm keeps running with what is left of it
                 left = timer[0] - (time.monotonic() - _saved.get("since", 0.0))

@@ -86,7 +86,7 @@ def test_budgets_of_any_size_are_accepted(seconds):
     assert so.parse_expression("x**2", timeout=seconds) == so.parse_expression("x**2")
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_an_alarm_swallowed_in_a_garbage_collection_callback_fires_again():
     # Python drops exceptions raised inside gc callbacks; a budget must not be lost there.
     def slow_callback(phase, info):
@@ -103,12 +103,15 @@ def test_an_alarm_swallowed_in_a_garbage_collection_callback_fires_again():
 
 def test_no_alarm_is_left_armed_after_a_budget():
     import signal
+    import sys
 
+    hook = sys.unraisablehook
     bounded_call(lambda: 1, 5.0)
     with pytest.raises(BudgetExceeded):
         bounded_call(lambda: spin(30), 0.1)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    assert sys.unraisablehook is hook
 
 
 def test_off_the_main_thread_a_step_runs_to_its_end_in_that_thread():
