@@ -162,9 +162,13 @@ class Loss:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, params: Any = None) -> "Loss":
-        """Build a loss from text, parsed by symopt's safe parser (never eval)."""
-        return cls(parse_expression(text), params)
+    def parse(cls, text: str, params: Any = None, *, limits: Any = None) -> "Loss":
+        """Build a loss from text, parsed by symopt's safe parser (never eval).
+
+        ``limits`` raises the parser's limits by name, e.g. ``{"max_degree": 5000}``
+        (see :class:`symopt.parse.Limits`).
+        """
+        return cls(parse_expression(text, limits=limits), params)
 
     @classmethod
     def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",

@@ -778,3 +778,9 @@ def test_variable_lists_use_the_same_normal_form():
     assert parse_names("\uff571, w2") == ["w1", "w2"]
     loss = so.Loss.parse("\uff571 * w2", params=parse_names("w1, \uff57\uff12"))
     assert [str(p) for p in loss.params] == ["w1", "w2"]
+
+
+def test_loss_parse_takes_the_limits_too():
+    with pytest.raises(ParseError, match="max_degree=1,000"):
+        so.Loss.parse("(x**100)**11")
+    assert so.Loss.parse("(x**100)**11", limits={"max_degree": 1100}).expr == x**1100
