@@ -182,13 +182,16 @@ def _result(code: int, out: bytes, err: bytes, what: str, cap_mb: float) -> Any:
     if code == _OVER_MEMORY:
         raise MemoryBudgetExceeded(f"{what} used more than memory_mb={cap_mb:g} MiB; "
                                    "its child process stopped (raise memory_mb to allow more)")
-    try:
-        status, value = pickle.loads(out)
-    except Exception:  # noqa: BLE001 - no answer at all: the child crashed
+    if not out:  # no answer at all: the child crashed or was killed from outside
         lines = err.decode("utf-8", "replace").strip().splitlines()
         last = lines[-1] if lines else "no message"
         raise SymoptError(f"{what}: the child process ended with exit code {code} without a "
-                          f"result ({last})") from None
+                          f"result ({last})")
+    try:
+        status, value = pickle.loads(out)
+    except Exception as exc:  # noqa: BLE001 - e.g. an exception class that does not unpickle
+        raise SymoptError(f"{what}: the answer of the child process could not be read "
+                          f"({type(exc).__name__}: {exc})") from None
     if status == "ok":
         return value
     raise value

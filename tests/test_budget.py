@@ -21,8 +21,8 @@ import symopt as so
 from symopt.budget import Budget, bounded_call, can_interrupt, check_timeout, run_bounded
 from symopt.errors import BudgetExceeded, MemoryBudgetExceeded, SymoptError
 
-from budget_jobs import (analyse_in_daemonic_worker, hog, my_pid, pid_then_grandchild,
-                         pid_then_sleep, spin, unpicklable_result)
+from budget_jobs import (analyse_in_daemonic_worker, crash, hog, my_pid, pid_then_grandchild,
+                         pid_then_sleep, raise_two_argument_error, spin, unpicklable_result)
 
 
 def alive(pid):
@@ -149,6 +149,13 @@ def test_run_bounded_raises_what_the_call_raised():
         run_bounded(math.sqrt, -1, timeout=60)
     with pytest.raises(SymoptError, match="could not be pickled"):
         run_bounded(unpicklable_result, timeout=60)
+    with pytest.raises(SymoptError, match="could not be read"):
+        run_bounded(raise_two_argument_error, timeout=60)
+
+
+def test_a_child_that_dies_is_reported_with_its_exit_code():
+    with pytest.raises(SymoptError, match="exit code 3 without a result"):
+        run_bounded(crash, 3, timeout=60)
 
 
 @linux
