@@ -7,7 +7,9 @@ runs through :meth:`Budget.run`, which interrupts it when the deadline passes an
 Two mechanisms, chosen by where the call runs:
 
 * In the main thread on Linux and macOS, ``SIGALRM`` interrupts the step between two
-  Python bytecodes (:func:`bounded_call`).  After the deadline the alarm repeats every
+  Python bytecodes (:func:`bounded_call`), with a BaseException that ``except Exception``
+  in the step cannot swallow, turned into BudgetExceeded where the step began.  An import
+  in progress is not interrupted (it would be left half done).  After the deadline the alarm repeats every
   50 ms until the step has ended, so an interruption that lands where Python swallows
   exceptions (a garbage-collection callback, a ``__del__`` method) is raised again;
   meanwhile those swallowed interruptions are not reported through ``sys.unraisablehook``.
@@ -143,6 +145,23 @@ def _arm() -> None:
     signal.setitimer(signal.ITIMER_REAL, min(max(left, 1e-3), _ALARM_SLICE), _REPEAT)
 
 
+class _Interrupted(BaseException):
+    """Raised by the alarm inside a step; turned into BudgetExceeded where the step began.
+
+    A BaseException, like KeyboardInterrupt, so that ``except Exception`` in the step's
+    code (SymPy has many) does not swallow it.
+    """
+
+
+def _importing(frame: Any) -> bool:
+    """Whether ``frame`` runs inside an import (interrupting one would leave it half done)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
     if not _frames:
         return
@@ -151,14 +170,22 @@ def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dep
     if not late:
         _arm()  # a slice of a long budget ended: set the next one
         return
+    if _importing(frame):
+        return  # the alarm repeats; the step is stopped once the import is done
+    raise _Interrupted()
+
+
+def _expired_message() -> str:
+    now = time.monotonic()
+    late = [f for f in _frames if f.deadline <= now] or _frames
     first = min(late, key=lambda f: f.deadline)
-    raise BudgetExceeded(f"{first.what} did not finish within {first.seconds:.3g} s")
+    return f"{first.what} did not finish within {first.seconds:.3g} s"
 
 
 def _quiet_unraisable(unraisable: Any) -> None:
     """While a budget runs: drop our own swallowed interruptions (the alarm repeats), and
     report any other unraisable exception with the alarm held back meanwhile."""
-    if isinstance(unraisable.exc_value, BudgetExceeded) and _frames:
+    if isinstance(unraisable.exc_value, _Interrupted) and _frames:
         return
     previous = _saved.get("unraisablehook", sys.__unraisablehook__)
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
@@ -200,7 +227,7 @@ def _leave(frame: _Frame) -> None:
                 left = timer[0] - (time.monotonic() - _saved.get("since", 0.0))
                 signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), timer[1])
             return
-        except BudgetExceeded:
+        except _Interrupted:
             continue
 
 
@@ -229,5 +256,12 @@ def bounded_call(fn: Callable[[], T], seconds: float | None, what: str = "symbol
     seconds = check_timeout(seconds)
     if not math.isfinite(seconds) or not can_interrupt():
         return fn()
-    with _alarm(seconds, what):
-        return fn()
+    try:
+        with _alarm(seconds, what):
+            try:
+                return fn()
+            except _Interrupted:
+                # named after the deadline that passed: this step's, or an outer one's
+                raise BudgetExceeded(_expired_message()) from None
+    except _Interrupted:  # landed while the alarm was being taken down
+        raise BudgetExceeded(f"{what} did not finish within {seconds:.3g} s") from None
