@@ -9,10 +9,11 @@ Two mechanisms, chosen by where the call runs:
 * In the main thread on Linux and macOS, ``SIGALRM`` interrupts the step between two
   Python bytecodes (:func:`bounded_call`), with a BaseException that ``except Exception``
   in the step cannot swallow, turned into BudgetExceeded where the step began.  An import
-  in progress is not interrupted (it would be left half done).  After the deadline the alarm repeats every
-  50 ms until the step has ended, so an interruption that lands where Python swallows
-  exceptions (a garbage-collection callback, a ``__del__`` method) is raised again;
-  meanwhile those swallowed interruptions are not reported through ``sys.unraisablehook``.
+  in progress is not interrupted (it would be left half done).  After the deadline the
+  alarm repeats every 50 ms until the step has ended, so an interruption that lands where
+  Python swallows exceptions (a garbage-collection callback, a ``__del__`` method) is
+  raised again; those swallowed interruptions are not reported through
+  ``sys.unraisablehook`` meanwhile.
 * Anywhere else (other threads, Windows) a step cannot be interrupted from inside the
   process.  Steps then run to their end and the budget is checked between them; work
   that must be bounded there runs whole in a child process that is killed at the
