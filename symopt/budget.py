@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, TypeVar
 
 from .errors import BudgetExceeded, MemoryBudgetExceeded
-from .isolate import DEFAULT_MEMORY_MB, run_bounded
+from .isolate import DEFAULT_MEMORY_MB, check_timeout, run_bounded
 
 __all__ = [
     "Budget",
@@ -55,27 +55,6 @@ _CAN_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
 _ALARM_SLICE = 86_400.0
 #: After the deadline the alarm repeats this often until the step has ended.
 _REPEAT = 0.05
-
-
-def check_timeout(seconds: Any, name: str = "timeout") -> float:
-    """``seconds`` as a float (``None`` becomes ``inf``), or ValueError for anything else.
-
-    Examples
-    --------
-    >>> check_timeout(2), check_timeout(None), check_timeout(1e308)
-    (2.0, inf, 1e+308)
-    >>> check_timeout(-1)
-    Traceback (most recent call last):
-        ...
-    ValueError: timeout must be a positive number of seconds (or None / inf for no limit), got -1
-    """
-    if seconds is None:
-        return math.inf
-    if (isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
-            and seconds > 0):  # NaN fails the comparison
-        return float(seconds)
-    raise ValueError(f"{name} must be a positive number of seconds "
-                     f"(or None / inf for no limit), got {seconds!r}")
 
 
 def can_interrupt() -> bool:
