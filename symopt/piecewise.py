@@ -120,7 +120,7 @@ def analyse_piecewise(loss, found: list[Kink], budget: Budget,
             timed_out, complete = True, False
             notes.append(str(exc))
             continue
-        except AlgorithmFailure as exc:
+        except (AlgorithmFailure, sp.PolynomialError) as exc:  # e.g. quotients on a kink
             failures.append(str(exc))
             continue
         points.extend(new)
