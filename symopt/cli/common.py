@@ -118,6 +118,9 @@ def build_optimizer(name: str, lr: float, momentum: float | None = None) -> Any:
         if param.name in ("decay", "momentum") and momentum is not None:
             kwargs[param.name] = momentum
         elif param.default is inspect.Parameter.empty:
+            if param.name not in _REQUIRED_DEFAULTS:
+                raise ValueError(f"optimizer {name!r} needs {param.name!r}, which the command "
+                                 "line does not set; use it from Python")
             kwargs[param.name] = _REQUIRED_DEFAULTS[param.name]
     return factory(lr, **kwargs)
 
