@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "BasinReport": "attraction",
     "check": "handcheck",
     "HandCheck": "handcheck",
+    "crosscheck": "crosschecking",
     "ml": "ml",
     "diagnose": "ml",
     "report": "report",

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 #: Subcommand modules of this package, in the order ``symopt --help`` lists them.
 COMMANDS: tuple[str, ...] = ("analyze", "check", "derive", "lecture", "escape", "plot",
-                             "diagnose", "sweep")
+                             "diagnose", "sweep", "crosscheck")
 
 from typing import Sequence  # noqa: E402
 import argparse  # noqa: E402
