@@ -1,4 +1,4 @@
-"""What the subcommands share: exit codes, the parser class, argument types, optimizers, the loss."""
+"""What the subcommands share: exit codes, the parser class, argument types, optimizers, notes."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ MAX_STEPS = 1_000_000
 MAX_STARTS = 100_000
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT", "EXIT_BUDGET", "CommandParser",
-           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options", "say",
+           "one_line", "number", "seconds", "optimizer_names", "build_optimizer",
+           "add_loss_options", "say",
            "flush_notes", "NOTES"]
 
 
