@@ -23,6 +23,10 @@ _EXPORTS: dict[str, str] = {
     "ParseError": "errors",
     "SymoptError": "errors",
     "BudgetExceeded": "errors",
+    "AlgorithmFailure": "errors",
+    "Status": "status",
+    "Classification": "records",
+    "FamilyPiece": "records",
     "MemoryBudgetExceeded": "errors",
     "run_bounded": "budget",
     "parse_expression": "parse",
@@ -44,11 +48,15 @@ _EXPORTS: dict[str, str] = {
     "escape": "escaping",
     "basins": "attraction",
     "BasinReport": "attraction",
+    "check": "handcheck",
+    "HandCheck": "handcheck",
+    "crosscheck": "crosschecking",
     "ml": "ml",
     "diagnose": "ml",
     "report": "report",
     "derive": "report",
     "plot": "plot",
+    "sweep": "sweep",
 }
 
 #: Names in _EXPORTS that are modules themselves.
