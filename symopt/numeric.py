@@ -22,7 +22,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .backends import symengine_hessian
+from .backends.symengine_hessian import available as symengine_available
+from .backends.symengine_hessian import hessian_kernel as symengine_hessian_kernel
 from .backends.jax_loss import float64, jax_kernel, require_jax
 from .functions import NUMPY_FUNCTIONS
 from .loss import Loss
@@ -417,7 +418,7 @@ class NumericLoss:
         return "symbolic (sympy)"
 
     def _symengine_hessian_ok(self) -> bool:
-        if not symengine_hessian.available():
+        if not symengine_available():
             return False
         expr = self.loss.sample_expr if self._is_data else self.loss.expr
         allowed = (sp.tanh, sp.exp, sp.log, sp.sin, sp.cos, sp.cosh, sp.sinh, sp.tan)
@@ -455,7 +456,7 @@ class NumericLoss:
         kernel = self._kernels.get(name)
         if kernel is None and name == "hess" and self.hessian_method == "symbolic (symengine)":
             expr = self.loss.sample_expr if self._is_data else self.loss.expr
-            fn, count = symengine_hessian.hessian_kernel(expr, self.loss.params,
+            fn, count = symengine_hessian_kernel(expr, self.loss.params,
                                                          self._data_symbols)
             kernel = self._kernels[name] = _Kernel(fn=fn, n_outputs=count, n_intermediates=0,
                                                    native=True)
