@@ -52,6 +52,19 @@ def best_of(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
     return best, result
 
 
+def interleaved(first: Callable[[], Any], second: Callable[[], Any], repeats: int
+                ) -> tuple[tuple[float, Any], tuple[float, Any]]:
+    """Best times of two functions called alternately, so both see the same machine load."""
+    best = [float("inf"), float("inf")]
+    results: list[Any] = [None, None]
+    for _ in range(repeats):
+        for index, function in enumerate((first, second)):
+            begin = time.perf_counter()
+            results[index] = function()
+            best[index] = min(best[index], time.perf_counter() - begin)
+    return (best[0], results[0]), (best[1], results[1])
+
+
 def timed(function: Callable[[], Any]) -> tuple[float, Any]:
     begin = time.perf_counter()
     result = function()
@@ -106,8 +119,7 @@ def rosenbrock_section(starts: int, steps: int, repeats: int) -> None:
         with jax.enable_x64(True):
             return np.asarray(hand(jnp.asarray(x0)))
 
-    t_symopt, x_symopt = best_of(symopt_jax, repeats)
-    t_hand, x_hand = best_of(hand_jax, repeats)
+    (t_symopt, x_symopt), (t_hand, x_hand) = interleaved(symopt_jax, hand_jax, repeats)
     print(f"   first call (compile + run): symopt {t_compile_symopt:.2f} s, hand-written "
           f"{t_compile_hand:.2f} s")
     print(f"   symopt.run, backend='jax'          {t_symopt:8.3f} s")
@@ -129,9 +141,9 @@ def rosenbrock_section(starts: int, steps: int, repeats: int) -> None:
               f"{'met' if ratio >= 5 else 'NOT met'})")
     bench_optim.STEPS = steps
     hand_grad = bench_optim.Rosenbrock()
-    t_np_symopt, _ = best_of(lambda: symopt.run(f_numpy, opt, x0, steps=steps,
-                                                record_every=steps).x, repeats)
-    t_np_hand, _ = best_of(lambda: bench_optim.hand_written(hand_grad, x0), repeats)
+    (t_np_symopt, _), (t_np_hand, _) = interleaved(
+        lambda: symopt.run(f_numpy, opt, x0, steps=steps, record_every=steps).x,
+        lambda: bench_optim.hand_written(hand_grad, x0), repeats)
     print(f"   symopt.run, NumPy, compiled loss   {t_np_symopt:8.3f} s")
     print(f"   hand-written in-place NumPy loop   {t_np_hand:8.3f} s")
     ratio = t_np_symopt / t_np_hand
@@ -186,8 +198,7 @@ def network_section(repeats: int, steps: int = 300) -> None:
         with jax.enable_x64(True):
             return np.asarray(hand(jnp.asarray(theta0)))
 
-    t_symopt, x_symopt = best_of(symopt_jax, repeats)
-    t_hand, x_hand = best_of(hand_jax, repeats)
+    (t_symopt, x_symopt), (t_hand, x_hand) = interleaved(symopt_jax, hand_jax, repeats)
     print(f"   first call (compile + run): symopt {t_compile_symopt:.2f} s, hand-written "
           f"{t_compile_hand:.2f} s")
     print(f"   symopt.run, backend='jax'          {t_symopt:8.4f} s")
@@ -211,16 +222,16 @@ def hessian_section(repeats: int) -> None:
     ready = time.perf_counter() - begin
     print(f"   ready (derive + compile + first call): {ready:.2f} s via {f.hessian_method}  "
           f"(target < 15 s: {'met' if ready < 15 else 'NOT met'})")
-    t_symopt, _ = best_of(lambda: f.hess(theta), repeats)
     with jax.enable_x64(True):
         hessian = jax.jit(jax.hessian(jax_network_loss(f.params, data)))
         point = jnp.asarray(theta)
         t_compile, reference = timed(lambda: np.asarray(hessian(point)))
 
-        def jax_hess() -> np.ndarray:
+    def jax_hess() -> np.ndarray:
+        with jax.enable_x64(True):
             return np.asarray(hessian(point))
 
-        t_jax, _ = best_of(jax_hess, repeats)
+    (t_symopt, _), (t_jax, _) = interleaved(lambda: f.hess(theta), jax_hess, repeats)
     print(f"   one evaluation: symopt {t_symopt:.4f} s, jax.hessian under jit {t_jax:.4f} s "
           f"(its first call {t_compile:.2f} s)")
     difference = np.abs(h - reference).max() / np.abs(reference).max()

@@ -76,8 +76,9 @@ def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
         count = values[0].shape[0]
         entries = generated(*(s[..., None] for s in scalars), *values)
         shape = batch + (count,)
-        summed = jnp.stack([jnp.broadcast_to(e, shape).sum(axis=-1) for e in entries],
-                           axis=-1)
+        # one (..., N, K) array and one reduction over the samples, rather than K reductions
+        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-1)
+        summed = stacked.sum(axis=-2)
         return summed / count if mean else summed
 
     return evaluate
