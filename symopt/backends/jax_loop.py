@@ -74,9 +74,9 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         x, stop = carry.x, carry.stop
         running = stop == -1
         updates, state = update(carry.gradient, carry.state, x)
-        moved = jnp.where(running[:, None], x + updates, x)
+        moved = x + updates
         bad = ~_rows_within(moved, threshold) & running
-        moved = jnp.where(bad[:, None], x, moved)
+        moved = jnp.where((running & ~bad)[:, None], moved, x)    # stopped starts stay
         stop = jnp.where(bad, -2 - count, stop)
         gradient = grad(moved)
         squared = _row_squares(gradient)
