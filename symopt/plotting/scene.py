@@ -17,7 +17,7 @@ from ..loss import Loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
 from .notation import loss_title
-from .style import LANDSCAPE_CMAP, SERIES_COLORS, style_for
+from .style import LANDSCAPE_CMAP, SERIES_COLORS, styles_for
 
 __all__ = ["Scene", "KIND_STYLES", "PATH_COLORS"]
 
@@ -283,8 +283,9 @@ class Scene:
         paths on top of each other stay visible.
         """
         start_labelled = False
+        styles = styles_for(paths)
         for name, path in paths.items():
-            style = style_for(name)
+            style = styles[name]
             pieces = []
             for k in range(path.shape[1]):
                 xy = self._drawing_coordinates(path[:, k, :])

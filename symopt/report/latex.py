@@ -32,10 +32,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UnsafeTeXError", "symbol_latex", "safe_symbol_names", "SafeLatexPrinter", "to_tex",
            "check_tex", "escape_text", "render_latex", "loss_latex", "critical_set_latex",
-           "PREAMBLE", "CJK_PREAMBLE", "latex_layout"]
+           "PREAMBLE", "CJK_PREAMBLE", "FIT_MACROS", "latex_layout"]
 
 #: The whole preamble of a standalone document: texlive-latex-base has all of it.
-PREAMBLE = "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+#: Formulas wider than the line are scaled down to its width (never run into the margin):
+#: ``\symoptdisplay`` for display lines, ``\symoptinline`` for math inside text.
+FIT_MACROS = (
+    "\\usepackage{graphicx}\n\\newsavebox{\\symoptbox}\n"
+    "\\newcommand{\\symoptfit}[1]{\\sbox{\\symoptbox}{#1}\\ifdim\\wd\\symoptbox>\\linewidth"
+    "\\ifhmode\\unskip\\hfil\\break\\fi\\resizebox{0.97\\linewidth}{!}{\\usebox{\\symoptbox}}"
+    "\\else\\usebox{\\symoptbox}\\fi}\n"
+    "\\newcommand{\\symoptdisplay}[1]{\\symoptfit{$\\displaystyle #1$}}\n"
+    "\\newcommand{\\symoptinline}[1]{\\symoptfit{$#1$}}\n"
+    "\\setlength{\\emergencystretch}{3em}\n")
+
+PREAMBLE = ("\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+            + FIT_MACROS)
 
 #: Added for XeLaTeX: Chinese text with Debian's Noto CJK fonts (fonts-noto-cjk).
 CJK_PREAMBLE = ("\\usepackage{xeCJK}\n\\setCJKmainfont{Noto Serif CJK SC}\n"
@@ -393,7 +405,7 @@ def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
 def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = (),
               unicode: bool = False) -> str:
     return segments_text(segments, lambda text: escape_text(text, unicode),
-                         lambda seg: "$" + to_tex(seg, "latex", hatted) + "$")
+                         lambda seg: "\\symoptinline{" + to_tex(seg, "latex", hatted) + "}")
 
 
 def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
@@ -417,7 +429,8 @@ def latex_layout(unicode: bool = False, level: int = 0) -> Layout:
         text=lambda text, hatted: _segments(text, hatted, unicode) + "\n",
         step=lambda number, heading, hatted: head(
             1, "%d. %s" % (number, _segments(heading, hatted, unicode))),
-        line=lambda line, hatted: "\\[\n" + line_tex(line, "latex", hatted) + "\n\\]\n",
+        line=lambda line, hatted: ("\\[\n\\symoptdisplay{" + line_tex(line, "latex", hatted)
+                                   + "}\n\\]\n"),
     )
 
 
