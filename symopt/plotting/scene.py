@@ -294,7 +294,7 @@ class Scene:
             every = max(1, len(data) // PATH_MARKERS)
             ax.plot(data[:, 0], data[:, 1], color=style.color, ls=style.linestyle, lw=1.6,
                     marker=style.marker, markersize=4, markevery=every, alpha=0.85, label=name,
-                    gid=f"symopt:path:{name}", zorder=5)
+                    gid=f"symopt:path:{name}", zorder=7)
             starts = np.array([self._drawing_coordinates(path[:1, k, :])[0]
                                for k in range(path.shape[1])])
             ends = np.array([self._drawing_coordinates(_last_finite(path[:, k, :]))[0]

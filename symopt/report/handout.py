@@ -118,7 +118,7 @@ def _derivation_body(section: Section, language: str) -> str:
     Every formula in it went through the safe printer (``to_tex`` checks each one).
     """
     return "\n".join(lay_out(Derivation((), (section,), language),
-                             latex_layout(unicode=language != "en", level=1)))
+                             latex_layout(unicode=language != "en", level=1, fit=True)))
 
 
 def _figure(figures: Mapping[str, Any] | None, name: str, caption: str) -> str:

@@ -403,9 +403,12 @@ def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
 
 # -- derivation to LaTeX ---------------------------------------------------------------------
 def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = (),
-              unicode: bool = False) -> str:
+              unicode: bool = False, fit: bool = False) -> str:
+    if fit:
+        return segments_text(segments, lambda text: escape_text(text, unicode),
+                             lambda seg: "\\symoptinline{" + to_tex(seg, "latex", hatted) + "}")
     return segments_text(segments, lambda text: escape_text(text, unicode),
-                         lambda seg: "\\symoptinline{" + to_tex(seg, "latex", hatted) + "}")
+                         lambda seg: "$" + to_tex(seg, "latex", hatted) + "$")
 
 
 def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
@@ -413,28 +416,34 @@ def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ())
     return " ".join(to_tex(part, target, hatted) for part in line.parts)
 
 
-def latex_layout(unicode: bool = False, level: int = 0) -> Layout:
+def latex_layout(unicode: bool = False, level: int = 0, fit: bool = False) -> Layout:
     """The LaTeX layout: titles as sections (``level=1``: one level deeper), steps below them.
 
     ``unicode=True`` keeps non-ASCII text (for XeLaTeX documents such as the Chinese handout).
+    ``fit=True`` wraps formulas in the macros of :data:`FIT_MACROS` (scaled to the line when
+    wider), for documents whose preamble defines them.
     """
     heads = ("section", "subsection", "subsubsection", "paragraph")
 
     def head(depth: int, body: str) -> str:
         return "\\" + heads[min(depth + level, 3)] + "*{" + body + "}\n"
 
+    def line(line: Any, hatted: Any) -> str:
+        tex = line_tex(line, "latex", hatted)
+        return "\\[\n" + ("\\symoptdisplay{" + tex + "}" if fit else tex) + "\n\\]\n"
+
     return Layout(
-        title=lambda title: head(0, _segments(title, (), unicode)),
-        section=lambda title: head(0, _segments(title, (), unicode)),
-        text=lambda text, hatted: _segments(text, hatted, unicode) + "\n",
+        title=lambda title: head(0, _segments(title, (), unicode, fit)),
+        section=lambda title: head(0, _segments(title, (), unicode, fit)),
+        text=lambda text, hatted: _segments(text, hatted, unicode, fit) + "\n",
         step=lambda number, heading, hatted: head(
-            1, "%d. %s" % (number, _segments(heading, hatted, unicode))),
-        line=lambda line, hatted: ("\\[\n\\symoptdisplay{" + line_tex(line, "latex", hatted)
-                                   + "}\n\\]\n"),
+            1, "%d. %s" % (number, _segments(heading, hatted, unicode, fit))),
+        line=line,
     )
 
 
 _LATEX = latex_layout()
+_LATEX_FIT = latex_layout(fit=True)
 
 
 def render_latex(derivation: "Derivation", standalone: bool = True,
@@ -452,7 +461,11 @@ def render_latex(derivation: "Derivation", standalone: bool = True,
             "text; use engine='xelatex' (Debian: texlive-xetex, texlive-lang-chinese, "
             "fonts-noto-cjk), or to_markdown()")
     unicode = engine == "xelatex"
-    text = "\n".join(lay_out(derivation, latex_layout(unicode) if unicode else _LATEX))
+    # a standalone document defines the macros that keep wide formulas inside the margins;
+    # a body to paste elsewhere uses plain $...$ and \[...\]
+    layout = (latex_layout(unicode, fit=standalone) if unicode
+              else _LATEX_FIT if standalone else _LATEX)
+    text = "\n".join(lay_out(derivation, layout))
     if standalone:
         preamble = PREAMBLE + (CJK_PREAMBLE if unicode else "")
         text = preamble + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
