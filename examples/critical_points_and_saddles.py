@@ -21,7 +21,7 @@ import sympy as sp
 
 import symopt as so
 from symopt import optim, plot
-from symopt.saddles import escape
+from symopt.escaping import escape
 
 STEPS = 150
 

@@ -49,7 +49,8 @@ import sympy as sp
 
 import symopt as so
 from symopt import ml, optim, plot
-from symopt.saddles import basins, escape, growth_factor
+from symopt.attraction import basins
+from symopt.escaping import escape, growth_factor
 
 OUT = Path("out")
 OUT.mkdir(exist_ok=True)

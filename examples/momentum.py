@@ -23,7 +23,7 @@ import numpy as np
 
 import symopt as so
 from symopt import optim, plot
-from symopt.saddles import escape, growth_factor
+from symopt.escaping import escape, growth_factor
 
 LEARNING_RATE = 0.25
 DECAY = 0.9

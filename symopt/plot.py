@@ -23,8 +23,10 @@ from .plotting.landscape import (KIND_STYLES, landscape, path_panels, start_near
                                  trajectories)
 from .plotting.style import OPTIMIZER_STYLES, Style, style_for
 from .plotting.readback import PlotData, read
+from .plotting.sweep import sweep
 
 __all__ = ["landscape", "trajectories", "path_panels", "loss_curves", "schedule", "basin_map",
-           "read", "start_near_saddle", "style_for", "handout_figures", "Style", "OPTIMIZER_STYLES",
+           "sweep", "read", "start_near_saddle", "style_for", "handout_figures", "Style",
+           "OPTIMIZER_STYLES",
            "PlotData", "View", "plane_view", "default_region", "contour_levels", "KIND_STYLES",
            "INSTALL_HINT"]

@@ -168,7 +168,12 @@ def test_bad_language_and_input_are_rejected(saddle):
 
 # -- a step that disagrees raises ------------------------------------------------------------
 def _replace_point(cs, **changes):
-    return dataclasses.replace(cs, points=(dataclasses.replace(cs.points[0], **changes),))
+    point = cs.points[0]  # kind, eigenvalues, ... live in the point's Classification
+    held = {f.name for f in dataclasses.fields(point.classification)} & set(changes)
+    if held:
+        changes["classification"] = dataclasses.replace(
+            point.classification, **{k: changes.pop(k) for k in held})
+    return dataclasses.replace(cs, points=(dataclasses.replace(point, **changes),))
 
 
 @pytest.mark.parametrize("changes, step", [

@@ -239,7 +239,7 @@ def test_loss_curves_are_on_a_log_scale_and_equal_the_losses(lecture, analysis):
 
 
 def test_basin_map_colours_starts_by_where_they_end():
-    from symopt.saddles import basins
+    from symopt.attraction import basins
 
     report = basins("x**4 - 2*x**2 + y**2", optim.gd(0.05), starts=60, steps=400, seed=1)
     data = plot.read(plot.basin_map(report))
