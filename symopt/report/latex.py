@@ -558,12 +558,19 @@ def critical_set_latex(cs: "CriticalSet") -> str:
             tex(sp.Tuple(*map(_short, p.coords))), tex(_short(p.value)),
             ", ".join(tex(_short(v)) for v in p.eigenvalues),
             display_text(_kind_text(p)), escape or "-"]))
+    # families get a table of their own, whose columns fit them (no eigenvalues or escape
+    # direction to show; a dimension instead)
+    family_rows = ["\\text{family} & \\text{dimension} & L \\text{ on it} & \\text{kind}"]
     for f in cs.families:
         equations = ", \\ ".join(tex(sp.Eq(e, 0)) for e in f.equations) or "\\text{everywhere}"
         value = tex(_short(f.value)) if f.value is not None else "-"
-        rows.append(" & ".join([equations, value, "-", display_text(_family_kind_text(f)),
-                                "\\text{dimension %d}" % f.dimension]))
+        family_rows.append(" & ".join([equations, str(int(f.dimension)), value,
+                                       display_text(_family_kind_text(f))]))
     verdict = "complete" if cs.complete else f"not proven complete ({cs.status})"
     body = "\\begin{array}{lllll}" + " \\\\ ".join(rows) + "\\end{array}"
-    return ("$$" + _mathjax(check_tex(body)) + "$$\n$$"
+    tables = "$$" + _mathjax(check_tex(body)) + "$$\n"
+    if cs.families:
+        families = "\\begin{array}{llll}" + " \\\\ ".join(family_rows) + "\\end{array}"
+        tables += "$$" + _mathjax(check_tex(families)) + "$$\n"
+    return (tables + "$$"
             + display_text(verdict, False, "markdown") + "$$")
