@@ -363,7 +363,8 @@ fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
 minimum = so.critical_points(raw).points[0].numeric
 # equal extents and equal axes: the true shape of the error surface around each minimum
 plot.landscape(raw, (minimum[0] - 3, minimum[0] + 3, minimum[1] - 3, minimum[1] + 3), ax=left)
-plot.landscape(scaled, (-3, 3, -3, 3), ax=right)
+best = so.critical_points(scaled).points[0].numeric
+plot.landscape(scaled, (best[0] - 3, best[0] + 3, best[1] - 3, best[1] + 3), ax=right)
 for ax in (left, right):
     ax.set_aspect("equal")
 left.set_title("raw features: steep in w2, flat in w1")

@@ -247,6 +247,9 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
     else:
         ax.set_xlabel(names[0])
         ax.set_yticks([])
-    ax.set_title("where each start ends", fontsize="medium")
+    title = "where each start ends"
+    if analysis is not None:
+        title += "\n" + loss_title(analysis.loss, names)
+    ax.set_title(title, fontsize="medium")
     legend_below(ax)
     return finish(fig, show)

@@ -134,8 +134,8 @@ def symbol_latex(name: str, target: str = "latex") -> str:
     --------
     >>> symbol_latex("w1"), symbol_latex("alpha"), symbol_latex("x_2"), symbol_latex("theta'")
     ('w_{1}', '\\alpha', 'x_{2}', "\\theta'")
-    >>> symbol_latex("lr")
-    '\\mathrm{lr}'
+    >>> symbol_latex("lr"), symbol_latex("yhat2")
+    ('\\mathrm{lr}', '\\hat{y}_{2}')
     >>> print(symbol_latex("\\input{x}"))
     {\backslash{}\text{input}\{\text{x}\}}
     """
@@ -144,6 +144,9 @@ def symbol_latex(name: str, target: str = "latex") -> str:
     accent = re.fullmatch(r"([A-Za-z]+[0-9]*)(hat|bar)", name)
     if accent and _ORDINARY.fullmatch(accent.group(1)):
         return "\\" + accent.group(2) + "{" + symbol_latex(accent.group(1), target) + "}"
+    accent = re.fullmatch(r"([A-Za-z])(hat|bar)_?([0-9]+)", name)   # yhat2: the hat on y, then _2
+    if accent:
+        return "\\" + accent.group(2) + "{" + accent.group(1) + "}_{" + accent.group(3) + "}"
     match = _ORDINARY.fullmatch(name)
     if match:
         base, digits, word, primes = match.groups()
