@@ -68,3 +68,14 @@ def test_critical_table_puts_each_value_under_its_own_column():
     assert [c.strip() for c in header.split("&")][:2] == ["\\text{family}", "\\text{dimension}"]
     assert [c.strip() for c in row.split("&")][:2] == ["w_{1} w_{2} - 1 = 0", "1"]
     assert "dimension" not in points
+
+
+def test_softmax_and_log_sum_exp_in_the_lectures_notation():
+    from symopt.functions import LogSumExp
+
+    y1, y2 = sp.symbols("y1 y2")
+    softmax = sp.exp(y1 - LogSumExp(y1, y2))        # y'_1 = e^{y_1} / sum_j e^{y_j}
+    assert to_tex(softmax) == "\\frac{e^{y_{1}}}{e^{y_{1}} + e^{y_{2}}}"
+    assert plain(softmax) == "exp(y1)/(exp(y1) + exp(y2))"
+    assert to_tex(LogSumExp(y1, 0)) == "\\ln\\left(e^{y_{1}} + 1\\right)"
+    assert "LogSumExp" not in plain(LogSumExp(y1, y2) - y1)

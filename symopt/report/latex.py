@@ -23,7 +23,7 @@ from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
 from .layout import Layout, lay_out, segments_text
-from .notation import LectureOrder
+from .notation import LectureOrder, LectureSoftmax
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
@@ -218,7 +218,7 @@ def safe_symbol_names(obj: Any, target: str = "latex",
     return names
 
 
-class SafeLatexPrinter(LectureOrder, LatexPrinter):
+class SafeLatexPrinter(LectureSoftmax, LectureOrder, LatexPrinter):
     """SymPy's LaTeX printer with every name rendered by :func:`symbol_latex`.
 
     Settings are those of ``sympy.latex`` plus ``target`` ("latex" or "markdown").
