@@ -60,11 +60,12 @@ def main(argv: list[str]) -> int:
     runs = {name: so.run(f, opt, START, steps=STEPS) for name, opt in optimizers.items()}
     constant = {name: run for name, run in runs.items() if name.startswith("gd")}
     adaptive = {name: run for name, run in runs.items() if not name.startswith("gd")}
-    plot.trajectories(loss, constant, analysis=analysis).savefig(
+    # one panel per rate: the oscillating lr = 0.5 path would hide the others in one plot
+    plot.path_panels(loss, constant, analysis=analysis, columns=1, panel_size=6.0).savefig(
         out / "learning_rates_constant.png", dpi=120)
     plot.trajectories(loss, adaptive, analysis=analysis).savefig(
         out / "learning_rates_adaptive.png", dpi=120)
-    plot.loss_curves(runs).savefig(out / "learning_rates_losses.png", dpi=120)
+    plot.loss_curves(runs, loss=loss).savefig(out / "learning_rates_losses.png", dpi=120)
 
     # 3. schedules: decay, and warm-up then decay
     schedules = {

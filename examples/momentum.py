@@ -45,7 +45,7 @@ def main(argv: list[str]) -> int:
     }
     plot.trajectories(valley, runs, analysis=analysis).savefig(out / "momentum_paths.png",
                                                               dpi=120)
-    plot.loss_curves(runs).savefig(out / "momentum_losses.png", dpi=120)
+    plot.loss_curves(runs, loss=valley).savefig(out / "momentum_losses.png", dpi=120)
 
     # 2. the lecture's saddle: escape with and without momentum
     lecture = so.Loss.parse("(1 - w1*w2)**2")
@@ -59,7 +59,8 @@ def main(argv: list[str]) -> int:
     saddle_runs = {"gd": so.run(lecture, optim.gd(0.1), near, steps=120),
                    "momentum": so.run(lecture, optim.momentum(0.1, decay=DECAY), near,
                                       steps=120)}
-    plot.loss_curves(saddle_runs, title="loss from 0.002 away from the saddle").savefig(
+    plot.loss_curves(saddle_runs, title="loss from 0.002 away from the saddle",
+                     loss=lecture).savefig(
         out / "momentum_saddle_losses.png", dpi=120)
 
     # 3. the summary

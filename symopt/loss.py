@@ -195,6 +195,8 @@ class Loss:
         params : optional
             The parameters; default: the model's free symbols that are not data columns.
 
+        Notes
+        -----
         Small exact datasets (at most ``SMALL_DATA`` samples of exact numbers) are
         substituted; larger ones keep one per-sample expression plus the data arrays.
 
