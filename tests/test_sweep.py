@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -109,14 +109,38 @@ def test_thread_pool_gives_the_same_table(serial_table):
     pd.testing.assert_frame_equal(threaded, serial_table)
 
 
+def test_process_pool_gives_the_same_table(serial_table):
+    import multiprocessing
+    with ProcessPoolExecutor(max_workers=2,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        pooled = small_sweep(executor=pool)
+    pd.testing.assert_frame_equal(pooled, serial_table)
+
+
 @pytest.mark.slow
-def test_local_cluster_gives_the_same_table(serial_table):
+def test_local_cluster_gives_the_same_table_and_its_dashboard_link(serial_table, capsys):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         clustered = small_sweep(executor=client)
+        link = client.dashboard_link
     pd.testing.assert_frame_equal(clustered, serial_table)
+    assert f"symopt sweep: Dask dashboard at {link}\n" in capsys.readouterr().err
+
+
+def test_progress_bar_counts_the_tasks(capsys):
+    pytest.importorskip("tqdm")
+    so.sweep("x**2", {"gd": (optim.gd, {"lr": [0.1, 0.2]})}, starts=[[1.0]], steps=3,
+             progress=True, analysis_budget=None)
+    err = capsys.readouterr().err
+    assert "symopt sweep" in err and "3/3" in err       # one analysis and two runs
+
+
+def test_an_unknown_executor_is_refused_in_one_line():
+    with pytest.raises(TypeError, match="executor must be None .serial., a "
+                                        "concurrent.futures.Executor, a dask.distributed.Client"):
+        so.sweep("x**2", {"gd": optim.gd(0.1)}, starts=[[1.0]], executor=4)
 
 
 def test_schedules_and_fixed_values_become_labels():

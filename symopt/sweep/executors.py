@@ -63,7 +63,11 @@ class _Dask(Backend):
     def __init__(self, client: Any, owned: bool) -> None:
         self.client = client
         self.owned = owned
-        self.dashboard = getattr(client, "dashboard_link", None)
+        try:                 # a link only when the scheduler serves a dashboard
+            served = "dashboard" in client.scheduler_info().get("services", {})
+        except Exception:  # noqa: BLE001 - no link is better than no sweep
+            served = False
+        self.dashboard = getattr(client, "dashboard_link", None) if served else None
 
     def map_unordered(self, function, items, key):
         from distributed import as_completed as dask_completed
