@@ -27,3 +27,9 @@ class BudgetExceeded(SymoptError):
 
 class MemoryBudgetExceeded(BudgetExceeded):
     """A call bounded with a memory cap used more; its child process was stopped."""
+
+
+class AlgorithmFailure(SymoptError):
+    """An algorithm gave up for a reason other than time (for example no separating
+    linear form among the candidates tried).  Reported as ``Status.ALGORITHM_FAILURE``,
+    never as a timeout."""

@@ -26,7 +26,8 @@ from functools import lru_cache, reduce
 import sympy as sp
 
 from .budget import Budget
-from .errors import BudgetExceeded
+from .errors import AlgorithmFailure, BudgetExceeded
+from .realsigns import takes_both_signs
 
 T = sp.Dummy("T")
 
@@ -120,7 +121,7 @@ def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int
         if hi < 0:
             return -1
         digits *= 2
-    raise BudgetExceeded("could not separate a nonzero algebraic number from zero")
+    raise AlgorithmFailure("could not separate a nonzero algebraic number from zero")
 
 
 def isolating_intervals(poly: sp.Poly, digits: int) -> list[tuple[Fraction, Fraction]]:
@@ -211,6 +212,7 @@ class SolveResult:
     families: list[FamilyComponent] = field(default_factory=list)
     complete: bool = True
     notes: list[str] = field(default_factory=list)
+    failure: str = ""  # set when an algorithm gave up for a reason other than time
 
 
 def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
@@ -236,6 +238,9 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
     except BudgetExceeded as exc:
         result.complete = False
         result.notes.append(f"stopped at the time budget: {exc}")
+    except AlgorithmFailure as exc:
+        result.complete = False
+        result.failure = str(exc)
     _dedupe(result, gens)
     return result
 
@@ -296,13 +301,13 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     """A family ``factor = 0``, certified when ``factor`` takes both signs (then its real
     zero set separates space and has dimension n - 1).
 
-    A factor that keeps one sign at every sampled point (such as x**2 + y**2) may have
+    A factor not proven to change sign (such as x**2 + y**2) (such as x**2 + y**2) may have
     only a few real zeros: where it is semidefinite its real zeros are its own critical
     points, so the zero-dimensional part of {factor = 0, grad factor = 0} is listed as
     points, and the result is marked incomplete (semidefiniteness was only sampled).
     """
     expr = factor.as_expr()
-    if _takes_both_signs(factor, gens):
+    if takes_both_signs(factor):
         out.families.append(FamilyComponent((expr,), len(gens) - 1, True))
         return
     singular = [expr] + [sp.diff(expr, g) for g in gens]
@@ -312,21 +317,8 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     out.families.extend(inner.families)
     out.complete = False
     out.notes.append(
-        f"{expr} = 0 kept one sign at every sampled point, so its real zeros were taken to be "
+        f"{expr} = 0 was not proven to change sign, so its real zeros were taken to be "
         "its own critical points; a real hypersurface missed by the sampling would not be listed")
-
-
-def _takes_both_signs(poly: sp.Poly, gens) -> bool:
-    n = len(gens)
-    values = [sp.Rational(v, 2) for v in (0, 1, -1, 2, -2, 3, -3, 5, -5, 7, -7, 11, -13)]
-    signs = set()
-    for point in itertools.islice(itertools.product(values, repeat=n), 4000):
-        v = poly.eval(dict(zip(gens, point))) if n > 1 else poly.eval(point[0])
-        if v != 0:
-            signs.add(v > 0)
-            if len(signs) == 2:
-                return True
-    return False
 
 
 def _add_component(basis_polys: list[sp.Poly], gens, budget: Budget, out: SolveResult) -> None:
@@ -386,7 +378,7 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
     last = gens[-1]
     univariate = [e for e in lex.exprs if e.free_symbols <= {last}]
     if not univariate:  # not zero-dimensional after all (should not happen)
-        raise BudgetExceeded("a zero-dimensional piece had no eliminant")
+        raise AlgorithmFailure("a zero-dimensional piece had no eliminant")
     q = sp.Poly(univariate[0], last, domain="QQ")
     points: list[AlgebraicPoint] = []
     for factor, _ in budget.run(lambda: q.factor_list()[1], what="factorisation"):
@@ -403,7 +395,7 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
                 continue
             const = sp.Poly(r, T, domain="QQ")
             if not sub:  # should not happen in a zero-dimensional ideal
-                raise BudgetExceeded("lost zero-dimensionality after substitution")
+                raise AlgorithmFailure("lost zero-dimensionality after substitution")
             for p in zero_dimensional_points(sub, gens[:-1], budget):
                 if p.degree == 1:
                     polys = p.coordinate_polys + (const,)
@@ -446,7 +438,7 @@ def _primitive_element_points(exprs: list[sp.Expr], gens, budget: Budget) -> lis
             for k in range(f.count_roots()):
                 points.append(AlgebraicPoint(f, k, reduced))
         return points
-    raise BudgetExceeded("no separating linear form found among the candidates tried")
+    raise AlgorithmFailure("no separating linear form found among the candidates tried")
 
 
 def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
@@ -455,8 +447,10 @@ def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
         return None
     coords = []
     for g, e in zip(gens, exprs[:-1]):
+        if any(s in e.free_symbols for s in gens if s != g):
+            return None
         poly = sp.Poly(e, g, domain=sp.QQ[T])
-        if poly.degree() != 1 or any(s in e.free_symbols for s in gens if s != g):
+        if poly.degree() != 1:
             return None
         a, b = poly.all_coeffs()
         a = sp.sympify(a.as_expr() if hasattr(a, "as_expr") else a)

@@ -192,3 +192,54 @@ def test_family_value_with_rational_coefficients():
     loss = so.Loss.from_model("w1*w2*x", data={"x": [1, 2], "y": [1, 3]})
     (family,) = so.critical_points(loss).families
     assert family.value == sp.Rational(1, 10) and family.global_minimum
+
+
+# -- honest status ---------------------------------------------------------------------------
+def test_status_is_an_enum_and_complete_follows_it():
+    cs = analyse("x**2 - y**2")
+    assert cs.status is so.Status.COMPLETE and cs.complete is True
+    assert cs.status == "complete"  # a str Enum: old comparisons keep working
+    assert {s.value for s in so.Status} == {"complete", "incomplete", "timeout",
+                                            "algorithm_failure", "unsupported"}
+
+
+def test_a_status_given_as_text_is_deprecated_but_accepted():
+    cs = analyse("x**2")
+    with pytest.warns(DeprecationWarning, match="Status.TIMEOUT"):
+        old = so.CriticalSet(loss=cs.loss, points=(), families=(), method="none",
+                             status="timeout")
+    assert old.status is so.Status.TIMEOUT and old.complete is False
+
+
+def test_algorithm_failure_is_not_a_timeout(monkeypatch):
+    import symopt.critical as critical
+
+    assert not issubclass(so.AlgorithmFailure, so.BudgetExceeded)
+
+    def give_up(*args, **kwargs):
+        raise so.AlgorithmFailure("no separating linear form found among the candidates tried")
+
+    monkeypatch.setattr(critical, "solve_polynomial_system", give_up)
+    cs = analyse("x**2 - y**2")
+    assert cs.status is so.Status.ALGORITHM_FAILURE and not cs.complete
+    assert "separating" in cs.failures[0]
+
+
+def test_a_failed_point_does_not_hide_the_others(monkeypatch):
+    import symopt.critical as critical
+
+    real = critical.classify_exact
+    calls = []
+
+    def fail_first(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise so.AlgorithmFailure("could not separate a nonzero algebraic number from zero")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(critical, "classify_exact", fail_first)
+    # (x**2 - 1)**2 + y**2: points (-1, 0), (0, 0), (1, 0)
+    cs = analyse("(x**2 - 1)**2 + y**2")
+    assert len(cs.points) == 3
+    assert sorted(p.kind.value for p in cs.points).count("inconclusive") == 1
+    assert cs.status is so.Status.ALGORITHM_FAILURE

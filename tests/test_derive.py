@@ -168,7 +168,12 @@ def test_bad_language_and_input_are_rejected(saddle):
 
 # -- a step that disagrees raises ------------------------------------------------------------
 def _replace_point(cs, **changes):
-    return dataclasses.replace(cs, points=(dataclasses.replace(cs.points[0], **changes),))
+    point = cs.points[0]  # kind, eigenvalues, ... live in the point's Classification
+    held = {f.name for f in dataclasses.fields(point.classification)} & set(changes)
+    if held:
+        changes["classification"] = dataclasses.replace(
+            point.classification, **{k: changes.pop(k) for k in held})
+    return dataclasses.replace(cs, points=(dataclasses.replace(point, **changes),))
 
 
 @pytest.mark.parametrize("changes, step", [
@@ -238,11 +243,13 @@ def test_notebook_reprs(saddle):
     assert derive(saddle[0], analysis=saddle[1], language="zh")._repr_latex_() is None
 
 
-def test_chinese_is_markdown_only(saddle):
+def test_chinese_is_markdown_or_xelatex(saddle):
     d = derive(saddle[0], analysis=saddle[1], language="zh")
     assert "驻点" in d.to_markdown() and "鞍点" in d.to_markdown()
     with pytest.raises(ValueError, match="English only"):
         d.to_latex()
+    tex = d.to_latex(engine="xelatex")
+    assert "\\usepackage{xeCJK}" in tex and "鞍点" in tex and "[U+" not in tex
 
 
 def test_both_languages_have_the_same_sentences():

@@ -23,6 +23,7 @@ from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
 from .layout import Layout, lay_out, segments_text
+from .notation import LectureOrder
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
@@ -31,10 +32,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UnsafeTeXError", "symbol_latex", "safe_symbol_names", "SafeLatexPrinter", "to_tex",
            "check_tex", "escape_text", "render_latex", "loss_latex", "critical_set_latex",
-           "PREAMBLE"]
+           "PREAMBLE", "CJK_PREAMBLE", "latex_layout"]
 
 #: The whole preamble of a standalone document: texlive-latex-base has all of it.
 PREAMBLE = "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+
+#: Added for XeLaTeX: Chinese text with Debian's Noto CJK fonts (fonts-noto-cjk).
+CJK_PREAMBLE = ("\\usepackage{xeCJK}\n\\setCJKmainfont{Noto Serif CJK SC}\n"
+                "\\setCJKsansfont{Noto Sans CJK SC}\n")
 
 GREEK = frozenset(
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu "
@@ -198,7 +203,7 @@ def safe_symbol_names(obj: Any, target: str = "latex",
     return names
 
 
-class SafeLatexPrinter(LatexPrinter):
+class SafeLatexPrinter(LectureOrder, LatexPrinter):
     """SymPy's LaTeX printer with every name rendered by :func:`symbol_latex`.
 
     Settings are those of ``sympy.latex`` plus ``target`` ("latex" or "markdown").
@@ -328,19 +333,26 @@ _TEXT_ESCAPES = {
 }
 
 
-def escape_text(text: str) -> str:
+def escape_text(text: str, unicode: bool = False) -> str:
     r"""Plain text for a LaTeX paragraph: special characters escaped, non-ASCII spelled out.
+
+    With ``unicode=True`` (XeLaTeX documents) printable letters, digits and punctuation of
+    any script are kept as they are; other non-ASCII characters are still spelled out.
 
     Examples
     --------
     >>> escape_text("50% of $x_1 & {y}")
     '50\\% of \\$x\\_1 \\& \\{y\\}'
+    >>> escape_text("梯度: 50%", unicode=True)
+    '梯度: 50\\%'
     """
     out = []
     for char in text:
         if char in _TEXT_ESCAPES:
             out.append(_TEXT_ESCAPES[char])
         elif char.isascii() and char.isprintable():
+            out.append(char)
+        elif unicode and char.isprintable() and unicodedata.category(char)[0] in "LNPZ":
             out.append(char)
         else:
             out.append("[U+%04X]" % ord(char))
@@ -378,8 +390,9 @@ def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
 
 
 # -- derivation to LaTeX ---------------------------------------------------------------------
-def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = ()) -> str:
-    return segments_text(segments, escape_text,
+def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = (),
+              unicode: bool = False) -> str:
+    return segments_text(segments, lambda text: escape_text(text, unicode),
                          lambda seg: "$" + to_tex(seg, "latex", hatted) + "$")
 
 
@@ -388,26 +401,48 @@ def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ())
     return " ".join(to_tex(part, target, hatted) for part in line.parts)
 
 
-_LATEX = Layout(
-    title=lambda title: "\\section*{" + _segments(title) + "}\n",
-    section=lambda title: "\\section*{" + _segments(title) + "}\n",
-    text=lambda text, hatted: _segments(text, hatted) + "\n",
-    step=lambda number, heading, hatted: (
-        "\\subsection*{%d. %s}\n" % (number, _segments(heading, hatted))),
-    line=lambda line, hatted: "\\[\n" + line_tex(line, "latex", hatted) + "\n\\]\n",
-)
+def latex_layout(unicode: bool = False, level: int = 0) -> Layout:
+    """The LaTeX layout: titles as sections (``level=1``: one level deeper), steps below them.
+
+    ``unicode=True`` keeps non-ASCII text (for XeLaTeX documents such as the Chinese handout).
+    """
+    heads = ("section", "subsection", "subsubsection", "paragraph")
+
+    def head(depth: int, body: str) -> str:
+        return "\\" + heads[min(depth + level, 3)] + "*{" + body + "}\n"
+
+    return Layout(
+        title=lambda title: head(0, _segments(title, (), unicode)),
+        section=lambda title: head(0, _segments(title, (), unicode)),
+        text=lambda text, hatted: _segments(text, hatted, unicode) + "\n",
+        step=lambda number, heading, hatted: head(
+            1, "%d. %s" % (number, _segments(heading, hatted, unicode))),
+        line=lambda line, hatted: "\\[\n" + line_tex(line, "latex", hatted) + "\n\\]\n",
+    )
 
 
-def render_latex(derivation: "Derivation", standalone: bool = True) -> str:
-    """The LaTeX of a derivation: a whole document, or the body to paste into one."""
-    if derivation.language != "en":
+_LATEX = latex_layout()
+
+
+def render_latex(derivation: "Derivation", standalone: bool = True,
+                 engine: str = "pdflatex") -> str:
+    """The LaTeX of a derivation: a whole document, or the body to paste into one.
+
+    ``engine="xelatex"`` allows Chinese (``language="zh"``): the text keeps its characters
+    and the standalone preamble loads xeCJK with the Noto CJK fonts.
+    """
+    if engine not in ("pdflatex", "xelatex"):
+        raise ValueError(f"engine={engine!r} is not known; use 'pdflatex' or 'xelatex'")
+    if derivation.language != "en" and engine != "xelatex":
         raise ValueError(
-            f"LaTeX output is English only: pdflatex cannot typeset {derivation.language!r} text "
-            "with the packages of texlive-latex-base; use to_markdown() for language="
-            f"{derivation.language!r}, or language='en' for LaTeX")
-    text = "\n".join(lay_out(derivation, _LATEX))
+            f"pdflatex output is English only: it cannot typeset {derivation.language!r} "
+            "text; use engine='xelatex' (Debian: texlive-xetex, texlive-lang-chinese, "
+            "fonts-noto-cjk), or to_markdown()")
+    unicode = engine == "xelatex"
+    text = "\n".join(lay_out(derivation, latex_layout(unicode) if unicode else _LATEX))
     if standalone:
-        text = PREAMBLE + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
+        preamble = PREAMBLE + (CJK_PREAMBLE if unicode else "")
+        text = preamble + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
     return text
 
 
@@ -452,7 +487,7 @@ def loss_latex(loss: "Loss") -> str:
     --------
     >>> from symopt.loss import Loss
     >>> print(loss_latex(Loss.parse("(1 - w1*w2)**2")))
-    $\displaystyle L(w_{1}, w_{2}) = \left(- w_{1} w_{2} + 1\right)^{2}$
+    $\displaystyle L(w_{1}, w_{2}) = \left(1 - w_{1} w_{2}\right)^{2}$
     """
     params = ", ".join(to_tex(p, "markdown") for p in loss.params)
     return "$\\displaystyle L(" + params + ") = " + _mathjax(to_tex(loss.expr, "markdown")) + "$"

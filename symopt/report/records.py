@@ -125,13 +125,13 @@ class Derivation:
                 return step
         raise KeyError(f"no step {key!r}; the steps are: {', '.join(self.keys)}")
 
-    def to_latex(self, standalone: bool = True) -> str:
+    def to_latex(self, standalone: bool = True, engine: str = "pdflatex") -> str:
         """LaTeX: a complete document (``article``, ``amsmath``, ``amssymb``) or its body.
 
-        Raises ValueError for ``language="zh"``: pdflatex cannot typeset Chinese with the
-        packages of texlive-latex-base; use :meth:`to_markdown` for Chinese.
+        ``engine="xelatex"`` writes Chinese too (``language="zh"``, with xeCJK and the Noto
+        CJK fonts); pdflatex documents are English only (ValueError otherwise).
         """
-        return _renderer("latex").render_latex(self, standalone)
+        return _renderer("latex").render_latex(self, standalone, engine)
 
     def to_markdown(self) -> str:
         """Markdown with ``$$`` display blocks and ``$`` inline math (GitHub, Jupyter)."""
