@@ -14,6 +14,7 @@ Three parts, each printing its numbers and ratios from one run (no absolute targ
 
     python benchmarks/bench_sweep.py            # 100,000 starts x 1,000 steps, 200 losses
     python benchmarks/bench_sweep.py --small    # 2,000 starts x 200 steps, 20 losses
+    python benchmarks/bench_sweep.py --part runs --starts 20000   # one part, scaled
 """
 
 from __future__ import annotations
@@ -163,9 +164,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--small", action="store_true", help="a quick, scaled-down run")
     parser.add_argument("--part", choices=("runs", "analyses", "resume", "all"), default="all")
+    parser.add_argument("--starts", type=int, help="override the number of starts")
+    parser.add_argument("--steps", type=int, help="override the number of steps")
+    parser.add_argument("--losses", type=int, help="override the number of generated losses")
     args = parser.parse_args()
     starts, steps, chunk, count = ((2_000, 200, 500, 20) if args.small
                                    else (100_000, 1_000, 10_000, 200))
+    starts, steps, count = args.starts or starts, args.steps or steps, args.losses or count
+    chunk = min(chunk, starts)
     if args.part in ("resume", "all"):
         part_resume(starts, steps, chunk)
     if args.part in ("runs", "analyses", "all"):

@@ -52,6 +52,18 @@ def test_gd_on_a_bowl_ends_where_the_closed_form_says():
     assert set(table.analysis) == {"complete"}
 
 
+def test_trajectories_keep_every_kth_iterate_as_float32():
+    starts = np.array([[1.0, 1.0], [-0.5, 2.0]])
+    table = so.sweep(BOWL, {"gd": optim.gd(0.01)}, starts=starts, steps=50, tol=None,
+                     trajectories=10, progress=False, analysis_budget=None)
+    for start, path in zip(starts, table.path):
+        path = np.array(path.tolist() if hasattr(path, "tolist") else path, dtype=float)
+        steps = np.arange(0, 51, 10)[:, None]                     # records at 0, 10, ..., 50
+        expected = start * np.array([0.98, 0.8]) ** steps         # gd on x^2 + 10 y^2, by hand
+        np.testing.assert_allclose(path, expected, rtol=1e-6, atol=1e-30)   # float32
+    assert str(table.path.dtype) == "list<item: list<item: float>>[pyarrow]"
+
+
 def test_converged_step_is_the_first_step_with_a_small_gradient():
     # gd lr=0.25 on x^2: x_t = x_0 / 2^t, gradient 2 x_t; tol=1e-3 from x_0 = 1 is reached at
     # the first t with 2 / 2^t <= 1e-3, t = 11
@@ -117,16 +129,47 @@ def test_process_pool_gives_the_same_table(serial_table):
     pd.testing.assert_frame_equal(pooled, serial_table)
 
 
+SMALL_SWEEP_TOML = """
+losses = ["(1 - w1*w2)**2", "(1 - x)**2 + 100*(y - x**2)**2"]
+starts = 7
+box = [-2, 2]
+seed = 3
+steps = 200
+chunk_size = 3
+[optimizers.gd]
+lr = [1e-3, 1e-2]
+[optimizers.adam]
+lr = [1e-2, {schedule = "cosine", lr = 0.1, total_steps = 200}]
+"""
+
+
 @pytest.mark.slow
-def test_local_cluster_gives_the_same_table_and_its_dashboard_link(serial_table, capsys):
+def test_local_cluster_gives_the_same_table_and_its_dashboard_link(serial_table, capsys,
+                                                                     tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         clustered = small_sweep(executor=client)
         link = client.dashboard_link
+        # the command line, as a separate client of the same cluster
+        (tmp_path / "sweep.toml").write_text(SMALL_SWEEP_TOML)
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+        command = subprocess.run(
+            [sys.executable, "-m", "symopt", "sweep", "sweep.toml", "-o", "out",
+             "--scheduler", cluster.scheduler_address], cwd=tmp_path, env=env,
+            capture_output=True, text=True, timeout=600)
     pd.testing.assert_frame_equal(clustered, serial_table)
     assert f"symopt sweep: Dask dashboard at {link}\n" in capsys.readouterr().err
+    assert command.returncode == 0, command.stderr
+    written = pd.read_parquet(tmp_path / "out")
+    for column in ("loss", "optimizer", "lr", "start", "final_loss", "status", "basin"):
+        assert written[column].tolist() == serial_table[column].tolist()
+    assert [list(x) for x in written.x] == serial_table.x.tolist()
 
 
 def test_progress_bar_counts_the_tasks(capsys):

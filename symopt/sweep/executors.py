@@ -47,7 +47,8 @@ class _Futures(Backend):
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
 
-    def map_unordered(self, function, items, key):
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
         futures = {self.executor.submit(function, item): item for item in items}
         try:
             for future in as_completed(futures):
@@ -69,7 +70,8 @@ class _Dask(Backend):
             served = False
         self.dashboard = getattr(client, "dashboard_link", None) if served else None
 
-    def map_unordered(self, function, items, key):
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
         from distributed import as_completed as dask_completed
         run_id = uuid.uuid4().hex[:8]         # a re-run never meets a cancelled key of this one
         futures = {self.client.submit(function, item, key=f"symopt-{key(item)[:16]}-{run_id}",
