@@ -14,6 +14,7 @@ import sympy as sp
 
 from .critical import CriticalSet, critical_points
 from .loss import Loss, as_loss
+from .newton import search_box
 from .numeric import compile as compile_loss
 from .runner import run
 
@@ -105,9 +106,4 @@ def box_bounds(cs: CriticalSet, n: int, box: Any) -> np.ndarray:
             pad = np.maximum(1.0, 0.5 * (hi - lo))
             return np.stack([lo - pad, hi + pad], axis=1)
         return np.tile([-2.0, 2.0], (n, 1))
-    if isinstance(box, (int, float)):
-        return np.tile([-float(box), float(box)], (n, 1))
-    bounds = np.asarray(box, dtype=float)
-    if bounds.shape != (n, 2) or not (bounds[:, 0] < bounds[:, 1]).all():
-        raise ValueError(f"box must be a half-width or {n} pairs (low, high) with low < high")
-    return bounds
+    return np.array(search_box(box, n), dtype=float)

@@ -9,6 +9,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from fractions import Fraction
 from typing import Any, Sequence
@@ -17,12 +18,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import DEFAULT_MEMORY_MB, Budget, can_interrupt, run_bounded
+from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from .classify import Classification, Kind, classify_exact, exact_sign
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
+from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (T, AlgebraicPoint, crootof, isolating_intervals,
                         solve_polynomial_system)
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
@@ -40,7 +42,8 @@ _KILL_GRACE = 0.3
 # ---------------------------------------------------------------------------------------
 def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = None,
                     starts: int = 256, seed: int = 0, isolate: bool | None = None,
-                    memory_mb: float | None = DEFAULT_MEMORY_MB) -> CriticalSet:
+                    memory_mb: float | None = DEFAULT_MEMORY_MB,
+                    max_regions: int = MAX_REGIONS) -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -56,6 +59,9 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
         which are solved everywhere.
     starts, seed : int
         Number of Newton starts (quasi-random in the box) and their seed.
+    max_regions : int
+        Piecewise losses (abs, relu, max, min): at most this many regions are analysed
+        (default 64); past the cap the status is ``Status.INCOMPLETE``.
     isolate : bool, optional
         Run the whole analysis in a child process that is killed at the deadline
         (:func:`symopt.budget.run_bounded`).  Default: only where a step cannot be
@@ -77,8 +83,39 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
     if not isinstance(loss, Loss):
         raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
     budget = Budget(timeout)
+    options = dict(box=box, starts=starts, seed=seed, max_regions=max_regions)
     if isolate or (isolate is None and not can_interrupt()):
-        return _isolated(loss, budget, memory_mb, dict(box=box, starts=starts, seed=seed))
+        return _isolated(loss, budget, memory_mb, options)
+    try:  # an outer alarm, a moment after the deadline, for any step that escaped its budget
+        return bounded_call(lambda: _analyse_split(loss, budget, box, starts, seed, max_regions),
+                            budget.seconds + _KILL_GRACE, "the analysis")
+    except BudgetExceeded as exc:
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
+
+
+def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
+                   max_regions: int) -> CriticalSet:
+    """A piecewise loss region by region, any other loss whole, in this process."""
+    try:
+        found = kinks(loss.expr, loss.params)
+    except Unsupported as exc:
+        found = []
+        unsupported = str(exc)
+    else:
+        unsupported = ""
+    if found:
+        return analyse_piecewise(loss, found, budget,
+                                 lambda piece: _analyse(piece, budget, box, starts, seed),
+                                 max_regions)
+    cs = _analyse(loss, budget, box, starts, seed)
+    if unsupported:
+        note = f"not split into regions ({unsupported}): searched as a smooth loss"
+        return dataclasses.replace(cs, notes=cs.notes + (note,))
+    return cs
+
+
+def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int) -> CriticalSet:
+    """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")

@@ -96,6 +96,9 @@ def point_verdict(loss: Loss, point: CriticalPoint, timeout: float = 30) -> tupl
                 words = {Kind.MINIMUM: "non-strict minimum", Kind.MAXIMUM: "non-strict maximum",
                          Kind.SADDLE: "saddle"}.get(family.kind, "point")
                 return f"{words} on a family of critical points ({equations}{tag})", equations
+        if not analysis.complete and not analysis.families:
+            return (f"{point.kind.value}, degenerate; whether it lies on a family of critical "
+                    "points is undecided (the search for families did not finish)"), None
     if kind is Kind.SADDLE:
         strict = inertia is not None and inertia[1] > 0
         return ("strict saddle (a negative eigenvalue)" if strict else
@@ -164,6 +167,7 @@ class EscapeReport:
     gradient: tuple[str, ...]
     hessian: tuple[tuple[str, ...], ...]
     eigenvalues: tuple[float, ...]
+    exact_eigenvalues: tuple[str, ...]
     min_eigenvalue: float
     loss_at_point: float
     loss_drop: float | None
@@ -186,7 +190,9 @@ class EscapeReport:
             "cosine": self.cosine, "d0": self.d0, "delta": self.delta, "radius": self.radius,
             "strict": self.strict, "gradient": list(self.gradient),
             "hessian": [list(row) for row in self.hessian],
-            "eigenvalues": list(self.eigenvalues), "min_eigenvalue": self.min_eigenvalue,
+            "eigenvalues": list(self.eigenvalues),
+            "exact_eigenvalues": list(self.exact_eigenvalues),
+            "min_eigenvalue": self.min_eigenvalue,
             "loss_at_point": self.loss_at_point, "loss_drop": self.loss_drop,
             "predicted_loss_drop": self.predicted_loss_drop,
         }
@@ -197,7 +203,8 @@ class EscapeReport:
         lines = [f"point     ({', '.join(self.coords)}): {self.point_kind}",
                  f"gradient  ({', '.join(self.gradient)})",
                  f"Hessian   [{', '.join('[' + ', '.join(r) + ']' for r in self.hessian)}], "
-                 f"eigenvalues {vec(self.eigenvalues)}, loss {self.loss_at_point:.6g}"]
+                 f"eigenvalues ({', '.join(self.exact_eigenvalues)}), "
+                 f"loss {self.loss_at_point:.6g}"]
         if self.escape_direction is not None:
             lines.append(f"escape direction u = {vec(self.escape_direction)} "
                          "(first nonzero coordinate positive)")
@@ -374,6 +381,7 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
                  strict=strict, gradient=gradient, hessian=hessian_exact,
                  escape_direction=tuple(u.tolist()) if strict else None,
                  eigenvalues=tuple(eigenvalues.tolist()), min_eigenvalue=float(eigenvalues[0]),
+                 exact_eigenvalues=tuple(str(v) for v in exact.eigenvalues),
                  loss_at_point=loss_at_point, start=start, distances=distances)
     if crossed.size:
         k = int(crossed[0])

@@ -29,7 +29,7 @@ from .polysolve import FamilyComponent, canonical_point, zero_dimensional_points
 from .realsigns import points_on_hypersurface
 from .records import CriticalFamily, FamilyPiece, Kind
 
-__all__ = ["analyse_family", "witness_points", "is_lower_bound"]
+__all__ = ["analyse_family", "witness_points", "is_lower_bound", "sign_pieces", "graph"]
 
 _POLY_ERRORS = (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed,
                 sp.polys.polyerrors.CoercionFailed, ValueError)
@@ -111,14 +111,22 @@ def _hypersurface_pieces(expr, params, equation, value) -> tuple[tuple[FamilyPie
         reason = (f"{head}, which is {'positive' if sign > 0 else 'negative'} there: "
                   f"non-strict {kind.value}")
         return (FamilyPiece(condition=sp.true, kind=kind, degenerate=True, reason=reason),), reason
-    rel = restricted
-    minimum = FamilyPiece(condition=_region(rel > 0, free), kind=Kind.MINIMUM, degenerate=True,
-                          reason="q > 0 there: L >= c nearby, non-strict minima")
-    maximum = FamilyPiece(condition=_region(rel < 0, free), kind=Kind.MAXIMUM, degenerate=True,
-                          reason="q < 0 there: L <= c nearby, non-strict maxima")
-    boundary = _boundary_piece(rel, free)
-    pieces = tuple(pc for pc in (maximum, boundary, minimum) if pc.condition is not sp.false)
+    pieces = sign_pieces(restricted, free, "q > 0 there: L >= c nearby, non-strict minima",
+                         "q < 0 there: L <= c nearby, non-strict maxima")
     return pieces, f"{head}: its sign decides the kind, piece by piece"
+
+
+def sign_pieces(rel: sp.Expr, free: Sequence[sp.Symbol], above: str,
+                below: str) -> tuple[FamilyPiece, ...]:
+    """Minima where ``rel > 0``, maxima where ``rel < 0``, and on ``rel = 0`` saddles where
+    ``rel`` changes sign along the family (one free variable, odd roots), else
+    inconclusive.  Empty pieces are dropped when that is decidable (one variable)."""
+    minimum = FamilyPiece(condition=_region(rel > 0, free), kind=Kind.MINIMUM, degenerate=True,
+                          reason=above)
+    maximum = FamilyPiece(condition=_region(rel < 0, free), kind=Kind.MAXIMUM, degenerate=True,
+                          reason=below)
+    boundary = _boundary_piece(rel, free)
+    return tuple(pc for pc in (maximum, boundary, minimum) if pc.condition is not sp.false)
 
 
 def _boundary_piece(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> FamilyPiece:
@@ -130,11 +138,12 @@ def _boundary_piece(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> FamilyPie
                   if factor.degree() > 0 and factor.count_roots() > 0)
         if odd:
             return FamilyPiece(condition=condition, kind=Kind.SADDLE, degenerate=True,
-                               reason="q changes sign along the family there, so minima and "
-                                      "maxima come arbitrarily close: degenerate saddles")
+                               reason="the sign that decides the kind changes along the "
+                                      "family there, so minima and maxima come arbitrarily "
+                                      "close: degenerate saddles")
     return FamilyPiece(condition=condition, kind=Kind.INCONCLUSIVE, degenerate=True,
-                       reason="q = 0 there and its sign change along the family is not "
-                              "established")
+                       reason="the sign that decides the kind is zero there and its "
+                              "change along the family is not established")
 
 
 def _region(relation: sp.Basic, free: Sequence[sp.Symbol]) -> sp.Basic:
@@ -202,8 +211,8 @@ def _normal_hessian_pieces(expr, params, hessian, equations, dim,
     """
     lam = sp.Dummy("lambda")
     char = hessian.charpoly(lam).all_coeffs()
-    graph = _graph(equations, params)
-    if graph is None:
+    graph_ = graph(equations, params)
+    if graph_ is None:
         try:
             basis = sp.groebner(list(equations), *params, order="grevlex", domain="QQ")
             coeffs = [sp.expand(basis.reduce(sp.expand(c))[1]) for c in char]
@@ -215,7 +224,7 @@ def _normal_hessian_pieces(expr, params, hessian, equations, dim,
                               "the family, which is not a graph over free variables: not "
                               "stratified")
     else:
-        solution, free = graph
+        solution, free = graph_
         coeffs = [sp.expand(c.xreplace(solution)) for c in char]
     if all(c.is_number for c in coeffs):
         kind, why = _kind_from_coeffs(coeffs, dim)
@@ -292,7 +301,7 @@ def _kind_from_coeffs(coeffs, dim: int) -> tuple[Kind, str]:
     return Kind.INCONCLUSIVE, "more zero eigenvalues than the family's dimension"
 
 
-def _graph(equations, params) -> tuple[dict, tuple[sp.Symbol, ...]] | None:
+def graph(equations, params) -> tuple[dict, tuple[sp.Symbol, ...]] | None:
     """``{dependent: polynomial in free variables}`` when each equation is linear with a
     constant coefficient in its own leading variable (a lex basis of a graph)."""
     leading = []

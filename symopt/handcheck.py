@@ -254,7 +254,11 @@ def _compare(what: str, expected: sp.Expr, got: sp.Expr, loss: Loss,
                           note="the difference could not be simplified in time")
     if difference == 0:
         return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="right")
-    point = _witness(difference, params)
+    try:
+        point = budget.run(lambda: _witness(difference, params), fraction=0.2,
+                           what=f"a point where {what} differs")
+    except BudgetExceeded:
+        point = None
     if point is None:
         return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="undecided",
                           difference=str(difference),
@@ -379,8 +383,9 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
     if critical_points is not None:
         result.update(_check_points(loss, reader, list(critical_points), kinds, budget, entries))
     if eigenpairs is not None:
-        for item in eigenpairs:
-            entries.append(_check_eigenpair(loss, reader, item))
+        for k, item in enumerate(eigenpairs):
+            entries.append(budget.run(lambda: _check_eigenpair(loss, reader, item), fraction=0.5,
+                                      what=f"eigenpair {k + 1}"))
     return HandCheck(entries=tuple(entries), **result)
 
 
@@ -393,8 +398,7 @@ def _check_points(loss: Loss, reader: _Reader, points: list[Any], kinds: Iterabl
         raise ValueError(f"{len(kind_list)} kinds for {len(points)} points; give one kind per "
                          "point")
     claimed = [reader.point(p, f"critical point {k + 1}") for k, p in enumerate(points)]
-    left = budget.remaining() if callable(budget.remaining) else budget.remaining
-    analysis = find_points(loss, timeout=max(float(left), 1e-3))
+    analysis = find_points(loss, timeout=max(float(budget.remaining), 1e-3))
     params = loss.params
     found = [tuple(p.coords) for p in analysis.points]
 
@@ -412,7 +416,10 @@ def _check_points(loss: Loss, reader: _Reader, points: list[Any], kinds: Iterabl
     extra, touched_families, matched = [], set(), set()
     for k, point in enumerate(claimed):
         subs = dict(zip(params, point))
-        if any(exact_sign(sp.simplify(g.xreplace(subs))) != 0 for g in gradient):
+        residual = budget.run(lambda: [exact_sign(sp.simplify(g.xreplace(subs)))
+                                       for g in gradient], fraction=0.5,
+                              what=f"the gradient at critical point {k + 1}")
+        if any(r != 0 for r in residual):
             extra.append(_show(point))
             continue
         index = next((i for i, c in enumerate(found) if same(point, c)), None)
@@ -428,7 +435,7 @@ def _check_points(loss: Loss, reader: _Reader, points: list[Any], kinds: Iterabl
         if kind_list is None:
             continue
         if wanted is Kind.INCONCLUSIVE:
-            wanted = classify_point(loss, point).kind
+            wanted = classify_point(loss, point, timeout=max(float(budget.remaining), 1e-3)).kind
         said = kind_list[k].strip().lower()
         got = _KIND_WORDS.get(said)
         if got is None:

@@ -37,6 +37,7 @@ import numpy as np
 
 from .backends.iterated import Iterated
 from .backends.numpy_loop import iterate as iterate_numpy
+from .backends.numpy_loop import squared_norms
 from .run_plan import GTOL_RELATIVE, RunPlan, plan_run
 
 __all__ = ["Trajectory", "run", "MESSAGES", "GTOL_RELATIVE"]
@@ -220,11 +221,12 @@ def _trajectory(plan: RunPlan, raw: Iterated, backend: str) -> Trajectory:
         losses = np.asarray(loss.value(raw.path.reshape(-1, raw.path.shape[-1])),
                             dtype=np.float64).reshape(records, -1)
         fun = losses[-1]
-        grad_norm = np.sqrt(np.einsum("ij,ij->i", raw.gradient, raw.gradient))
+        grad_norm = np.sqrt(squared_norms(raw.gradient))
     status = np.where(raw.converged, "converged",
                       np.where(raw.diverged_at >= 0, "diverged", "max_steps"))
     success = status == "converged"
-    message = np.array([MESSAGES[s] for s in status])
+    message = np.array(list(MESSAGES.values()))[
+        np.argmax(status[:, None] == np.array(list(MESSAGES)), axis=1)]
     if plan.single:
         return Trajectory(
             x=raw.x[0], fun=float(fun[0]), grad_norm=float(grad_norm[0]),

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import Any, Sequence
 
 import sympy as sp
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .critical import CriticalSet
 
 __all__ = ["critical_set_text", "short_number", "short_vector"]
 
@@ -62,7 +59,7 @@ def derivatives_text(loss: Any) -> tuple[str, str]:
     return gradient, hessian
 
 
-def critical_set_text(cs: "CriticalSet") -> str:
+def critical_set_text(cs: Any) -> str:
     """The loss, its gradient and Hessian, a table of the critical points, the families and
     whether the list is proven complete."""
     loss = cs.loss

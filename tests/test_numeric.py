@@ -360,3 +360,26 @@ def test_compile_rejects_unknown_backend_and_non_loss():
         compile(Loss.parse("x**2"), backend="torch")
     with pytest.raises(TypeError, match="Loss.parse"):
         compile("x**2")  # type: ignore[arg-type]
+
+
+def test_a_complex_derivative_entry_is_nan_not_its_real_part():
+    # d/dx (-2)**x = (-2)**x log(-2) = (-2)**x (log 2 + i pi): at x = 2 that is 4 log 2 + 4 pi i,
+    # not a real number, so the real loss has no derivative there; its real part 4 log 2 must
+    # not come out as if it were one. d/dy = 1 and the value 4 + y are real.
+    f = compile(Loss.parse("(-2)**x + y"))
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        grad = f.grad([[2.0, 0.5], [3.0, 0.0]])
+        value = f.value([2.0, 0.5])
+    assert np.isnan(grad[:, 0]).all() and grad[:, 1].tolist() == [1.0, 1.0]
+    assert value == 4.5
+
+
+def test_grad_is_written_contiguous_in_batch_then_parameter_order(lecture: NumericLoss):
+    theta = np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 1.0]])
+    grad = lecture.grad(theta)
+    assert grad.flags["C_CONTIGUOUS"] and grad.shape == (3, 2)
+    # lecture loss (1 - w1 w2)^2: grad = -2 (1 - w1 w2) (w2, w1)
+    r = 1 - theta[:, 0] * theta[:, 1]
+    np.testing.assert_array_equal(grad, -2 * r[:, None] * theta[:, ::-1])

@@ -7,7 +7,24 @@ import numpy as np
 from ..run_plan import GTOL_RELATIVE, RunPlan
 from .iterated import Iterated
 
-__all__ = ["iterate"]
+__all__ = ["iterate", "squared_norms"]
+
+# Up to this many parameters, a row's squared norm is summed column by column (einsum's
+# reduction over a short last axis is several times slower than a few whole-column passes).
+_COLUMNWISE_MAX = 16
+
+
+def squared_norms(rows: np.ndarray) -> np.ndarray:
+    """Squared Euclidean norm of each row of a ``(k, n)`` array, as a new ``(k,)`` array."""
+    n = rows.shape[1]
+    if n > _COLUMNWISE_MAX:
+        return np.einsum("ij,ij->i", rows, rows)
+    column = rows[:, 0]
+    total = np.multiply(column, column)
+    for j in range(1, n):
+        column = rows[:, j]
+        total += column * column
+    return total
 
 
 def iterate(plan: RunPlan) -> Iterated:
@@ -41,7 +58,7 @@ def iterate(plan: RunPlan) -> Iterated:
 
     def check_tol(gradient: np.ndarray, count: int) -> None:
         nonlocal all_active
-        squared = np.einsum("ij,ij->i", gradient, gradient)
+        squared = squared_norms(gradient)
         if relative:
             np.maximum(peak_squared, squared, out=peak_squared)
             reached = squared <= rtol_squared * peak_squared
@@ -60,7 +77,7 @@ def iterate(plan: RunPlan) -> Iterated:
             raise ValueError(f"f.grad returned shape {np.shape(g)} for points of shape "
                              f"{x.shape}; it must return one derivative per parameter, shape "
                              "(..., n_params)")
-        peak_squared = np.einsum("ij,ij->i", g, g)
+        peak_squared = squared_norms(g)
         tol_squared = 0.0 if relative else plan.tol ** 2
         if not relative:                   # the relative test needs a step to compare with
             check_tol(g, 0)

@@ -14,6 +14,19 @@ from __future__ import annotations
 COMMANDS: tuple[str, ...] = ("analyze", "check", "derive", "lecture", "escape", "plot",
                              "diagnose", "sweep", "crosscheck")
 
-from .app import build_parser, main  # noqa: E402  (the list above is read by app)
+from typing import Sequence  # noqa: E402
+import argparse  # noqa: E402
+
+from . import app  # noqa: E402
 
 __all__ = ["COMMANDS", "build_parser", "main"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``symopt`` parser with every subcommand of :data:`COMMANDS`."""
+    return app.build_parser(COMMANDS)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line on ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    return app.main(argv, COMMANDS)

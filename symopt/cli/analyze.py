@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from .common import EXIT_BUDGET, EXIT_OK, add_loss_options, loss_from_args, seconds
+from .common import EXIT_BUDGET, EXIT_OK, add_loss_options, seconds
+from .loss_input import loss_from_args
 
 __all__ = ["register", "analysis_facts"]
 

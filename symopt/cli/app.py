@@ -9,22 +9,22 @@ import sys
 from typing import Callable, Sequence
 
 from .. import __version__
-from . import COMMANDS
-from .common import (EXIT_BAD_INPUT, EXIT_BUDGET, EXIT_INTERNAL, EXIT_OK, NOTES, CommandParser,
+from .common import (EXIT_BAD_INPUT, EXIT_BUDGET, EXIT_INTERNAL, EXIT_OK, NOTES,
+                     CommandParser,
                      flush_notes, one_line)
 
 __all__ = ["build_parser", "main"]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The ``symopt`` parser with every subcommand of :data:`symopt.cli.COMMANDS`."""
+def build_parser(commands: Sequence[str]) -> argparse.ArgumentParser:
+    """The ``symopt`` parser with a subcommand from each module named in ``commands``."""
     parser = CommandParser(prog="symopt", description="Exact analysis of optimization landscapes.",
                            epilog="exit codes: 0 success; 2 bad input, usage or I/O; 3 a time "
                                   "budget ran out (partial results are printed, marked "
                                   "incomplete); 1 a failure of symopt itself")
     parser.add_argument("--version", action="version", version=f"symopt {__version__}")
     sub = parser.add_subparsers(dest="command", parser_class=CommandParser)
-    for name in COMMANDS:
+    for name in commands:
         importlib.import_module(f"{__package__}.{name}").register(sub)
     return parser
 
@@ -45,11 +45,12 @@ def _quiet_stdout() -> None:
         pass
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (see the package docstring)."""
+def main(argv: Sequence[str] | None, commands: Sequence[str]) -> int:
+    """Run the command line with the subcommands ``commands``; return the exit code (see
+    the package docstring)."""
     from ..errors import BudgetExceeded, SymoptError
 
-    parser = build_parser()
+    parser = build_parser(commands)
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a usage error already printed

@@ -6,7 +6,8 @@ import argparse
 import json
 from typing import Any
 
-from .common import EXIT_OK, add_loss_options, loss_from_args, seconds
+from .common import EXIT_OK, add_loss_options, seconds
+from .loss_input import loss_from_args
 
 __all__ = ["register", "EXIT_WRONG"]
 
@@ -28,7 +29,8 @@ def register(subparsers: Any) -> None:
     cmd.add_argument("--hessian", help='rows in brackets, e.g. "[[2*w2**2, 4*w1*w2 - 2], '
                                        '[4*w1*w2 - 2, 2*w1**2]]"')
     cmd.add_argument("--point", action="append", default=None, metavar="POINT",
-                     help="a critical point, e.g. 0,0 (repeat for each; all of them are "
+                     help="a critical point, e.g. 0,0 or --point=-1,1 (repeat for each; all "
+                          "of them are "
                           "compared with every critical point)")
     cmd.add_argument("--kind", action="append", default=None, metavar="KIND",
                      help="the kind of each --point, in order: minimum, maximum or saddle")

@@ -14,13 +14,11 @@ EXIT_BAD_INPUT = 2
 EXIT_BUDGET = 3
 
 #: Upper bounds of the options that size the work (one home for each).
-MAX_SECONDS = 1e6
 MAX_STEPS = 1_000_000
 MAX_STARTS = 100_000
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT", "EXIT_BUDGET", "CommandParser",
-           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options",
-           "loss_from_args", "say",
+           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options", "say",
            "flush_notes", "NOTES"]
 
 
@@ -65,14 +63,16 @@ def flush_notes() -> None:
 
 
 def number(kind: type = float, what: str = "number", *, positive: bool = False,
-           at_least: float | None = None, at_most: float | None = None) -> Callable[[str], Any]:
-    """An argparse type: a finite number of ``kind`` within the given bounds."""
+           at_least: float | None = None, at_most: float | None = None,
+           infinite: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number of ``kind`` within the given bounds (finite unless
+    ``infinite``, which admits inf)."""
     def convert(text: str) -> Any:
         try:
             value = kind(text)
         except (ValueError, OverflowError):
             raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
-        if not math.isfinite(value):
+        if math.isnan(value) or (math.isinf(value) and not (infinite and value > 0)):
             raise argparse.ArgumentTypeError(f"{text!r} is not a finite {what}")
         if positive and not value > 0:
             raise argparse.ArgumentTypeError(f"{text!r} must be a positive {what}")
@@ -86,8 +86,8 @@ def number(kind: type = float, what: str = "number", *, positive: bool = False,
     return convert
 
 
-#: Seconds of a time budget.
-seconds = number(float, "number of seconds", positive=True, at_most=MAX_SECONDS)
+#: Seconds of a time budget (any size: inf means no limit).
+seconds = number(float, "number of seconds", positive=True, infinite=True)
 
 
 def optimizer_names() -> tuple[str, ...]:
@@ -139,10 +139,3 @@ def add_loss_options(cmd: argparse.ArgumentParser, *, data: bool = False) -> Non
                          help="a data column, e.g. --data x=1,2 --data y=1,3, or a CSV file "
                               "with a header line")
         cmd.add_argument("--target", default="y", help="the target column (default y)")
-
-
-def loss_from_args(args: argparse.Namespace) -> Any:
-    """The Loss the options describe, after printing (or, with --strict, refusing) misreadings."""
-    from .loss_input import read_loss
-
-    return read_loss(args)

@@ -6,8 +6,9 @@ import argparse
 import sys
 from typing import Any
 
-from .common import EXIT_OK, add_loss_options, loss_from_args, seconds
+from .common import EXIT_OK, add_loss_options, seconds
 from .files import check_output_path, write_output
+from .loss_input import loss_from_args
 
 __all__ = ["register"]
 

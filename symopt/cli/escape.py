@@ -6,8 +6,9 @@ import argparse
 import json
 from typing import Any
 
-from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer, loss_from_args,
+from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer,
                      number, optimizer_names, seconds)
+from .loss_input import loss_from_args
 
 __all__ = ["register"]
 
@@ -20,7 +21,8 @@ def register(subparsers: Any) -> None:
                     "saddle, on a family), then start an optimizer DELTA away from it and count "
                     "the steps to RADIUS, compared with the linearised prediction.")
     add_loss_options(cmd)
-    cmd.add_argument("--at", required=True, help="the critical point, e.g. 0,0")
+    cmd.add_argument("--at", required=True, help="the critical point, e.g. 0,0 (write "
+                                                 "--at=-1,1 when it starts with a minus)")
     cmd.add_argument("--optimizer", choices=optimizer_names(), default="gd")
     cmd.add_argument("--lr", type=number(float, "learning rate", positive=True), default=0.1,
                      help="learning rate (default 0.1)")

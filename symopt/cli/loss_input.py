@@ -10,13 +10,13 @@ from typing import Any
 from .common import say
 from .files import read_text
 
-__all__ = ["read_loss", "read_data"]
+__all__ = ["loss_from_args", "read_data"]
 
 #: At most this many data values in all (the CLI is for small, exact examples).
 MAX_DATA_VALUES = 100_000
 
 
-def read_loss(args: argparse.Namespace) -> Any:
+def loss_from_args(args: argparse.Namespace) -> Any:
     """Build the Loss of ``args`` (expr or --model/--data, --params), noting misreadings.
 
     Every note goes to standard error as one line; with ``--strict`` the first one is an

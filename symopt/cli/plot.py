@@ -7,9 +7,10 @@ import io
 from pathlib import Path
 from typing import Any
 
-from .common import (EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer, loss_from_args,
+from .common import (EXIT_BUDGET, EXIT_OK, MAX_STEPS, add_loss_options, build_optimizer,
                      number, optimizer_names, seconds)
 from .files import check_output_path, write_output
+from .loss_input import loss_from_args
 
 __all__ = ["register"]
 
@@ -132,10 +133,13 @@ def run(args: argparse.Namespace) -> int:
                       for kind, count in kinds.items()) or "no isolated critical points"
     if analysis.families:
         found += f", {len(analysis.families)} famil{'ies' if len(analysis.families) != 1 else 'y'}"
+    timed_out = str(getattr(analysis.status, "value", analysis.status)) == "timeout"
+    if timed_out:
+        found += " (INCOMPLETE: the analysis ran out of time; give it more with --timeout)"
     print(f"wrote {written}: L({', '.join(names)}) with {found}")
     for name, trajectory in runs.items():
         end = ", ".join(f"{v:.6g}" for v in np.atleast_1d(trajectory.x))
         print(f"  {name}: {trajectory.nit} steps from "
               f"({', '.join(f'{v:.6g}' for v in trajectory.path[0])}) to ({end}), "
               f"loss {float(trajectory.fun):.6g} ({trajectory.status})")
-    return EXIT_OK
+    return EXIT_BUDGET if timed_out else EXIT_OK

@@ -24,7 +24,7 @@ from typing import Iterable
 
 import sympy as sp
 
-from ..budget import Budget
+from ..budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from ..critical import CriticalSet, critical_points
 from ..loss import Loss
 from .records import Derivation, Line, Section, Step, Tex
@@ -38,7 +38,8 @@ __all__ = ["derive", "derive_optimizer_rules"]
 
 # -- the pipeline ----------------------------------------------------------------------------
 def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | None = None,
-           timeout: float = 30) -> Derivation:
+           timeout: float | None = 30, isolate: bool | None = None,
+           memory_mb: float | None = DEFAULT_MEMORY_MB) -> Derivation:
     """A checked, step-by-step derivation of a loss's critical points and their kinds.
 
     Parameters
@@ -55,6 +56,12 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
     timeout : float
         Seconds for the whole derivation, analysis included.  A symbolic step that runs out
         of time raises :class:`~symopt.errors.BudgetExceeded`.
+    isolate : bool, optional
+        Run the whole derivation in a child process killed at the deadline
+        (:func:`symopt.budget.run_bounded`); default: where steps cannot be interrupted in
+        place (threads other than the main one, Windows).
+    memory_mb : float or None
+        Memory cap of that child process in MiB (None: no cap).
 
     Returns
     -------
@@ -86,8 +93,18 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
         loss = Loss.parse(loss)
     if not isinstance(loss, Loss):
         raise TypeError(f"derive takes a Loss or text, got {type(loss).__name__}")
-    say = Writer(language)
     budget = Budget(timeout)
+    if isolate or (isolate is None and not can_interrupt()):
+        return run_bounded(derive, loss, language=language, analysis=analysis, timeout=timeout,
+                           isolate=False, memory_mb=None, what="the derivation")
+    # an outer alarm for any step that escaped its share of the budget
+    return bounded_call(lambda: _derive(loss, language, analysis, budget),
+                        budget.seconds + 0.3, "the derivation")
+
+
+def _derive(loss: Loss, language: str, analysis: CriticalSet | None, budget: Budget
+            ) -> Derivation:
+    say = Writer(language)
     # 2. the critical points (reused when given)
     if analysis is None:
         analysis = critical_points(loss, timeout=max(budget.remaining * 0.5, 0.5))
