@@ -40,3 +40,17 @@ def test_text_still_derives_a_loss_and_unknown_objects_are_refused():
     assert "minimum" in derivation.to_markdown()
     with pytest.raises(TypeError):
         so.derive(object())
+
+
+def test_docs_page_examples_run_and_list_every_variant():
+    import doctest
+    from pathlib import Path
+
+    pytest.importorskip("torch")
+    pytest.importorskip("optax")
+    page = Path(__file__).resolve().parent.parent / "docs" / "crosscheck.md"
+    result = doctest.testfile(str(page), module_relative=False, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted >= 6
+    text = page.read_text(encoding="utf-8")
+    for name in so.optim.VARIANTS:
+        assert f"`{name}`" in text, f"docs/crosscheck.md does not list {name}"
