@@ -242,8 +242,3 @@ class CrossCheckReport:
 
     def __str__(self) -> str:
         return self.table()
-
-    def plot(self, **kwargs: Any) -> Any:
-        """The per-step deviation curves (see :func:`symopt.plotting.crosscheck.deviation_figure`)."""
-        from ..plotting.crosscheck import deviation_figure
-        return deviation_figure(self, **kwargs)
