@@ -156,7 +156,8 @@ def test_a_saddle_without_negative_eigenvalue_says_so():
 
 def test_notebook_reprs_show_the_loss_and_the_points():
     loss = so.Loss.parse("(1 - w1*w2)**2")
-    assert loss._repr_latex_() == r"$\displaystyle L(w_{1}, w_{2}) = " + sp.latex(loss.expr) + "$"
+    # the user's own term order, as the lecture writes it
+    assert loss._repr_latex_() == r"$\displaystyle L(w_{1}, w_{2}) = \left(1 - w_{1} w_{2}\right)^{2}$"
     table = so.critical_points(loss)._repr_markdown_()
     assert "saddle" in table and r"w_{1} w_{2} - 1 = 0" in table
 
