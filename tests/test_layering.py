@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("gradcheck", "handcheck"),
     ("runner", "run_plan", "backends"),
     ("saddles", "escaping", "attraction"),
-    ("crosscheck",),
+    ("crosscheck", "crosschecking"),
     ("ml",),
     ("sweep",),
     ("report",),
