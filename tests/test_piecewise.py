@@ -108,3 +108,9 @@ def test_kink_point_with_a_maximum_along_the_kink_and_a_rise_across_is_a_saddle(
     cs = analyse("relu(x) - y**2")
     (p,) = cs.points
     assert p.coords == (0, 0) and p.kind is so.Kind.SADDLE
+
+
+def test_text_summary_names_the_region_and_the_pieces():
+    assert "w1 <= 0: dimension 1, minimum" in str(analyse("relu(w1)"))
+    text = str(analyse("y**2*(x - 5)"))  # maxima left of x = 5, minima right of it
+    assert "x < 5: maximum" in text and "5 < x: minimum" in text
