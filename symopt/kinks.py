@@ -65,6 +65,12 @@ def kinks(expr: sp.Expr, params: Sequence[sp.Symbol]) -> list[Kink]:
         if (poly.LC() > 0) != (primitive.LC() > 0):
             plus, minus = minus, plus
         groups.setdefault(primitive.as_expr(), []).append((atom, plus, minus))
+    if groups:
+        stand_ins = {atom: sp.Dummy() for atom in atoms}
+        try:
+            sp.Poly(expr.xreplace(stand_ins), *params, *stand_ins.values(), domain="QQ")
+        except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+            raise Unsupported("the pieces between the kinks are not polynomials") from None
     return [Kink(u, tuple(branches)) for u, branches in groups.items()]
 
 
