@@ -23,3 +23,8 @@ class SymoptError(Exception):
 
 class BudgetExceeded(SymoptError):
     """A symbolic step ran out of its time budget."""
+
+
+class AlgorithmFailure(SymoptError):
+    """An algorithm could not finish for a reason other than time (for example, no
+    separating linear form was found among the candidates tried)."""

@@ -4,11 +4,10 @@ The variety of the system is split into pieces with Groebner bases:
 
 * a factor common to every basis element is a hypersurface: a family;
 * a basis element that factors splits the variety into the varieties of its factors;
-* a zero-dimensional piece is solved exactly: rational roots of the lex basis'
-  univariate polynomial are substituted and the rest solved recursively; an
-  irreducible factor of higher degree is handled by a primitive element T (a linear
-  form that separates the points), giving the shape ``x_i = p_i(T)``, ``f(T) = 0``
-  with ``f`` irreducible over Q, whose real roots (CRootOf) are the real points;
+* a zero-dimensional piece is solved exactly from its grevlex basis and the quotient
+  ring's multiplication matrices (:mod:`symopt.zerodim`): a primitive element T (a
+  linear form that separates the points) with ``x_i = p_i(T)``, ``f(T) = 0`` for each
+  irreducible factor ``f`` over Q, whose real roots (CRootOf) are the real points;
 * an irreducible positive-dimensional piece is a family.
 
 Every Groebner basis computation runs under the caller's :class:`~symopt.budget.Budget`.
@@ -26,7 +25,8 @@ from functools import lru_cache, reduce
 import sympy as sp
 
 from .budget import Budget
-from .errors import BudgetExceeded
+from .errors import AlgorithmFailure, BudgetExceeded
+from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate
 
 T = sp.Dummy("T")
 
@@ -120,7 +120,8 @@ def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int
         if hi < 0:
             return -1
         digits *= 2
-    raise BudgetExceeded("could not separate a nonzero algebraic number from zero")
+    raise AlgorithmFailure("could not separate a nonzero algebraic number from zero "
+                           f"with {max_digits} digits")
 
 
 def isolating_intervals(poly: sp.Poly, digits: int) -> list[tuple[Fraction, Fraction]]:
@@ -211,6 +212,7 @@ class SolveResult:
     families: list[FamilyComponent] = field(default_factory=list)
     complete: bool = True
     notes: list[str] = field(default_factory=list)
+    failed: bool = False  # an algorithm failed (not the time budget)
 
 
 def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
@@ -236,12 +238,17 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
     except BudgetExceeded as exc:
         result.complete = False
         result.notes.append(f"stopped at the time budget: {exc}")
+    except AlgorithmFailure as exc:
+        result.complete = False
+        result.failed = True
+        result.notes.append(f"algorithm failure: {exc}")
     _dedupe(result, gens)
     return result
 
 
 def _groebner(polys, gens, order, budget: Budget):
-    return budget.run(lambda: sp.groebner(polys, *gens, order=order), what="Groebner basis")
+    return budget.run(lambda: sp.groebner(polys, *gens, order=order, method="f5b"),
+                      what="Groebner basis")
 
 
 def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, depth: int) -> None:
@@ -380,91 +387,33 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
             for k in range(factor.count_roots()):
                 points.append(AlgebraicPoint(minpoly, k, (sp.Poly(T, T, domain="QQ"),)))
         return points
-    lex = _groebner(exprs, gens, "lex", budget)
-    if lex.exprs == [1]:
+    ring, basis = grevlex_basis(exprs, gens, budget)
+    if basis == [ring.one]:
         return []
-    last = gens[-1]
-    univariate = [e for e in lex.exprs if e.free_symbols <= {last}]
-    if not univariate:  # not zero-dimensional after all (should not happen)
-        raise BudgetExceeded("a zero-dimensional piece had no eliminant")
-    q = sp.Poly(univariate[0], last, domain="QQ")
+    generators = [ring.from_expr(sp.expand(e)) for e in exprs]
+    rur = rational_univariate(ring, basis, T, budget, [g for g in generators if g])
+    if rur is None:
+        raise AlgorithmFailure("a piece taken to be zero-dimensional has infinitely many points")
+    mu, numerators = rur
+    return points_from_representation(mu, numerators, mu.diff(), budget)
+
+
+def points_from_representation(mu: sp.Poly, numerators: tuple[sp.Poly, ...],
+                               denominator: sp.Poly, budget: Budget) -> list[AlgebraicPoint]:
+    """The real points ``x_i = h_i(t) / d(t)``, t a real root of the squarefree ``mu``
+    (``d`` invertible modulo ``mu``): one :class:`AlgebraicPoint` per real root of each
+    irreducible factor of ``mu``."""
     points: list[AlgebraicPoint] = []
-    for factor, _ in budget.run(lambda: q.factor_list()[1], what="factorisation"):
+    for factor, _ in budget.run(lambda: mu.factor_list()[1], what="factorisation"):
         if factor.degree() == 0:
             continue
-        if factor.count_roots() == 0:
-            continue  # no real root: no real points on this piece
-        if factor.degree() == 1:
-            a, b = factor.all_coeffs()
-            r = sp.Rational(-b, a)
-            sub = [sp.expand(e.subs(last, r)) for e in lex.exprs]
-            sub = [e for e in sub if e != 0]
-            if any(e.is_number for e in sub):
-                continue
-            const = sp.Poly(r, T, domain="QQ")
-            if not sub:  # should not happen in a zero-dimensional ideal
-                raise BudgetExceeded("lost zero-dimensionality after substitution")
-            for p in zero_dimensional_points(sub, gens[:-1], budget):
-                if p.degree == 1:
-                    polys = p.coordinate_polys + (const,)
-                    points.append(AlgebraicPoint(p.minpoly, p.index, polys))
-                else:
-                    points.append(AlgebraicPoint(p.minpoly, p.index,
-                                                 p.coordinate_polys + (const,)))
+        f = factor.monic()
+        real_roots = len(_coarse_intervals(tuple(sp.Rational(c) for c in f.all_coeffs())))
+        if not real_roots:
             continue
-        points.extend(_primitive_element_points(list(lex.exprs) + [factor.as_expr()], gens, budget))
+        reduced = coordinates_on_factor(f, numerators, denominator, budget)
+        points.extend(AlgebraicPoint(f, k, reduced) for k in range(real_roots))
     return points
-
-
-def _separating_forms(n: int):
-    yield (0,) * (n - 1) + (1,)
-    for c in range(1, 8):
-        yield tuple(c ** k for k in range(n - 1, 0, -1)) + (1,)
-        yield tuple((-c) ** k for k in range(n - 1, 0, -1)) + (1,)
-
-
-def _primitive_element_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
-    n = len(gens)
-    for weights in _separating_forms(n):
-        form = sum(w * g for w, g in zip(weights, gens))
-        with_t = exprs + [T - form]
-        basis = _groebner(with_t, gens + (T,), "lex", budget)
-        eliminant = [e for e in basis.exprs if e.free_symbols <= {T}]
-        if not eliminant:
-            continue
-        squarefree = sp.Poly(eliminant[0], T, domain="QQ").sqf_part()
-        shaped = _groebner(with_t + [squarefree.as_expr()], gens + (T,), "lex", budget)
-        coords = _shape(shaped.exprs, gens)
-        if coords is None:
-            continue
-        points = []
-        for factor, _ in budget.run(lambda: squarefree.factor_list()[1], what="factorisation"):
-            if factor.degree() == 0:
-                continue
-            f = factor.monic()
-            reduced = tuple(c.rem(f) for c in coords)
-            for k in range(f.count_roots()):
-                points.append(AlgebraicPoint(f, k, reduced))
-        return points
-    raise BudgetExceeded("no separating linear form found among the candidates tried")
-
-
-def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
-    """``(p_1, ..., p_n)`` if the lex basis is ``{x_i - p_i(T)} + {f(T)}``, else None."""
-    if len(exprs) != len(gens) + 1:
-        return None
-    coords = []
-    for g, e in zip(gens, exprs[:-1]):
-        poly = sp.Poly(e, g, domain=sp.QQ[T])
-        if poly.degree() != 1 or any(s in e.free_symbols for s in gens if s != g):
-            return None
-        a, b = poly.all_coeffs()
-        a = sp.sympify(a.as_expr() if hasattr(a, "as_expr") else a)
-        if not a.is_number:
-            return None
-        coords.append(sp.Poly(-sp.sympify(b.as_expr() if hasattr(b, "as_expr") else b) / a,
-                              T, domain="QQ"))
-    return tuple(coords)
 
 
 def canonical_point(point: AlgebraicPoint) -> AlgebraicPoint:
