@@ -19,11 +19,13 @@ import numpy as np
 import sympy as sp
 
 from .budget import Budget
-from .classify import Classification, Kind, classify_exact, exact_sign
+from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
+                       inertia_from_charpoly)
 from .errors import BudgetExceeded
 from .loss import Loss
 from .newton import newton_search, search_box
-from .polysolve import (T, AlgebraicPoint, FamilyComponent, canonical_point, crootof,
+from .realroots import ParametrizedPoint, certified_signs
+from .polysolve import (SOLVERS, T, AlgebraicPoint, FamilyComponent, canonical_point, crootof,
                         isolating_intervals, solve_polynomial_system, zero_dimensional_points)
 
 __all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
@@ -189,7 +191,7 @@ class CriticalSet:
 
 # ---------------------------------------------------------------------------------------
 def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
-                    starts: int = 256, seed: int = 0) -> CriticalSet:
+                    starts: int = 256, seed: int = 0, solver: str = "auto") -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -205,6 +207,9 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
         which are solved everywhere.
     starts, seed : int
         Number of Newton starts (quasi-random in the box) and their seed.
+    solver : {"auto", "exact", "msolve"}
+        How polynomial gradient systems are solved: symopt's own exact path, msolve
+        (optional binary, for zero-dimensional systems), or msolve when installed.
 
     Examples
     --------
@@ -218,6 +223,8 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
         loss = Loss.parse(loss)
     if not isinstance(loss, Loss):
         raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     budget = Budget(timeout)
     params = loss.params
     try:
@@ -228,7 +235,7 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
     system = _polynomial_system(gradient, params)
     if system is not None:
         numerators, denominators = system
-        return _polynomial_case(loss, numerators, denominators, hessian, budget)
+        return _polynomial_case(loss, numerators, denominators, hessian, budget, solver)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
 
 
@@ -250,9 +257,10 @@ def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
 
 
 # -- polynomial gradients ----------------------------------------------------------------
-def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget) -> CriticalSet:
+def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget,
+                     solver: str = "exact") -> CriticalSet:
     params = loss.params
-    solved = solve_polynomial_system(numerators, params, budget)
+    solved = solve_polynomial_system(numerators, params, budget, solver)
     notes = list(solved.notes)
     timed_out = any("time budget" in n for n in notes)
     points = []
@@ -260,7 +268,11 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         try:
-            points.append(_exact_point(loss, alg, hessian, budget))
+            certified = (_certified_point(loss, alg, hessian)
+                         if isinstance(alg, ParametrizedPoint) else None)
+            points.append(certified or _exact_point(
+                loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
+                hessian, budget))
         except BudgetExceeded as exc:
             timed_out = True
             notes.append(f"classification stopped at the time budget: {exc}")
@@ -284,6 +296,34 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     return CriticalSet(loss, tuple(points), tuple(families), complete,
                        "Groebner basis + exact real-root isolation", status, tuple(notes),
                        budget.elapsed())
+
+
+def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
+    """A nondegenerate point classified by interval arithmetic on a certified box (the
+    signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
+    when a sign stays undecided.  Coordinates: 30 digits (exact form: point.algebraic())."""
+    params = loss.params
+    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
+            for i in range(len(params))]
+    signs = certified_signs(point, rows)
+    inertia = inertia_from_charpoly(signs) if signs is not None else None
+    if inertia is None or inertia[2]:
+        return None
+    coords = point.evalf(30)
+    subs = dict(zip(params, coords))
+    numeric_h = _numeric_matrix(hessian.xreplace(subs))
+    with mpmath.workdps(50):
+        values, vectors = mpmath.eigsy(numeric_h)
+    eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
+    escape = tuple(tuple(sp.Float(str(vectors[r, c]), 30) for r in range(len(params)))
+                   for c in range(len(params)) if values[c] < 0)
+    positive, negative, _ = inertia
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
+              "interval arithmetic on a certified box around the point")
+    value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
+    cls = Classification(kind, False, inertia, eigenvalues, escape, reason)
+    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
 
 
 def exact_coordinates(alg: AlgebraicPoint) -> tuple[sp.Expr, ...]:

