@@ -1,46 +1,19 @@
-"""What the command-line modules share: argument types and the optimizers by name."""
+"""Deprecated: moved to :mod:`symopt.cli.common`; this module stays for one release."""
 
 from __future__ import annotations
 
-import argparse
-import math
-from typing import Any, Callable
+import warnings
 
-#: Optimizers the commands accept, each built from a learning rate (and a momentum).
-OPTIMIZER_NAMES = ("gd", "momentum", "sgd", "adagrad", "adagrad_lecture", "rmsprop",
-                   "rmsprop_lecture", "adam", "adamw")
+from .cli.common import *  # noqa: F401,F403
+from .cli.common import __all__  # noqa: F401
 
-
-def build_optimizer(name: str, lr: float, momentum: float | None = None) -> Any:
-    """The named optimizer; ``momentum`` is the heavy-ball coefficient of 'momentum'
-    (default 0.9) and 'sgd' (default 0)."""
-    from . import optim
-
-    if name not in OPTIMIZER_NAMES:
-        raise ValueError(f"unknown optimizer {name!r}; choose from {', '.join(OPTIMIZER_NAMES)}")
-    if name == "momentum":
-        return optim.momentum(lr, 0.9 if momentum is None else momentum)
-    if name == "sgd":
-        return optim.sgd(lr, momentum=0.0 if momentum is None else momentum)
-    if name == "rmsprop_lecture":
-        return optim.rmsprop_lecture(lr, 0.9)
-    return getattr(optim, name)(lr)
+warnings.warn("symopt.cli_common is deprecated; use symopt.cli.common", DeprecationWarning,
+              stacklevel=2)
 
 
-def number(kind: type = float, what: str = "number", *, positive: bool = False,
-           at_least: int | None = None) -> Callable[[str], Any]:
-    """An argparse type: a finite number of ``kind``, optionally positive or >= at_least."""
-    def convert(text: str) -> Any:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a {what}") from None
-        if not math.isfinite(value):
-            raise argparse.ArgumentTypeError(f"{text!r} is not a finite {what}")
-        if positive and not value > 0:
-            raise argparse.ArgumentTypeError(f"{text!r} must be a positive {what}")
-        if at_least is not None and value < at_least:
-            raise argparse.ArgumentTypeError(f"{text!r} must be at least {at_least}")
-        return value
+def __getattr__(name: str):
+    if name == "OPTIMIZER_NAMES":  # the old table, now read from symopt.optim
+        from .cli.common import optimizer_names
 
-    return convert
+        return optimizer_names()
+    raise AttributeError(f"module 'symopt.cli_common' has no attribute {name!r}")

@@ -1,49 +1,11 @@
-"""`symopt diagnose`: the lecture's loss diagnosis for runs listed in a CSV file."""
+"""Deprecated: moved to :mod:`symopt.cli.diagnose`; this module stays for one release."""
 
 from __future__ import annotations
 
-import argparse
-import math
-from typing import Any
+import warnings
 
+from .cli.diagnose import *  # noqa: F401,F403
+from .cli.diagnose import __all__  # noqa: F401
 
-def _threshold(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number >= 0")
-    return value
-
-
-def _cmd_diagnose(args: argparse.Namespace) -> int:
-    from .ml.diagnose import diagnose, read_runs
-
-    runs = read_runs(args.csv)
-    result = diagnose(runs, large_loss=args.large_loss, overfit_ratio=args.overfit_ratio,
-                      mismatch_ratio=args.mismatch_ratio)
-    print(result.to_json() if args.json else str(result))
-    return 0
-
-
-def add_commands(subparsers: Any, parser_class: type[argparse.ArgumentParser]) -> None:
-    """Add ``diagnose CSV [--json] [--large-loss X] [--overfit-ratio R] [--mismatch-ratio R]``."""
-    from .ml.diagnose import COLUMNS, LARGE_LOSS, MISMATCH_RATIO, OVERFIT_RATIO
-
-    cmd = subparsers.add_parser(
-        "diagnose", help="tell model bias, optimization issues, overfitting and mismatch apart",
-        description="Apply the lecture's diagnosis to training runs listed in a CSV file with "
-                    f"the columns {','.join(COLUMNS)} (the first three required; empty cells "
-                    "allowed in the others; distribution_shift is yes/no).")
-    cmd.add_argument("csv", help="the runs, one line per trained model")
-    cmd.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
-    cmd.add_argument("--large-loss", type=_threshold, default=LARGE_LOSS,
-                     help=f"a training loss above this is large (default {LARGE_LOSS:g})")
-    cmd.add_argument("--overfit-ratio", type=_threshold, default=OVERFIT_RATIO,
-                     help="overfitting when val_loss > ratio * train_loss "
-                          f"(default {OVERFIT_RATIO:g})")
-    cmd.add_argument("--mismatch-ratio", type=_threshold, default=MISMATCH_RATIO,
-                     help="mismatch when test_loss > ratio * val_loss under a distribution "
-                          f"change (default {MISMATCH_RATIO:g})")
-    cmd.set_defaults(handler=_cmd_diagnose)
+warnings.warn("symopt.cli_diagnose is deprecated; use symopt.cli.diagnose", DeprecationWarning,
+              stacklevel=2)

@@ -9,189 +9,44 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 
 from __future__ import annotations
 
-import itertools
+import dataclasses
+import time
 from fractions import Fraction
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Any, Sequence
 
 import mpmath
 import numpy as np
 import sympy as sp
 
-from .budget import Budget
+from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
                        inertia_from_charpoly)
-from .errors import BudgetExceeded
+from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
+from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
+from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
+from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals,
+                        solve_polynomial_system)
 from .realroots import ParametrizedPoint, certified_signs
-from .polysolve import (SOLVERS, T, AlgebraicPoint, FamilyComponent, canonical_point, crootof,
-                        isolating_intervals, solve_polynomial_system, zero_dimensional_points)
+from .realsigns import evident_sign
+from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
+from .status import Status
 
-__all__ = ["Kind", "CriticalPoint", "CriticalFamily", "CriticalSet", "critical_points",
-           "classify_point"]
+__all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
+           "critical_points", "classify_point"]
 
-
-@dataclass(frozen=True)
-class CriticalPoint:
-    """An isolated critical point and what kind it is.
-
-    ``coords`` are exact SymPy numbers in ``loss.params`` order (rational, radical or
-    CRootOf) when ``exact`` is true, else high-precision Floats of a verified numerical
-    root.  ``escape_directions`` are unit eigenvectors of the negative eigenvalues.
-    """
-
-    coords: tuple[sp.Expr, ...]
-    numeric: tuple[float, ...]
-    value: sp.Expr
-    kind: Kind
-    degenerate: bool
-    eigenvalues: tuple[sp.Expr, ...]
-    escape_directions: tuple[tuple[sp.Expr, ...], ...]
-    reason: str
-    exact: bool = True
-    inertia: tuple[int, int, int] | None = None
-    descent_curve: tuple[sp.Expr, ...] | None = None
-    higher_order: sp.Expr | None = None
-
-    @property
-    def numeric_value(self) -> float:
-        return float(sp.N(self.value, 30))
-
-    @property
-    def eigenvalues_numeric(self) -> tuple[float, ...]:
-        return tuple(float(sp.N(v, 30)) for v in self.eigenvalues)
-
-    @property
-    def escape_directions_numeric(self) -> tuple[tuple[float, ...], ...]:
-        return tuple(tuple(float(sp.N(c, 30)) for c in d) for d in self.escape_directions)
-
-    @property
-    def negative_eigenvalues(self) -> tuple[sp.Expr, ...]:
-        return tuple(v for v in self.eigenvalues if float(sp.N(v, 30)) < 0)[
-            : len(self.escape_directions)]
-
-    def predicted_loss(self, step: float, direction: int = 0) -> float:
-        """Second-order prediction L(p + a*u) ~ L(p) + lambda*a**2/2 along escape direction u."""
-        if not self.escape_directions:
-            raise ValueError("this point has no negative-curvature direction to step along")
-        lam = float(sp.N(self.negative_eigenvalues[direction], 30))
-        return self.numeric_value + lam * step * step / 2
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "coords": [str(c) for c in self.coords],
-            "numeric": list(self.numeric),
-            "value": str(self.value),
-            "value_numeric": self.numeric_value,
-            "kind": self.kind.value,
-            "degenerate": self.degenerate,
-            "eigenvalues": [str(v) for v in self.eigenvalues],
-            "eigenvalues_numeric": list(self.eigenvalues_numeric),
-            "escape_directions": [[str(c) for c in d] for d in self.escape_directions],
-            "escape_directions_numeric": [list(d) for d in self.escape_directions_numeric],
-            "exact": self.exact,
-            "reason": self.reason,
-            "descent_curve": None if self.descent_curve is None else [str(c) for c in self.descent_curve],
-        }
-
-
-@dataclass(frozen=True)
-class CriticalFamily:
-    """A positive-dimensional set of critical points: the common zeros of ``equations``."""
-
-    equations: tuple[sp.Expr, ...]
-    dimension: int
-    kind: Kind
-    degenerate: bool
-    reason: str
-    sample_points: tuple[tuple[sp.Expr, ...], ...] = ()
-    sample_eigenvalues: tuple[tuple[sp.Expr, ...], ...] = ()
-    value: sp.Expr | None = None  # the loss on the family, when it is constant there
-    global_minimum: bool = False
-    certified: bool = True
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "equations": [str(e) for e in self.equations],
-            "dimension": self.dimension,
-            "kind": self.kind.value,
-            "degenerate": self.degenerate,
-            "global_minimum": self.global_minimum,
-            "value": None if self.value is None else str(self.value),
-            "reason": self.reason,
-            "sample_points": [[str(c) for c in p] for p in self.sample_points],
-            "sample_eigenvalues": [[str(v) for v in e] for e in self.sample_eigenvalues],
-        }
-
-
-@dataclass(frozen=True)
-class CriticalSet:
-    """The critical points and families of a loss, and whether the list is proven complete."""
-
-    loss: Loss
-    points: tuple[CriticalPoint, ...]
-    families: tuple[CriticalFamily, ...]
-    complete: bool
-    method: str
-    status: str  # "complete", "incomplete" or "timeout"
-    notes: tuple[str, ...] = ()
-    elapsed: float = 0.0
-    box: tuple[tuple[float, float], ...] | None = None
-
-    def __iter__(self) -> Iterator[CriticalPoint]:
-        return iter(self.points)
-
-    def __len__(self) -> int:
-        return len(self.points)
-
-    def of_kind(self, kind: Kind | str) -> tuple[CriticalPoint, ...]:
-        kind = Kind(kind)
-        return tuple(p for p in self.points if p.kind is kind)
-
-    @property
-    def saddles(self) -> tuple[CriticalPoint, ...]:
-        return self.of_kind(Kind.SADDLE)
-
-    @property
-    def minima(self) -> tuple[CriticalPoint, ...]:
-        return self.of_kind(Kind.MINIMUM)
-
-    @property
-    def maxima(self) -> tuple[CriticalPoint, ...]:
-        return self.of_kind(Kind.MAXIMUM)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "expr": str(self.loss.expr),
-            "params": [p.name for p in self.loss.params],
-            "points": [p.to_dict() for p in self.points],
-            "families": [f.to_dict() for f in self.families],
-            "complete": self.complete,
-            "status": self.status,
-            "method": self.method,
-            "notes": list(self.notes),
-            "elapsed_seconds": round(self.elapsed, 4),
-        }
-
-    def _repr_latex_(self) -> str:
-        from .report import critical_set_latex  # display only
-
-        return critical_set_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .report import critical_set_markdown
-
-        return critical_set_markdown(self)
-
-    def __repr__(self) -> str:
-        return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
-                f"complete={self.complete}, method={self.method!r})")
+# In a child process the analysis stops this long before the deadline to send its result
+# back; the parent kills the child this long after it.
+_RETURN_MARGIN = 0.15
+_KILL_GRACE = 0.3
 
 
 # ---------------------------------------------------------------------------------------
-def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
-                    starts: int = 256, seed: int = 0, solver: str = "auto") -> CriticalSet:
+def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = None,
+                    starts: int = 256, seed: int = 0, isolate: bool | None = None,
+                    memory_mb: float | None = DEFAULT_MEMORY_MB,
+                    max_regions: int = MAX_REGIONS, solver: str = "auto") -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -209,7 +64,17 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
         Number of Newton starts (quasi-random in the box) and their seed.
     solver : {"auto", "exact", "msolve"}
         How polynomial gradient systems are solved: symopt's own exact path, msolve
-        (optional binary, for zero-dimensional systems), or msolve when installed.
+        (an optional binary, for zero-dimensional systems), or msolve when installed.
+    max_regions : int
+        Piecewise losses (abs, relu, max, min): at most this many regions are analysed
+        (default 64); past the cap the status is ``Status.INCOMPLETE``.
+    isolate : bool, optional
+        Run the whole analysis in a child process that is killed at the deadline
+        (:func:`symopt.budget.run_bounded`).  Default: only where a step cannot be
+        interrupted in place (threads other than the main one, Windows).
+    memory_mb : float or None
+        Memory cap of that child process in MiB (None: no cap); over it, the result is
+        empty and ``status=Status.INCOMPLETE``.
 
     Examples
     --------
@@ -226,17 +91,78 @@ def critical_points(loss: Loss | str, timeout: float = 30, *, box: Any = None,
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     budget = Budget(timeout)
+    options = dict(box=box, starts=starts, seed=seed, max_regions=max_regions, solver=solver)
+    if isolate or (isolate is None and not can_interrupt()):
+        return _isolated(loss, budget, memory_mb, options)
+    try:  # an outer alarm, a moment after the deadline, for any step that escaped its budget
+        return bounded_call(lambda: _analyse_split(loss, budget, box, starts, seed, max_regions,
+                                                          solver),
+                            budget.seconds + _KILL_GRACE, "the analysis")
+    except BudgetExceeded as exc:
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
+
+
+def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
+                   max_regions: int, solver: str = "auto") -> CriticalSet:
+    """A piecewise loss region by region, any other loss whole, in this process."""
+    try:
+        found = kinks(loss.expr, loss.params)
+    except Unsupported as exc:
+        found = []
+        unsupported = str(exc)
+    else:
+        unsupported = ""
+    if found:
+        return analyse_piecewise(loss, found, budget,
+                                 lambda piece: _analyse(piece, budget, box, starts, seed, solver),
+                                 max_regions)
+    cs = _analyse(loss, budget, box, starts, seed, solver)
+    if unsupported:
+        note = f"not split into regions ({unsupported}): searched as a smooth loss"
+        return dataclasses.replace(cs, notes=cs.notes + (note,))
+    return cs
+
+
+def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
+             solver: str = "auto") -> CriticalSet:
+    """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
+        system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
+                            what="preparing the polynomial system")
     except BudgetExceeded as exc:
-        return CriticalSet(loss, (), (), False, "none", "timeout", (str(exc),), budget.elapsed())
-    system = _polynomial_system(gradient, params)
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
     if system is not None:
         numerators, denominators = system
         return _polynomial_case(loss, numerators, denominators, hessian, budget, solver)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+def _empty(loss: Loss, status: Status, note: str, elapsed: float) -> CriticalSet:
+    return CriticalSet(loss=loss, points=(), families=(), method="none", status=status,
+                       notes=(note,), elapsed=elapsed)
+
+
+def _isolated(loss: Loss, budget: Budget, memory_mb: float | None, options: dict) -> CriticalSet:
+    """critical_points in one child process, killed a moment after the deadline."""
+    deadline = time.monotonic() + budget.seconds
+    try:
+        return run_bounded(_analysis_before, loss, deadline, options, what="the analysis",
+                           timeout=budget.seconds + _KILL_GRACE, memory_mb=memory_mb)
+    except BudgetExceeded as exc:  # MemoryBudgetExceeded included
+        status = Status.INCOMPLETE if isinstance(exc, MemoryBudgetExceeded) else Status.TIMEOUT
+        return _empty(loss, status, str(exc), budget.elapsed())
+
+
+def _analysis_before(loss: Loss, deadline: float, options: dict) -> CriticalSet:
+    """In the child process: critical_points with what is left of the time, minus a margin."""
+    left = deadline - time.monotonic() - _RETURN_MARGIN
+    if left <= 0:
+        return _empty(loss, Status.TIMEOUT,
+                      "no time was left for the analysis after starting its child process", 0.0)
+    return critical_points(loss, left, isolate=False, memory_mb=None, **options)
 
 
 def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
@@ -260,9 +186,15 @@ def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
 def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget,
                      solver: str = "exact") -> CriticalSet:
     params = loss.params
-    solved = solve_polynomial_system(numerators, params, budget, solver)
+    try:
+        solved = solve_polynomial_system(numerators, params, budget, solver)
+    except AlgorithmFailure as exc:
+        return CriticalSet(loss=loss, points=(), families=(), method=_EXACT_METHOD,
+                           status=Status.ALGORITHM_FAILURE, failures=(str(exc),),
+                           elapsed=budget.elapsed())
     notes = list(solved.notes)
-    timed_out = any("time budget" in n for n in notes)
+    failures = [solved.failure] if getattr(solved, "failure", "") else []
+    timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
@@ -273,57 +205,91 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
                 hessian, budget))
-        except BudgetExceeded as exc:
-            timed_out = True
-            notes.append(f"classification stopped at the time budget: {exc}")
-            break
+        except (BudgetExceeded, AlgorithmFailure) as exc:
+            # the point is still listed, numerically, with an honest "inconclusive"
+            timed_out = timed_out or isinstance(exc, BudgetExceeded)
+            if isinstance(exc, AlgorithmFailure):
+                failures.append(str(exc))
+            points.append(_unclassified_point(loss, alg, exc))
     families = []
-    for component in solved.families:
+    for component in _distinct_families(solved.families, params):
         try:
-            families.append(_family(loss, component, hessian, budget))
-        except BudgetExceeded as exc:
-            timed_out = True
-            notes.append(f"family classification stopped at the time budget: {exc}")
-            families.append(CriticalFamily(component.equations, component.dimension,
-                                           Kind.INCONCLUSIVE, True, "ran out of time",
-                                           certified=component.certified))
+            families.append(analyse_family(loss.expr, params, hessian, component, budget))
+        except (BudgetExceeded, AlgorithmFailure) as exc:
+            timed_out = timed_out or isinstance(exc, BudgetExceeded)
+            if isinstance(exc, AlgorithmFailure):
+                failures.append(str(exc))
+            why = f"not decided: {exc}"
+            families.append(CriticalFamily(
+                equations=tuple(component.equations), dimension=component.dimension,
+                kind=Kind.INCONCLUSIVE, degenerate=True, reason=why,
+                pieces=(FamilyPiece(condition=sp.true, kind=Kind.INCONCLUSIVE, degenerate=True,
+                                    reason=why),), certified=component.certified))
     if denominators:
         notes.append("points where a denominator of the gradient vanishes are outside the "
                       "loss's domain and were dropped")
-    complete = solved.complete and not timed_out
-    status = "complete" if complete else ("timeout" if timed_out else "incomplete")
+    if timed_out:
+        status = Status.TIMEOUT
+    elif failures:
+        status = Status.ALGORITHM_FAILURE
+    elif not solved.complete or not all(f.certified for f in families):
+        status = Status.INCOMPLETE
+    else:
+        status = Status.COMPLETE
     points.sort(key=lambda p: p.numeric)
-    return CriticalSet(loss, tuple(points), tuple(families), complete,
-                       "Groebner basis + exact real-root isolation", status, tuple(notes),
-                       budget.elapsed())
+    return CriticalSet(loss=loss, points=tuple(points), families=tuple(families),
+                       method=_EXACT_METHOD, status=status, notes=tuple(notes),
+                       elapsed=budget.elapsed(), failures=tuple(failures))
 
 
-def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
-    """A nondegenerate point classified by interval arithmetic on a certified box (the
-    signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
-    when a sign stays undecided.  Coordinates: 30 digits (exact form: point.algebraic())."""
-    params = loss.params
-    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
-            for i in range(len(params))]
-    signs = certified_signs(point, rows)
-    inertia = inertia_from_charpoly(signs) if signs is not None else None
-    if inertia is None or inertia[2]:
-        return None
-    coords = point.evalf(30)
-    subs = dict(zip(params, coords))
-    numeric_h = _numeric_matrix(hessian.xreplace(subs))
-    with mpmath.workdps(50):
-        values, vectors = mpmath.eigsy(numeric_h)
-    eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
-    escape = tuple(tuple(sp.Float(str(vectors[r, c]), 30) for r in range(len(params)))
-                   for c in range(len(params)) if values[c] < 0)
-    positive, negative, _ = inertia
-    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
-    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
-              "interval arithmetic on a certified box around the point")
-    value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
-    cls = Classification(kind, False, inertia, eigenvalues, escape, reason)
-    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+_EXACT_METHOD = "Groebner basis + exact real-root isolation"
+
+
+def _distinct_families(components, params) -> list:
+    """Drop components without real points (an equation evidently > 0) and components
+    inside a larger one (its equations vanish on them), which add nothing."""
+    kept = []
+    for c in components:
+        if any(_evidently_positive(e, params) for e in c.equations):
+            continue
+        kept.append(c)
+    out = []
+    for c in kept:
+        if c.equations and any(
+                other is not c and other.dimension > c.dimension and other.equations
+                and _contains(c.equations, other.equations, params) for other in kept):
+            continue
+        out.append(c)
+    return out
+
+
+def _evidently_positive(equation, params) -> bool:
+    try:
+        poly = sp.Poly(equation, *params, domain="QQ")
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return False
+    return evident_sign(poly) != 0 and poly.coeff_monomial(1) != 0
+
+
+def _contains(inner, outer, params) -> bool:
+    """The zeros of ``inner`` lie in those of ``outer``: each of ``outer`` reduces to 0
+    modulo a Groebner basis of ``inner``."""
+    try:
+        basis = sp.groebner(list(inner), *params, order="grevlex", domain="QQ")
+        return all(basis.reduce(sp.expand(e))[1] == 0 for e in outer)
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return False
+
+
+def _unclassified_point(loss: Loss, alg: AlgebraicPoint, exc: Exception) -> CriticalPoint:
+    numeric = tuple(float(v) for v in alg.evalf(20))
+    coords = tuple(sp.Float(v, 20) for v in alg.evalf(20))
+    value = sp.N(loss.expr.xreplace(dict(zip(loss.params, coords))), 20)
+    why = "ran out of time" if isinstance(exc, BudgetExceeded) else "an algorithm gave up"
+    cls = Classification(kind=Kind.INCONCLUSIVE, degenerate=False,
+                         reason=f"not classified: {why} ({exc})")
+    return CriticalPoint(coords=coords, numeric=numeric, value=value, classification=cls,
+                         exact=False)
 
 
 def exact_coordinates(alg: AlgebraicPoint) -> tuple[sp.Expr, ...]:
@@ -375,6 +341,40 @@ def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) 
     raise BudgetExceeded("could not identify a coordinate among its minimal polynomial's roots")
 
 
+def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
+    """A nondegenerate point classified by interval arithmetic on a certified box (the
+    signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
+    when a sign stays undecided.  Coordinates: 30 digits (exact: ``point.algebraic()``)."""
+    params = loss.params
+    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
+            for i in range(len(params))]
+    signs = certified_signs(point, rows)
+    inertia = inertia_from_charpoly(signs) if signs is not None else None
+    if inertia is None or inertia[2]:
+        return None
+    coords = point.evalf(30)
+    subs = dict(zip(params, coords))
+    with mpmath.workdps(50):
+        values, vectors = mpmath.eigsy(_numeric_matrix(hessian.xreplace(subs)))
+    eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
+    escape = []
+    for c in range(len(params)):
+        if values[c] < 0:
+            column = [vectors[r, c] for r in range(len(params))]
+            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
+            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+    escape = tuple(escape)
+    positive, negative, _ = inertia
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
+              "interval arithmetic on a certified box around the point")
+    value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
+    cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
+                         eigenvalues=eigenvalues, escape_directions=escape,
+                         signs=tuple(signs))
+    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+
+
 def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:
     params = loss.params
     coords = budget.run(lambda: exact_coordinates(alg), fraction=0.5, what="exact coordinates")
@@ -398,9 +398,8 @@ def _is_poly(expr, params) -> bool:
 
 
 def _point_from(coords, numeric, value, cls: Classification, exact: bool) -> CriticalPoint:
-    return CriticalPoint(tuple(coords), tuple(numeric), value, cls.kind, cls.degenerate,
-                         cls.eigenvalues, cls.escape_directions, cls.reason, exact, cls.inertia,
-                         cls.descent_curve, cls.higher_order)
+    return CriticalPoint(coords=tuple(coords), numeric=tuple(numeric), value=value,
+                         classification=cls, exact=exact)
 
 
 def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) -> CriticalPoint:
@@ -430,136 +429,28 @@ def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) 
     return _point_from(coords, tuple(float(sp.N(c, 30)) for c in coords), value, cls, exact=True)
 
 
-# -- families -------------------------------------------------------------------------------
-def _family(loss: Loss, component: FamilyComponent, hessian, budget: Budget) -> CriticalFamily:
-    params = loss.params
-    equations = component.equations
-    if not equations:
-        value = loss.expr
-        return CriticalFamily((), component.dimension, Kind.MINIMUM, True,
-                              "the loss is constant: every point is critical", (), (),
-                              value if value.is_number else None, bool(value.is_number))
-    value = budget.run(lambda: _value_on(loss.expr, equations, params), fraction=0.3,
-                       what="the loss on a family")
-    samples = budget.run(lambda: _family_samples(equations, params, component.dimension),
-                         fraction=0.3, what="points on a family")
-    kinds, sample_eigen = [], []
-    for point in samples:
-        cls = classify_exact(loss.expr, params, hessian, None, point, budget, higher_order=False)
-        sample_eigen.append(cls.eigenvalues)
-        kinds.append(_family_kind_at(cls.inertia, component.dimension))
-    global_min = value is not None and _is_lower_bound(loss.expr, value)
-    if global_min:
-        kind = Kind.MINIMUM
-        reason = (f"the loss equals {value} on the family, and {value} is a lower bound of the "
-                  "loss (a sum of even powers): global minima")
-    elif kinds and all(k is kinds[0] and k is not None for k in kinds):
-        kind = kinds[0]
-        reason = (f"at sampled points the Hessian has exactly {component.dimension} zero "
-                  f"eigenvalue(s) (the family's own directions) and the others are "
-                  f"{'positive' if kind is Kind.MINIMUM else 'negative' if kind is Kind.MAXIMUM else 'of both signs'}"
-                  f": {kind.value} (nondegenerate across the family)")
-    else:
-        kind = Kind.INCONCLUSIVE
-        reason = "sampled points of the family do not agree on a kind"
-    if not component.certified:
-        reason += f"; {component.note}"
-    return CriticalFamily(tuple(equations), component.dimension, kind, True, reason,
-                          tuple(samples), tuple(sample_eigen), value, global_min,
-                          component.certified)
-
-
-def _family_kind_at(inertia: tuple[int, int, int] | None, dimension: int) -> Kind | None:
-    """The kind at a point of a family: eigenvalues of both signs make a saddle; with
-    exactly ``dimension`` zero eigenvalues (the family's own directions) the sign of the
-    others decides; anything else (a special point of the family) decides nothing."""
-    if inertia is None:
-        return None
-    positive, negative, zero = inertia
-    if positive and negative:
-        return Kind.SADDLE
-    if zero == dimension:
-        return Kind.MINIMUM if negative == 0 else Kind.MAXIMUM
+# -- other gradients: exact attempts, then multi-start Newton ------------------------------------
+def _nowhere_zero(gradient) -> sp.Expr | None:
+    """A gradient entry that is a nonzero constant over an expression (so never zero)."""
+    for g in gradient:
+        numerator, _ = sp.fraction(sp.together(g))
+        if numerator.is_number and exact_sign(numerator) not in (0, None):
+            return g
     return None
 
 
-def _value_on(expr: sp.Expr, equations, params) -> sp.Expr | None:
-    """The loss on the family when it is constant there (reduced by the family's basis)."""
-    try:
-        basis = sp.groebner(list(equations), *params, order="grevlex", domain="QQ")
-        _, remainder = basis.reduce(sp.expand(expr))
-    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed,
-            sp.polys.polyerrors.CoercionFailed, ValueError):
-        return None
-    remainder = sp.expand(remainder)
-    return remainder if remainder.is_number else None
-
-
-def _is_lower_bound(expr: sp.Expr, value: sp.Expr) -> bool:
-    """True when expr >= value everywhere is evident: expr - value is a sum of terms
-    c * (...)**(2k) with c >= 0."""
-    if value != 0:
-        shifted = sp.expand(expr - value)
-        return _is_sum_of_squares(sp.factor(shifted))
-    return _is_sum_of_squares(expr)
-
-
-def _is_sum_of_squares(expr: sp.Expr) -> bool:
-    terms = sp.Add.make_args(expr)
-    for term in terms:
-        factors = sp.Mul.make_args(term)
-        for f in factors:
-            if f.is_number:
-                if not f.is_nonnegative:
-                    return False
-            elif f.is_Pow and f.exp.is_Integer and f.exp % 2 == 0:
-                continue
-            else:
-                return False
-    return True
-
-
-def _family_samples(equations, params, dimension: int, wanted: int = 3):
-    """A few exact real points on a family: fix free variables at small rationals."""
-    samples: list[tuple[sp.Expr, ...]] = []
-    values = [1, 2, -1, sp.Rational(1, 2), 3, -2]
-    for free in itertools.combinations(params, dimension):
-        for choice in itertools.product(values, repeat=len(free)):
-            subs = dict(zip(free, choice))
-            rest = tuple(p for p in params if p not in subs)
-            system = [sp.expand(e.xreplace(subs)) for e in equations]
-            system = [e for e in system if e != 0]
-            if any(e.is_number for e in system):
-                continue
-            budget = Budget(2)
-            try:
-                points = zero_dimensional_points(system, rest, budget) if rest and system else []
-            except (BudgetExceeded, Exception):  # noqa: BLE001 - a sample is optional
-                continue
-            for alg in map(canonical_point, points):
-                if alg.degree != 1:
-                    continue
-                coords = dict(zip(rest, (c.as_expr() for c in alg.coordinate_polys)))
-                point = tuple(subs.get(p, coords.get(p)) for p in params)
-                if any(c is None for c in point):
-                    continue
-                point = tuple(sp.nsimplify(c) for c in point)
-                if point not in samples:
-                    samples.append(point)
-                    break
-            if len(samples) >= wanted:
-                return samples
-        if samples:
-            return samples
-    return samples
-
-
-# -- other gradients: exact attempts, then multi-start Newton ------------------------------------
 def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: int,
                   seed: int) -> CriticalSet:
     params = loss.params
     bounds = search_box(box, len(params))
-    notes = []
+    never = _nowhere_zero(gradient)
+    if never is not None:
+        return CriticalSet(
+            loss=loss, points=(), families=(), status=Status.COMPLETE, elapsed=budget.elapsed(),
+            method="exact: a gradient entry never vanishes",
+            notes=(f"the gradient entry {never} has a constant nonzero numerator, so it is "
+                   "never zero: there are no critical points",))
+    notes, failures = [], []
     exact_found: list[tuple[sp.Expr, ...]] = []
     try:
         candidates = budget.run(lambda: sp.solve(list(gradient), list(params), dict=True),
@@ -570,32 +461,47 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
             coords = tuple(sp.simplify(cand[p]) for p in params)
             if not all(c.is_real for c in coords):
                 continue
-            if all(exact_sign(sp.simplify(g.xreplace(dict(zip(params, coords))))) == 0 for g in gradient):
+            residual = [sp.simplify(g.xreplace(dict(zip(params, coords)))) for g in gradient]
+            if all(exact_sign(r) == 0 for r in residual):
                 exact_found.append(coords)
     except BudgetExceeded:
         notes.append("the exact attempt (sympy.solve) ran out of its share of the time budget")
-    except (NotImplementedError, ValueError, TypeError) as exc:
+    except (NotImplementedError, ValueError, TypeError, sp.PolynomialError) as exc:
         notes.append(f"the exact attempt found nothing usable ({type(exc).__name__})")
     numeric_points, newton_note = newton_search(loss, gradient, hessian, bounds, starts, seed, budget)
     notes.append(newton_note)
     points = []
     for coords in exact_found:
-        try:
-            cls = classify_exact(loss.expr, params, hessian, None, coords, budget)
-        except BudgetExceeded:
-            break
         numeric = tuple(float(sp.N(c, 30)) for c in coords)
         value = sp.simplify(loss.expr.xreplace(dict(zip(params, coords))))
+        try:
+            cls = classify_exact(loss.expr, params, hessian, None, coords, budget)
+        except BudgetExceeded as exc:
+            cls = Classification(kind=Kind.INCONCLUSIVE, degenerate=False,
+                                 reason=f"not classified: ran out of time ({exc})")
+        except Exception as exc:  # noqa: BLE001 - one failed point never hides the others
+            failures.append(f"classifying {coords}: {type(exc).__name__}: {exc}")
+            cls = Classification(kind=Kind.INCONCLUSIVE, degenerate=False,
+                                 reason=f"not classified: {type(exc).__name__}: {exc}")
         points.append(_point_from(coords, numeric, value, cls, exact=True))
+    merged = 0
     for coords, cls, value in numeric_points:
         numeric = tuple(float(c) for c in coords)
-        if any(np.allclose(numeric, p.numeric, atol=1e-8, rtol=1e-8) for p in points):
+        # Newton creeps towards a degenerate root (linear convergence), leaving a cluster of
+        # "verified" approximations: points within 1e-3 of one already listed are merged
+        if any(np.allclose(numeric, p.numeric, atol=1e-3, rtol=1e-3) for p in points):
+            merged += 1
             continue
         points.append(_point_from(coords, numeric, value, cls, exact=False))
+    if merged:
+        notes.append(f"{merged} numerically located point(s) within 1e-3 of another point "
+                     "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
-    status = "timeout" if budget.expired else "incomplete"
+    status = (Status.TIMEOUT if budget.expired else
+              Status.ALGORITHM_FAILURE if failures else Status.INCOMPLETE)
     box_text = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in bounds)
     method = (f"exact attempt (sympy.solve, candidates verified) + multi-start Newton with the "
               f"exact Hessian over {box_text}, {starts} starts, mpmath-polished")
-    return CriticalSet(loss, tuple(points), (), False, method, status, tuple(notes),
-                       budget.elapsed(), tuple(bounds))
+    return CriticalSet(loss=loss, points=tuple(points), families=(), method=method,
+                       status=status, notes=tuple(notes), elapsed=budget.elapsed(),
+                       box=tuple(bounds), failures=tuple(failures))

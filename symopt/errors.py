@@ -22,9 +22,14 @@ class SymoptError(Exception):
 
 
 class BudgetExceeded(SymoptError):
-    """A symbolic step ran out of its time budget."""
+    """A symbolic step ran out of its time budget (or, as a subclass, of its memory cap)."""
+
+
+class MemoryBudgetExceeded(BudgetExceeded):
+    """A call bounded with a memory cap used more; its child process was stopped."""
 
 
 class AlgorithmFailure(SymoptError):
-    """An algorithm could not finish for a reason other than time (for example, no
-    separating linear form was found among the candidates tried)."""
+    """An algorithm gave up for a reason other than time (for example no separating
+    linear form among the candidates tried).  Reported as ``Status.ALGORITHM_FAILURE``,
+    never as a timeout."""

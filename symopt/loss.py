@@ -13,21 +13,20 @@ the exact loss does not grow with the number of samples.
 
 from __future__ import annotations
 
+import importlib
 import numbers
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
 from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
+from .dataset import SMALL_DATA, Dataset, exact_number, exact_values, read_columns
 from .functions import cross_entropy
 from .parse import natural_key, parse_expression
 
-#: Datasets with at most this many samples, all exact numbers, are substituted into
-#: the loss expression sample by sample (as the lecture does by hand).
-SMALL_DATA = 12
+__all__ = ["Loss", "Dataset", "SMALL_DATA", "as_loss"]
 
 _LOSS_KINDS = ("mse", "cross_entropy")
 _REDUCTIONS = ("mean", "sum")
@@ -48,36 +47,7 @@ def _exact_constants(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace({f: _exact_number(float(f)) for f in floats})
 
 
-def _exact_number(value: Any) -> sp.Rational:
-    """An exact rational for a data value: ints, fractions, decimals, floats as written."""
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"data value {value!r} is a boolean; use numbers such as 0 and 1")
-    if isinstance(value, (int, np.integer)):
-        return sp.Integer(int(value))
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, sp.Rational):
-        return value
-    if isinstance(value, (float, np.floating)):
-        if not np.isfinite(value):
-            raise ValueError(f"data value {value!r} is not finite; remove or replace it")
-        # repr gives the shortest decimal that round-trips: the number as written
-        return sp.Rational(Fraction(Decimal(repr(float(value)))))
-    if isinstance(value, Decimal):
-        return sp.Rational(Fraction(value))
-    if isinstance(value, str):
-        try:
-            return sp.Rational(Fraction(Decimal(value.strip())))
-        except (InvalidOperation, ValueError):
-            raise ValueError(f"data value {value!r} is not a number") from None
-    if isinstance(value, sp.Basic) and value.is_number:
-        return value  # type: ignore[return-value]
-    raise TypeError(f"data value {value!r} of type {type(value).__name__} is not a number")
-
-
-def _is_exact(value: Any) -> bool:
-    return isinstance(value, (int, np.integer, Fraction, sp.Rational, Decimal)) and not isinstance(
-        value, (bool, np.bool_))
+_exact_number = exact_number
 
 
 def _to_symbol(p: Any) -> sp.Symbol:
@@ -132,7 +102,14 @@ class Loss:
     [-2,  0]])
     """
 
-    def __init__(self, expr: Any, params: Any = None, *, _data: dict | None = None):
+    def __init__(self, expr: Any, params: Any = None, dataset: Dataset | None = None):
+        self._data = dataset
+        if dataset is not None and not dataset.substituted and expr is None:
+            # a loss over data: the per-sample loss is dataset.sample_expr; the whole
+            # expression is built only on request (see expr)
+            self._params = self._data_params(params, dataset)
+            self._expr = None
+            return
         if isinstance(expr, str):
             raise TypeError("Loss(...) takes a sympy expression; for text use Loss.parse(text)")
         if not isinstance(expr, sp.Expr) or isinstance(expr, sp.MatrixBase):
@@ -141,10 +118,13 @@ class Loss:
                 "for text use Loss.parse(text)")
         if expr.has(sp.I) or expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise ValueError(f"the loss {expr} is not a real finite expression")
+        undefined = sorted(expr.atoms(AppliedUndef), key=str)
+        if undefined:
+            raise ValueError(f"the loss holds the undefined function {undefined[0]}; write its "
+                             "formula instead (symopt differentiates and evaluates formulas)")
         expr = _exact_constants(_realify(sp.sympify(expr)))
         given = _normalise_params(params)
-        self._data = _data
-        data_names = set(_data["columns"]) if _data else set()
+        data_names = set(dataset.columns) if dataset is not None else set()
         free = {s for s in expr.free_symbols if s.name not in data_names}
         if given is None:
             if not free:
@@ -159,11 +139,36 @@ class Loss:
             self._params = tuple(given)
         self._expr = expr
 
+    @staticmethod
+    def _data_params(params: Any, dataset: Dataset) -> tuple[sp.Symbol, ...]:
+        """The parameters of a loss over ``dataset``: given, or the model's other symbols."""
+        given = _normalise_params(params)
+        columns = set(dataset.columns)
+        model = dataset.model
+        if given is not None:
+            both = [s.name for s in given if s.name in columns]
+            if both:
+                raise ValueError(f"{both[0]!r} is both a parameter and a data column; rename one")
+        candidate = _sorted_symbols({s for s in model.free_symbols if s.name not in columns})
+        param_symbols = tuple(given) if given is not None else candidate
+        if not param_symbols:
+            raise ValueError(f"the model {model} has no parameters")
+        extra = [s.name for s in model.free_symbols
+                 if s.name not in columns and s not in param_symbols]
+        if extra:
+            raise ValueError(f"the model uses {', '.join(sorted(extra))} which is neither a "
+                             "parameter nor a data column; add it to params or to the data")
+        return param_symbols
+
     # -- construction -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, params: Any = None) -> "Loss":
-        """Build a loss from text, parsed by symopt's safe parser (never eval)."""
-        return cls(parse_expression(text), params)
+    def parse(cls, text: str, params: Any = None, *, limits: Any = None) -> "Loss":
+        """Build a loss from text, parsed by symopt's safe parser (never eval).
+
+        ``limits`` raises the parser's limits by name, e.g. ``{"max_degree": 5000}``
+        (see :class:`symopt.parse.Limits`).
+        """
+        return cls(parse_expression(text, limits=limits), params)
 
     @classmethod
     def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",
@@ -190,6 +195,8 @@ class Loss:
         params : optional
             The parameters; default: the model's free symbols that are not data columns.
 
+        Notes
+        -----
         Small exact datasets (at most ``SMALL_DATA`` samples of exact numbers) are
         substituted; larger ones keep one per-sample expression plus the data arrays.
 
@@ -198,6 +205,7 @@ class Loss:
         >>> Loss.from_model("w1*w2*x", data={"x": [1], "y": [1]}).expr
         (-w1*w2 + 1)**2
         """
+        # 1. the options and the shape of the data
         if loss not in _LOSS_KINDS:
             raise ValueError(f"loss={loss!r} is not known; use one of {', '.join(_LOSS_KINDS)}")
         if reduction not in _REDUCTIONS:
@@ -208,21 +216,27 @@ class Loss:
         if target not in data:
             raise ValueError(f"the target column {target!r} is not in the data "
                              f"(columns: {', '.join(map(str, data))}); pass target='...'")
+        # 2. validate the numbers before any symbolic work (dataset.py states the policy)
+        raw: dict[str, Any] = {str(k): v for k, v in data.items()}
+        labels = raw.pop(target) if loss == "cross_entropy" else None
+        arrays = read_columns(raw, tuple(raw))
+        # 3. the per-sample loss
         if loss == "cross_entropy":
             outputs = _model_outputs(model)
-            raw, target_names = _expand_labels(data, target, len(outputs))
-            target_symbols = [sp.Symbol(name, real=True) for name in target_names]
-            sample_expr = cross_entropy(outputs, target_symbols)
-            model_expr = sp.Tuple(*outputs)
+            onehot, target_names = _expand_labels(labels, target, len(outputs), raw)
+            arrays.update(read_columns(onehot, tuple(onehot)))
+            raw.update(onehot)
+            sample_expr = cross_entropy(outputs, [sp.Symbol(n, real=True) for n in target_names])
+            model_expr: sp.Basic = sp.Tuple(*outputs)
         else:
             if isinstance(model, (list, tuple)):
                 raise TypeError(f"loss={loss!r} takes one model expression; a list of logits "
                                 "needs loss='cross_entropy'")
             model_expr = _model_outputs(model)[0]
-            raw = {str(k): _column(k, v) for k, v in data.items()}
             target_names = [target]
             sample_expr = (sp.Symbol(target, real=True) - model_expr) ** 2
-        lengths = {k: len(v) for k, v in raw.items()}
+        # 4. columns: equal lengths, each used
+        lengths = {k: len(v) for k, v in arrays.items()}
         if len(set(lengths.values())) != 1:
             raise ValueError("data columns differ in length: "
                              + ", ".join(f"{k}: {n}" for k, n in lengths.items()))
@@ -234,59 +248,30 @@ class Loss:
         if clash:
             raise ValueError(f"the model uses the target {clash[0]!r} itself; the model may use "
                              "features and parameters only")
-        columns = [k for k in raw if k in target_names or k in model_names]
-        unused = [k for k in raw if k not in columns]
+        columns = [k for k in arrays if k in target_names or k in model_names]
+        unused = [k for k in arrays if k not in columns]
         if unused:
             raise ValueError(f"data column(s) {', '.join(unused)} are not used by the model "
                              f"{model_expr}; remove them or use them in the model")
-        features = {k for k in columns if k not in target_names}
-        given = _normalise_params(params)
-        if given is not None:
-            both = [s.name for s in given if s.name in raw]
-            if both:
-                raise ValueError(f"{both[0]!r} is both a parameter and a data column; rename one")
+        # 5. the record; small exact data are substituted sample by sample
+        exact = exact_values(raw, columns, n_samples)
+        dataset = Dataset(
+            arrays={k: arrays[k] for k in columns}, columns=tuple(columns),
+            n_samples=n_samples, reduction=reduction, kind=loss, model=model_expr,
+            sample_expr=sample_expr, target=sp.Symbol(target, real=True),
+            targets=tuple(target_names),
+            features=tuple(sorted((k for k in columns if k not in target_names),
+                                  key=natural_key)),
+            substituted=exact is not None, exact=exact)
+        if exact is None:
+            return cls(None, params, dataset)
+        Loss._data_params(params, dataset)          # the same checks as for large data
         scale = sp.Rational(1, n_samples) if reduction == "mean" else sp.Integer(1)
-        symbols = {k: sp.Symbol(k, real=True) for k in columns}
-        exact = all(_is_exact(v) or isinstance(v, str) for k in columns for v in raw[k])
-        info = {
-            "model": model_expr, "target": sp.Symbol(target, real=True), "loss": loss,
-            "reduction": reduction, "columns": tuple(columns),
-            "targets": tuple(target_names),
-            "features": tuple(sorted(features, key=natural_key)),
-            "n_samples": n_samples, "sample_expr": sample_expr, "substituted": False,
-        }
-        if exact and n_samples <= SMALL_DATA:
-            values = {k: [_exact_number(v) for v in raw[k]] for k in columns}
-            terms = [sample_expr.xreplace({symbols[k]: values[k][i] for k in columns})
-                     for i in range(n_samples)]
-            expr = scale * sp.Add(*terms) if n_samples > 1 else terms[0]
-            info["substituted"] = True
-            info["arrays"] = {k: np.array([float(v) for v in values[k]]) for k in columns}
-            return cls(expr, given, _data=info)
-        arrays = {}
-        for k in columns:
-            try:
-                arrays[k] = np.array([float(_exact_number(v)) for v in raw[k]], dtype=float)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"data column {k!r}: {exc}") from None
-            arrays[k].setflags(write=False)
-        info["arrays"] = arrays
-        info["exact_values"] = ({k: [_exact_number(v) for v in raw[k]] for k in columns}
-                                if exact else None)
-        candidate = _sorted_symbols({s for s in model_expr.free_symbols if s.name not in raw})
-        param_symbols = tuple(given) if given is not None else candidate
-        if not param_symbols:
-            raise ValueError(f"the model {model_expr} has no parameters")
-        extra = [s.name for s in model_expr.free_symbols
-                 if s.name not in raw and s not in param_symbols]
-        if extra:
-            raise ValueError(f"the model uses {', '.join(sorted(extra))} which is neither a "
-                             "parameter nor a data column; add it to params or to the data")
-        obj = cls.__new__(cls)
-        obj._data = info
-        obj._params = param_symbols
-        obj._expr = None  # built on first use (summed by monomials when polynomial)
-        return obj
+        symbols = dataset.symbols()
+        terms = [sample_expr.xreplace({s: exact[k][i] for s, k in zip(symbols, columns)})
+                 for i in range(n_samples)]
+        expr = scale * sp.Add(*terms) if n_samples > 1 else terms[0]
+        return cls(expr, params, dataset)
 
     # -- facts ----------------------------------------------------------------------
     @property
@@ -301,36 +286,36 @@ class Loss:
     @property
     def is_data_loss(self) -> bool:
         """True when the loss keeps a per-sample expression plus data arrays."""
-        return self._data is not None and not self._data["substituted"]
+        return self._data is not None and not self._data.substituted
 
     @property
     def model(self) -> sp.Expr | None:
-        return self._data["model"] if self._data else None
+        return self._data.model if self._data else None
 
     @property
     def sample_expr(self) -> sp.Expr | None:
         """The per-sample loss in the parameters and the data symbols (data losses)."""
-        return self._data["sample_expr"] if self._data else None
+        return self._data.sample_expr if self._data else None
 
     @property
     def data(self) -> dict[str, np.ndarray] | None:
         """The data columns as read-only float arrays (None for a plain expression)."""
-        return dict(self._data["arrays"]) if self._data else None
+        return dict(self._data.arrays) if self._data else None
 
     @property
     def data_symbols(self) -> tuple[sp.Symbol, ...]:
         """The symbols of the per-sample expression that the data columns feed."""
         if not self._data:
             return ()
-        return tuple(sp.Symbol(k, real=True) for k in self._data["columns"])
+        return self._data.symbols()
 
     @property
     def n_samples(self) -> int | None:
-        return self._data["n_samples"] if self._data else None
+        return self._data.n_samples if self._data else None
 
     @property
     def reduction(self) -> str | None:
-        return self._data["reduction"] if self._data else None
+        return self._data.reduction if self._data else None
 
     @property
     def expr(self) -> sp.Expr:
@@ -385,51 +370,47 @@ class Loss:
 
     # -- data losses ----------------------------------------------------------------
     def _is_monomial_summable(self) -> bool:
-        if self._data["loss"] != "mse":
+        if self._data.kind != "mse":
             return False
         try:
-            sp.Poly(self._data["model"], *self._params)
+            sp.Poly(self._data.model, *self._params)
         except sp.PolynomialError:
             return False
         return True
 
     def _mean_over_samples(self, matrix: sp.Matrix) -> sp.Matrix:
-        values = self._data.get("exact_values")
-        columns = self._data["columns"]
-        n = self._data["n_samples"]
-        symbols = [sp.Symbol(k, real=True) for k in columns]
-        if values is None:
-            values = {k: [_exact_number(float(v)) for v in self._data["arrays"][k]] for k in columns}
+        """The exact mean (or sum) of a per-sample matrix: O(N) symbolic work, on request."""
+        info = self._data
+        values = info.exact_columns()
+        symbols = info.symbols()
         total = sp.zeros(*matrix.shape)
-        for i in range(n):
-            total += matrix.xreplace({s: values[k][i] for s, k in zip(symbols, columns)})
-        scale = sp.Rational(1, n) if self._data["reduction"] == "mean" else 1
+        for i in range(info.n_samples):
+            total += matrix.xreplace({s: values[k][i] for s, k in zip(symbols, info.columns)})
+        scale = sp.Rational(1, info.n_samples) if info.reduction == "mean" else 1
         return total * scale
 
     def _build_data_expr(self) -> sp.Expr:
         info = self._data
-        columns = info["columns"]
-        n = info["n_samples"]
-        scale = sp.Rational(1, n) if info["reduction"] == "mean" else sp.Integer(1)
-        values = info.get("exact_values")
-        if values is None:
-            values = {k: [_exact_number(float(v)) for v in info["arrays"][k]] for k in columns}
+        columns = info.columns
+        n = info.n_samples
+        scale = sp.Rational(1, n) if info.reduction == "mean" else sp.Integer(1)
+        values = info.exact_columns()
         if not self._is_monomial_summable():
-            symbols = [sp.Symbol(k, real=True) for k in columns]
-            terms = [info["sample_expr"].xreplace({s: values[k][i] for s, k in zip(symbols, columns)})
+            symbols = info.symbols()
+            terms = [info.sample_expr.xreplace({s: values[k][i] for s, k in zip(symbols, columns)})
                      for i in range(n)]
             return scale * sp.Add(*terms)
         # residual r = y - sum_a c_a(x) w^a; sum_n r_n^2 by parameter monomials:
         # sum y^2 - 2 sum_a (sum_n y_n c_a(x_n)) w^a + sum_{a,b} (sum_n c_a c_b) w^(a+b)
-        poly = sp.Poly(info["model"], *self._params)
+        poly = sp.Poly(info.model, *self._params)
         monomials = poly.monoms()
         coeff_funcs = []
-        feature_symbols = [sp.Symbol(k, real=True) for k in info["features"]]
+        feature_symbols = [sp.Symbol(k, real=True) for k in info.features]
         for coeff in poly.coeffs():
             coeff_funcs.append(sp.lambdify(feature_symbols, coeff, modules=[{}, "math"]))
-        target = info["target"].name
+        target = info.target.name
         ys = values[target]
-        feats = [values[k] for k in info["features"]]
+        feats = [values[k] for k in info.features]
         c_values = [[f(*[col[i] for col in feats]) for i in range(n)] for f in coeff_funcs]
         c_values = [[_as_rational(v) for v in row] for row in c_values]
         ys = [_as_rational(v) for v in ys]
@@ -450,14 +431,11 @@ class Loss:
         return f"Loss({self.expr}; params=({names}))"
 
     def _repr_latex_(self) -> str:
-        from .report import loss_latex  # display only: report is never imported at load time
-
-        return loss_latex(self)
+        # display only: the renderer sits above the core and is reached by name
+        return importlib.import_module("symopt.report.display").render(self, "latex")
 
     def _repr_markdown_(self) -> str:
-        from .report import loss_markdown
-
-        return loss_markdown(self)
+        return importlib.import_module("symopt.report.display").render(self, "markdown")
 
 
 def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -468,15 +446,6 @@ def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.
         for j in range(i, n):
             rows[i][j] = rows[j][i] = sp.diff(gradient[i], params[j])
     return sp.Matrix(rows)
-
-
-def _column(name: Any, values: Any) -> list:
-    if isinstance(values, (list, tuple)):
-        return list(values)
-    array = np.asarray(values, dtype=object)
-    if array.ndim != 1:
-        raise ValueError(f"data column {name!r} must be one-dimensional, got shape {array.shape}")
-    return list(array)
 
 
 def _model_outputs(model: Any) -> list[sp.Expr]:
@@ -494,17 +463,23 @@ def _model_outputs(model: Any) -> list[sp.Expr]:
     return outputs
 
 
-def _expand_labels(data: Mapping, target: str, n_classes: int) -> tuple[dict, list[str]]:
-    """Data columns with the target replaced by one column per class (one-hot)."""
+def _expand_labels(labels: Any, target: str, n_classes: int,
+                   features: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The target column as one column per class (one-hot): labels 0..K-1 or rows of K."""
     if n_classes < 2:
         raise ValueError("cross-entropy needs at least two classes (one logit per class)")
     names = [f"{target}hat{i + 1}" for i in range(n_classes)]
-    clash = [n for n in names if n in data]
+    clash = [n for n in names if n in features]
     if clash:
         raise ValueError(f"column {clash[0]!r} clashes with the one-hot columns symopt makes "
                          f"from {target!r}; rename it")
-    raw = {str(k): _column(k, v) for k, v in data.items() if k != target}
-    labels = data[target]
+    if isinstance(labels, np.ndarray) and labels.ndim == 1 and labels.dtype.kind in "iu":
+        bad = (labels < 0) | (labels >= n_classes)
+        if bad.any():
+            row = int(np.argmax(bad))
+            raise ValueError(f"target {labels[row].item()!r} in row {row} is not a class label "
+                             f"0..{n_classes - 1}")
+        return {name: (labels == c).astype(int) for c, name in enumerate(names)}, names
     rows = labels.tolist() if isinstance(labels, np.ndarray) else list(labels)
     onehot: list[list[Any]] = [[] for _ in range(n_classes)]
     for i, row in enumerate(rows):
@@ -514,13 +489,23 @@ def _expand_labels(data: Mapping, target: str, n_classes: int) -> tuple[dict, li
                                  f"{n_classes} classes")
             for c in range(n_classes):
                 onehot[c].append(row[c])
-        else:
-            if isinstance(row, bool) or not float(row).is_integer() or not 0 <= int(row) < n_classes:
-                raise ValueError(f"target {row!r} in row {i} is not a class label 0..{n_classes - 1}")
-            for c in range(n_classes):
-                onehot[c].append(1 if c == int(row) else 0)
-    raw.update(zip(names, onehot))
-    return raw, names
+            continue
+        if not _is_class_label(row, n_classes):
+            raise ValueError(f"target {row!r} in row {i} is not a class label "
+                             f"0..{n_classes - 1}")
+        for c in range(n_classes):
+            onehot[c].append(1 if c == int(row) else 0)
+    return dict(zip(names, onehot)), names
+
+
+def _is_class_label(value: Any, n_classes: int) -> bool:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Real, str)):
+        return False
+    try:
+        number = float(value)
+    except (ValueError, OverflowError):
+        return False
+    return number.is_integer() and 0 <= number < n_classes
 
 
 def _as_rational(value: Any) -> sp.Expr:
@@ -531,3 +516,12 @@ def _as_rational(value: Any) -> sp.Expr:
     if isinstance(value, numbers.Real):
         return _exact_number(float(value))
     return sp.sympify(value)
+
+
+def as_loss(loss: Any, who: str) -> "Loss":
+    """``loss`` itself, or the Loss its text describes; TypeError naming ``who`` otherwise."""
+    if isinstance(loss, str):
+        return Loss.parse(loss)
+    if not isinstance(loss, Loss):
+        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}")
+    return loss

@@ -22,17 +22,16 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
-from .gradcheck import (FiniteDifferenceCheck, GradientCheck, check_finite_differences,
-                        check_gradient)
+from .backends.symengine_hessian import available as symengine_available
+from .backends.symengine_hessian import hessian_kernel as symengine_hessian_kernel
+from .backends.jax_loss import float64, jax_kernel, require_jax
 from .functions import NUMPY_FUNCTIONS
 from .loss import Loss
 
-__all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET",
-           "GradientCheck", "FiniteDifferenceCheck", "check_gradient",
-           "check_finite_differences"]
+__all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET"]
 
 #: The backends :func:`compile` accepts.
-BACKENDS = ("numpy", "symengine")
+BACKENDS = ("numpy", "symengine", "jax")
 
 #: Bytes a data-loss evaluation may hold in per-sample intermediates before it is
 #: split into chunks of samples.
@@ -41,6 +40,15 @@ MEMORY_BUDGET = 256 * 2**20
 #: Up to this many parameters, ``hvp`` multiplies the Hessian by ``v``; above it, a
 #: compiled directional derivative of the gradient computes n entries instead of n*n.
 HVP_VIA_HESSIAN_MAX = 10
+
+#: From this many parameters on, the symbolic Hessian is derived and compiled by symengine
+#: (when installed) instead of SymPy: same exact entries, seconds instead of minutes.
+SYMENGINE_HESSIAN_MIN = 20
+
+#: Above this many parameters the n(n+1)/2 symbolic Hessian entries stop paying: ``hess``
+#: and ``hvp`` use automatic differentiation of the exact loss with JAX when it is installed
+#: (``NumericLoss.hessian_method`` says which was used).
+SYMBOLIC_HESSIAN_MAX = 150
 
 _FAST_HINT = 'pip install "symopt[fast]"'
 
@@ -75,10 +83,13 @@ def compile(loss: Loss, backend: str = "numpy", *,
     ----------
     loss : Loss
         The symbolic loss (a plain expression or a data loss).
-    backend : {"numpy", "symengine"}
+    backend : {"numpy", "symengine", "jax"}
         ``"numpy"`` lambdifies with SymPy (always available).  ``"symengine"`` uses
         symengine's ``Lambdify`` (LLVM when available), faster for large expressions;
-        it needs the optional extra: ``pip install "symopt[fast]"``.
+        it needs the optional extra: ``pip install "symopt[fast]"``.  ``"jax"`` prints
+        the same exact derivatives to ``jax.numpy``, evaluated in float64 under ``jit``;
+        :func:`symopt.run` then runs a whole trajectory as one compiled program. It
+        needs ``pip install "symopt[jax]"``. Every backend returns NumPy arrays.
     memory_budget : int
         Bytes that per-sample intermediates of a data loss may take before the
         evaluation is split into chunks of samples.
@@ -141,6 +152,8 @@ class NumericLoss:
                              f"{', '.join(map(repr, BACKENDS))}")
         if backend == "symengine":
             _symengine()  # fail now, with the install hint, rather than on first use
+        if backend == "jax":
+            require_jax()
         if not (isinstance(memory_budget, (int, np.integer)) and memory_budget > 0):
             raise ValueError(f"memory_budget must be a positive number of bytes, "
                              f"got {memory_budget!r}")
@@ -164,6 +177,7 @@ class NumericLoss:
         n = self.n_params
         self._upper = np.triu_indices(n)
         self._kernels: dict[str, _Kernel] = {}
+        self._jax_kernels: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         self._scratch = threading.local()
         self._v_symbols = tuple(sp.Symbol(f"_hvp_v{i}", real=True) for i in range(n))
 
@@ -176,11 +190,15 @@ class NumericLoss:
     def grad(self, theta: Any, samples: Any = None) -> np.ndarray:
         """The gradient at ``theta``: shape ``(..., n)``."""
         points = self._points(theta)
-        return np.ascontiguousarray(self._evaluate("grad", points, samples))
+        return self._evaluate("grad", points, samples)
 
     def hess(self, theta: Any, samples: Any = None) -> np.ndarray:
-        """The Hessian at ``theta``: shape ``(..., n, n)``, symmetric."""
+        """The Hessian at ``theta``: shape ``(..., n, n)``, symmetric.
+
+        See :attr:`hessian_method` for how it is computed."""
         points = self._points(theta)
+        if self.hessian_method == "autodiff (jax)":
+            return self._autodiff_hess(points, self._sample_index(samples))
         upper = self._evaluate("hess", points, samples)
         n = self.n_params
         out = np.empty(points.shape[:-1] + (n, n))
@@ -202,7 +220,8 @@ class NumericLoss:
             raise ValueError(f"theta of shape {points.shape} and v of shape {vectors.shape} "
                              "do not broadcast against each other; give v the shape of "
                              "theta, or (n,) for one direction") from None
-        if self.n_params <= HVP_VIA_HESSIAN_MAX:
+        if (self.n_params <= HVP_VIA_HESSIAN_MAX
+                or self.hessian_method in ("autodiff (jax)", "symbolic (symengine)")):
             return np.matmul(self.hess(points, samples), vectors[..., None])[..., 0]
         n = self.n_params
         stacked = np.concatenate([np.broadcast_to(points, batch + (n,)),
@@ -274,10 +293,46 @@ class NumericLoss:
                              f"{self.n_samples} samples, valid indices 0..{self.n_samples - 1}")
         return idx.astype(np.intp, copy=False)
 
+    # -- JAX ----------------------------------------------------------------------------
+    def traceable(self, name: str) -> Callable[..., Any]:
+        """The pure JAX function of ``"value"``, ``"grad"``, ``"hess"`` (upper-triangle
+        entries) or ``"hvp"``: ``f(points) -> (..., K)``, to trace inside the caller's own
+        float64 JAX program (see :func:`symopt.backends.jax_loss.float64`).
+
+        Only for ``backend="jax"``.
+        """
+        if self.backend != "jax":
+            raise ValueError(f"traceable() needs a loss compiled with backend='jax'; this one "
+                             f"uses {self.backend!r}. Call symopt.compile(loss, backend='jax')")
+        return self._jax_kernel(name)[0]
+
+    def _jax_kernel(self, name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """(traceable function, its jitted form) of one quantity, built on first use."""
+        kernels = self._jax_kernels.get(name)
+        if kernels is None:
+            import jax
+            args, exprs = self._expressions(name)
+            n, data = self.n_params, len(self._data_symbols)
+            extra = args[n:len(args) - data]
+            with float64():
+                function = jax_kernel(args[:n], extra, args[len(args) - data:], exprs,
+                                      self._columns, self._mean)
+            kernels = self._jax_kernels[name] = (function, jax.jit(function))
+        return kernels
+
+    def _evaluate_jax(self, name: str, points: np.ndarray, index: np.ndarray | None
+                      ) -> np.ndarray:
+        program = self._jax_kernel(name)[1]
+        with float64():
+            columns = None if index is None else tuple(c[index] for c in self._columns)
+            return np.asarray(program(points, columns))
+
     # -- evaluation ---------------------------------------------------------------------
     def _evaluate(self, name: str, points: np.ndarray, samples: Any) -> np.ndarray:
         """Entries of one quantity at ``points`` (..., a): shape (..., n_outputs)."""
         index = self._sample_index(samples)
+        if self.backend == "jax":
+            return self._evaluate_jax(name, points, index)
         kernel = self._kernel(name)
         batch = points.shape[:-1]
         if not self._is_data:
@@ -285,10 +340,9 @@ class NumericLoss:
                 flat = np.ascontiguousarray(points.reshape(-1, points.shape[-1]))
                 return kernel.fn(flat).reshape(batch + (kernel.n_outputs,))
             values = kernel.fn(*(points[..., i] for i in range(points.shape[-1])))
-            out = np.empty((kernel.n_outputs,) + batch)
-            for k, entry in enumerate(values):
-                out[k] = entry
-            return np.moveaxis(out, 0, -1)
+            out = np.empty(batch + (kernel.n_outputs,))
+            _stack_into(values, out, axis=-1)
+            return out
         columns = self._columns if index is None else tuple(c[index] for c in self._columns)
         count = len(columns[0])
         chunk = self._chunk_size(kernel, batch, points.shape[-1], count)
@@ -315,14 +369,13 @@ class NumericLoss:
             kernel.fn(stacked.reshape(-1, stacked.shape[-1]), out=flat)
             return flat.reshape(batch + (m, kernel.n_outputs)).sum(axis=-2)
         values = kernel.fn(*(points[..., i, None] for i in range(a)), *columns)
-        per_sample = self._scratch_array("entries", (kernel.n_outputs,) + batch + (m,))
-        for k, entry in enumerate(values):
-            per_sample[k] = entry
+        per_sample = self._scratch_array("entries", batch + (kernel.n_outputs, m))
+        _stack_into(values, per_sample, axis=-2)
         # Hold these entries until the next evaluation replaces them.  When every
         # temporary of a call is freed, glibc hands the top of the heap back to the
         # system, and the next call page-faults it in again (about 3x slower here).
         self._scratch.held = values
-        return np.moveaxis(per_sample.sum(axis=-1), 0, -1)
+        return per_sample.sum(axis=-1)
 
     def _scratch_array(self, slot: str, shape: tuple[int, ...]) -> np.ndarray:
         """An uninitialised array of ``shape``, reusing this thread's scratch memory."""
@@ -351,8 +404,62 @@ class NumericLoss:
         return -(-count // pieces)  # equal pieces rather than a small remainder
 
     # -- compilation --------------------------------------------------------------------
+    @property
+    def hessian_method(self) -> str:
+        """How ``hess`` (and ``hvp``) are computed: ``"symbolic (sympy)"``, ``"symbolic
+        (symengine)"``, ``"symbolic (jax)"`` (exact entries printed to JAX) or ``"autodiff
+        (jax)"`` (above :data:`SYMBOLIC_HESSIAN_MAX` parameters, with JAX installed)."""
+        if self.backend == "jax":
+            return "autodiff (jax)" if self.n_params > SYMBOLIC_HESSIAN_MAX else "symbolic (jax)"
+        if self.n_params > SYMBOLIC_HESSIAN_MAX and _jax_installed():
+            return "autodiff (jax)"
+        if self.n_params >= SYMENGINE_HESSIAN_MIN and self._symengine_hessian_ok():
+            return "symbolic (symengine)"
+        return "symbolic (sympy)"
+
+    def _symengine_hessian_ok(self) -> bool:
+        if not symengine_available():
+            return False
+        expr = self.loss.sample_expr if self._is_data else self.loss.expr
+        allowed = (sp.tanh, sp.exp, sp.log, sp.sin, sp.cos, sp.cosh, sp.sinh, sp.tan)
+        return all(isinstance(f, allowed) for f in expr.atoms(sp.Function))
+
+    def _autodiff_hess(self, points: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+        """Full Hessians ``(..., n, n)`` by JAX autodiff of the exact (value) kernel."""
+        import jax
+        program = self._jax_kernels.get("autodiff_hess")
+        if program is None:
+            value = self._jax_value_function()
+
+            def one(point: Any, columns: Any) -> Any:
+                return jax.hessian(lambda p: value(p, columns)[0])(point)
+
+            program = jax.jit(jax.vmap(one, in_axes=(0, None)))
+            self._jax_kernels["autodiff_hess"] = (program, program)
+        else:
+            program = program[1]
+        with float64():
+            columns = None if index is None else tuple(c[index] for c in self._columns)
+            flat = points.reshape(-1, points.shape[-1])
+            result = np.asarray(program(flat, columns))
+        return result.reshape(points.shape[:-1] + result.shape[-2:])
+
+    def _jax_value_function(self) -> Callable[..., Any]:
+        if self.backend == "jax":
+            return self.traceable("value")
+        args, exprs = self._expressions("value")
+        n, data = self.n_params, len(self._data_symbols)
+        with float64():
+            return jax_kernel(args[:n], [], args[n:], exprs, self._columns, self._mean)
+
     def _kernel(self, name: str) -> _Kernel:
         kernel = self._kernels.get(name)
+        if kernel is None and name == "hess" and self.hessian_method == "symbolic (symengine)":
+            expr = self.loss.sample_expr if self._is_data else self.loss.expr
+            fn, count = symengine_hessian_kernel(expr, self.loss.params,
+                                                         self._data_symbols)
+            kernel = self._kernels[name] = _Kernel(fn=fn, n_outputs=count, n_intermediates=0,
+                                                   native=True)
         if kernel is None:
             args, exprs = self._expressions(name)
             kernel = _compile_kernel(args, exprs, self.backend, name)
@@ -382,6 +489,23 @@ class NumericLoss:
             exprs = [sp.diff(grad[i].xreplace(shifted), t).xreplace({t: 0}) for i in range(n)]
             return params + list(v) + data, exprs
         raise KeyError(name)  # pragma: no cover - internal names only
+
+
+def _stack_into(values: Sequence[Any], out: np.ndarray, axis: int) -> None:
+    """Write the generated entries into ``out`` along ``axis``, no transposes.
+
+    One strided assignment per entry (several times faster here than ``np.stack(out=)``);
+    constant entries are broadcast. An entry that came out complex (a constant such as
+    ``log(-2)`` in a derivative of ``(-2)**x``) keeps its real part only where its imaginary
+    part is exactly 0; elsewhere the real loss has no such derivative, and the entry is NaN.
+    """
+    for k, value in enumerate(values):
+        if np.iscomplexobj(value):
+            value = np.where(np.imag(value) == 0, np.real(value), np.nan)
+        if axis == -1:
+            out[..., k] = value
+        else:
+            out[..., k, :] = value
 
 
 def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: str,
@@ -420,6 +544,11 @@ def _compile_symengine(args: Sequence[sp.Symbol], exprs: list[sp.Expr]) -> _Kern
     fn = se.Lambdify([se.sympify(a) for a in args], [se.sympify(e) for e in exprs],
                      real=True, cse=True, backend=backend)
     return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=0, native=True)
+
+
+def _jax_installed() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("jax") is not None
 
 
 def _symengine() -> Any:

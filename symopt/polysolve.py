@@ -23,12 +23,12 @@ from math import gcd
 from functools import lru_cache, reduce
 
 import sympy as sp
+from sympy.polys.rings import PolyRing
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
-from sympy.polys.rings import PolyRing
-
 from .realroots import ParametrizedPoint
+from .realsigns import evident_sign, takes_both_signs
 from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate
 
 T = sp.Dummy("T")
@@ -215,7 +215,8 @@ class SolveResult:
     families: list[FamilyComponent] = field(default_factory=list)
     complete: bool = True
     notes: list[str] = field(default_factory=list)
-    failed: bool = False  # an algorithm failed (not the time budget)
+    failure: str = ""  # set when an algorithm gave up for a reason other than time
+    timed_out: bool = False  # set when a step ran out of its time budget
 
 
 def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
@@ -252,10 +253,11 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
             _decompose(primitive, gens, budget, result, depth=0)
     except BudgetExceeded as exc:
         result.complete = False
+        result.timed_out = True
         result.notes.append(f"stopped at the time budget: {exc}")
     except AlgorithmFailure as exc:
         result.complete = False
-        result.failed = True
+        result.failure = str(exc)
         result.notes.append(f"algorithm failure: {exc}")
     _dedupe(result, gens)
     return result
@@ -353,13 +355,13 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     """A family ``factor = 0``, certified when ``factor`` takes both signs (then its real
     zero set separates space and has dimension n - 1).
 
-    A factor that keeps one sign at every sampled point (such as x**2 + y**2) may have
-    only a few real zeros: where it is semidefinite its real zeros are its own critical
-    points, so the zero-dimensional part of {factor = 0, grad factor = 0} is listed as
-    points, and the result is marked incomplete (semidefiniteness was only sampled).
+    A factor not proven to change sign (such as x**2 + y**2) may have only a few real
+    zeros: where it is semidefinite its real zeros are its own critical points, so the
+    real solutions of {factor = 0, grad factor = 0} are listed; the result stays complete
+    only when the factor is evidently one-signed (a sum of even monomials of one sign).
     """
     expr = factor.as_expr()
-    if _takes_both_signs(factor, gens):
+    if budget.run(lambda: takes_both_signs(factor), fraction=0.3, what="a sign test"):
         out.families.append(FamilyComponent((expr,), len(gens) - 1, True))
         return
     singular = [expr] + [sp.diff(expr, g) for g in gens]
@@ -367,23 +369,12 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     _decompose(_primitive(singular, gens), gens, budget, inner, depth=30)
     out.points.extend(inner.points)
     out.families.extend(inner.families)
+    if evident_sign(factor) and inner.complete:
+        return  # evidently one-signed: every real zero is a critical point of the factor
     out.complete = False
     out.notes.append(
-        f"{expr} = 0 kept one sign at every sampled point, so its real zeros were taken to be "
+        f"{expr} = 0 was not proven to change sign, so its real zeros were taken to be "
         "its own critical points; a real hypersurface missed by the sampling would not be listed")
-
-
-def _takes_both_signs(poly: sp.Poly, gens) -> bool:
-    n = len(gens)
-    values = [sp.Rational(v, 2) for v in (0, 1, -1, 2, -2, 3, -3, 5, -5, 7, -7, 11, -13)]
-    signs = set()
-    for point in itertools.islice(itertools.product(values, repeat=n), 4000):
-        v = poly.eval(dict(zip(gens, point))) if n > 1 else poly.eval(point[0])
-        if v != 0:
-            signs.add(v > 0)
-            if len(signs) == 2:
-                return True
-    return False
 
 
 def _add_component(basis_polys: list[sp.Poly], gens, budget: Budget, out: SolveResult) -> None:

@@ -17,7 +17,7 @@ def run(argv, capsys):
 
 def test_analyze_prints_the_lecture_saddle_and_family(capsys):
     code, out, err = run(["analyze", "(1 - w1*w2)**2"], capsys)
-    assert code == 0 and err == ""
+    assert code == 0 and err == "symopt: parameters: w1, w2\n"
     assert "(0, 0)" in out and "saddle" in out
     assert "(sqrt(2)/2, sqrt(2)/2)" in out
     assert "w1*w2 - 1 = 0" in out and "global minima" in out
@@ -62,3 +62,64 @@ def test_python_dash_m_runs_the_same_command():
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0
     assert json.loads(result.stdout)["points"][0]["kind"] == "minimum"
+
+
+def test_every_listed_subcommand_is_one_module_that_registers_itself():
+    import importlib
+
+    from symopt.cli import COMMANDS, build_parser
+
+    parser = build_parser()
+    choices = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    assert set(COMMANDS) <= set(choices)
+    for name in COMMANDS:
+        assert callable(importlib.import_module(f"symopt.cli.{name}").register)
+
+
+def test_optimizer_choices_come_from_the_optimizer_table():
+    from symopt import optim
+    from symopt.cli.common import build_optimizer, optimizer_names
+
+    assert optimizer_names() == tuple(optim.OPTIMIZERS)
+    for name in optimizer_names():  # each builds from a learning rate alone
+        assert build_optimizer(name, 0.1).name == name
+
+
+@pytest.mark.parametrize("old, new", [("cli_common", "common"), ("cli_escape", "escape"),
+                                      ("cli_derive", "derive"), ("cli_plot", "plot"),
+                                      ("cli_diagnose", "diagnose")])
+def test_old_command_line_modules_warn_and_still_work(old, new):
+    import importlib
+
+    sys.modules.pop(f"symopt.{old}", None)
+    with pytest.warns(DeprecationWarning, match=f"symopt.cli.{new}"):
+        module = importlib.import_module(f"symopt.{old}")
+    current = importlib.import_module(f"symopt.cli.{new}")
+    assert all(getattr(module, name) is getattr(current, name) for name in current.__all__)
+
+
+def test_old_optimizer_names_table_reads_the_optimizer_table():
+    import warnings
+
+    from symopt import optim
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from symopt import cli_common
+    assert cli_common.OPTIMIZER_NAMES == tuple(optim.OPTIMIZERS)
+
+
+def test_analyze_text_is_the_critical_sets_own_text(capsys):
+    import re
+
+    import symopt as so
+
+    assert main(["analyze", "x**2 - y**2"]) == 0
+    printed = capsys.readouterr().out
+    own = str(so.critical_points("x**2 - y**2")) + "\n"
+
+    def timeless(text):  # the elapsed seconds differ between the two runs
+        return re.sub(r"\d+\.\d\d s", "T s", text)
+
+    assert timeless(printed) == timeless(own)
+    assert "saddle" in printed and "(0, 0)" in printed

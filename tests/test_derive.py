@@ -168,7 +168,12 @@ def test_bad_language_and_input_are_rejected(saddle):
 
 # -- a step that disagrees raises ------------------------------------------------------------
 def _replace_point(cs, **changes):
-    return dataclasses.replace(cs, points=(dataclasses.replace(cs.points[0], **changes),))
+    point = cs.points[0]  # kind, eigenvalues, ... live in the point's Classification
+    held = {f.name for f in dataclasses.fields(point.classification)} & set(changes)
+    if held:
+        changes["classification"] = dataclasses.replace(
+            point.classification, **{k: changes.pop(k) for k in held})
+    return dataclasses.replace(cs, points=(dataclasses.replace(point, **changes),))
 
 
 @pytest.mark.parametrize("changes, step", [
@@ -209,17 +214,19 @@ def test_derivation_error_is_a_library_error():
 
 
 # -- renderings ----------------------------------------------------------------------------------
-def test_latex_document_uses_only_article_amsmath_amssymb(saddle):
+def test_latex_document_uses_only_packages_of_texlive_latex_base(saddle):
     text = derive(saddle[0], analysis=saddle[1]).to_latex()
     assert text.startswith("\\documentclass[11pt]{article}\n")
     packages = [line for line in text.splitlines() if line.startswith("\\usepackage")]
-    assert packages == ["\\usepackage{amsmath}", "\\usepackage{amssymb}"]
+    assert packages == ["\\usepackage{amsmath}", "\\usepackage{amssymb}",
+                        "\\usepackage{graphicx}"]          # graphicx scales wide formulas
     assert text.rstrip().endswith("\\end{document}")
 
 
 def test_latex_body_has_no_preamble(saddle):
     body = derive(saddle[0], analysis=saddle[1]).to_latex(standalone=False)
     assert "\\documentclass" not in body and "\\begin{document}" not in body
+    assert "\\symopt" not in body                  # pastes into any document: no own macros
     assert "\\subsection*{" in body
 
 
@@ -238,11 +245,13 @@ def test_notebook_reprs(saddle):
     assert derive(saddle[0], analysis=saddle[1], language="zh")._repr_latex_() is None
 
 
-def test_chinese_is_markdown_only(saddle):
+def test_chinese_is_markdown_or_xelatex(saddle):
     d = derive(saddle[0], analysis=saddle[1], language="zh")
     assert "驻点" in d.to_markdown() and "鞍点" in d.to_markdown()
     with pytest.raises(ValueError, match="English only"):
         d.to_latex()
+    tex = d.to_latex(engine="xelatex")
+    assert "\\usepackage{xeCJK}" in tex and "鞍点" in tex and "[U+" not in tex
 
 
 def test_both_languages_have_the_same_sentences():

@@ -9,7 +9,8 @@ import pytest
 import symopt
 from symopt.gradcheck import FiniteDifferenceCheck, GradientCheck
 from symopt.loss import Loss
-from symopt.numeric import check_finite_differences, check_gradient, compile
+from symopt.gradcheck import check_finite_differences, check_gradient
+from symopt.numeric import compile
 
 
 @pytest.fixture(scope="module")

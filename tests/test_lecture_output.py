@@ -101,8 +101,10 @@ def test_erratum_softmax_denominator_sums_over_j(lecture):
 def _fragments():
     latex = sp.latex
     return [
-        "L = \\left(- w_{1} w_{2} x + \\hat{y}\\right)^{2} = " + latex((1 - w1 * w2) ** 2),
-        "\\nabla L = " + latex(LECTURE_GRADIENT),
+        # the lecture's own form and term order: (y_hat - w1 w2 x)^2 = (1 - w1 w2)^2
+        "L = \\left(\\hat{y} - w_{1} w_{2} x\\right)^{2} = \\left(1 - w_{1} w_{2}\\right)^{2}",
+        "\\nabla L = \\left[\\begin{matrix}- 2 w_{2} \\left(1 - w_{1} w_{2}\\right)\\\\"
+        "- 2 w_{1} \\left(1 - w_{1} w_{2}\\right)\\end{matrix}\\right]",
         "\\frac{\\partial^{2} L}{\\partial w_{1}^{2}} = " + latex(2 * w2 ** 2),
         "\\frac{\\partial^{2} L}{\\partial w_{2}^{2}} = " + latex(2 * w1 ** 2),
         "\\frac{\\partial^{2} L}{\\partial w_{1} \\partial w_{2}} = " + latex(4 * w1 * w2 - 2),

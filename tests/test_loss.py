@@ -5,6 +5,7 @@ import pytest
 import sympy as sp
 
 import symopt as so
+from symopt import Loss
 
 w1, w2, a, b = sp.symbols("w1 w2 a b", real=True)
 
@@ -105,3 +106,69 @@ def test_data_loss_keeps_the_per_sample_expression():
 def test_bad_data_is_explained(kwargs, message):
     with pytest.raises((ValueError, TypeError), match=message):
         so.Loss.from_model("w*x", **kwargs)
+
+
+# -- data validation (before any symbolic work) ------------------------------------------
+
+@pytest.mark.parametrize("bad, row", [
+    ("inf", 1), ("1e99999999", 1), ("1e999999", 1), ("-Infinity", 1), ("nan", 1),
+    (float("nan"), 1), (float("inf"), 1),
+])
+def test_non_finite_data_is_refused_naming_column_and_row(bad, row):
+    with pytest.raises(ValueError) as error:
+        Loss.from_model("w*x", data={"x": [1.0, bad, 2.0], "y": [1, 2, 3]})
+    message = str(error.value)
+    assert "\n" not in message
+    assert message.startswith(f"data column 'x', row {row}: {bad!r} is not a finite number")
+
+
+@pytest.mark.parametrize("bad, why", [
+    ("abc", "is not a number; write a decimal"), (True, "is not a number"),
+    (None, "is not a number"), ([1, 2], "of type list is not a number"),
+    ("1e-999999", "decimal exponent beyond"),
+])
+def test_other_bad_values_are_one_line_errors(bad, why):
+    with pytest.raises(ValueError, match=r"^data column 'y', row 2: .*" + why):
+        Loss.from_model("w*x", data={"x": [1, 2, 3], "y": [1, 2, bad]})
+
+
+def test_a_bad_value_in_a_large_numpy_column_is_located():
+    x = np.linspace(0, 1, 1000)
+    x[617] = np.inf
+    with pytest.raises(ValueError, match=r"^data column 'x', row 617: inf is not a finite"):
+        Loss.from_model("w*x", data={"x": x, "y": np.zeros(1000)})
+
+
+def test_data_strings_are_read_as_floats():
+    loss = Loss.from_model("w*x", data={"x": [" 2.5", "1e2"] * 10, "y": ["0"] * 20})
+    assert loss.data["x"][:2].tolist() == [2.5, 100.0]
+    assert loss.data["x"].flags.writeable is False
+
+
+def test_small_exact_data_is_substituted_and_large_data_stays_float():
+    from symopt.dataset import SMALL_DATA, Dataset
+    small = Loss.from_model("w*x", data={"x": ["0.1", 2], "y": [1, 0]})
+    # (1 - w/10)^2 / 2 + (0 - 2 w)^2 / 2, with 0.1 read exactly as 1/10
+    w = sp.Symbol("w", real=True)
+    assert sp.simplify(small.expr - ((1 - w / 10) ** 2 + 4 * w**2) / 2) == 0
+    large = Loss.from_model("w*x", data={"x": list(range(SMALL_DATA + 1)),
+                                         "y": [0] * (SMALL_DATA + 1)})
+    assert large.is_data_loss and isinstance(large._data, Dataset)
+    assert large._data.exact is None and large._data.arrays["x"].dtype == np.float64
+    floats = Loss.from_model("w*x", data={"x": [0.5, 1.5], "y": [1.0, 0.0]})
+    assert floats.is_data_loss          # floats are not "written exactly": no substitution
+    # exact values on request, each float as written: mean of (1 - w/2)^2 and (3w/2)^2
+    assert sp.expand(floats.expr - ((1 - w / 2) ** 2 + (3 * w / 2) ** 2) / 2) == 0
+
+
+def test_dataset_is_frozen():
+    import dataclasses
+    loss = Loss.from_model("w*x", data={"x": np.arange(20.0), "y": np.zeros(20)})
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        loss._data.n_samples = 3  # type: ignore[misc]
+
+
+def test_integer_class_labels_from_a_numpy_array_are_checked():
+    data = {"x": np.array([0.0, 1.0, 2.0]), "y": np.array([0, 1, 2])}
+    with pytest.raises(ValueError, match=r"target 2 in row 2 is not a class label 0\.\.1"):
+        Loss.from_model(["a*x", "b*x"], data=data, loss="cross_entropy")

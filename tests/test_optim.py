@@ -343,7 +343,7 @@ def test_donated_state_gives_the_same_updates(opt: optim.GradientTransformation)
     params = rng.normal(size=(5, 2))
     pure_state = opt.init(params)
     donated_state = opt.init(params)
-    assert getattr(opt.update, "donates_state", False)
+    assert opt.hints.donates_state
     for _ in range(4):
         grads = rng.normal(size=(5, 2))
         pure, pure_state = opt.update(grads, pure_state, params)
@@ -396,8 +396,25 @@ def test_named_optimizers_know_name_rule_and_hyperparameters() -> None:
     assert opt.name == "adam" and opt.rule == optim.RULES["adam"]
     assert opt.hyperparams["betas"] == (0.8, 0.9)
     assert repr(opt).startswith("adam(lr=constant(lr=0.01), betas=(0.8, 0.9)")
-    init, update = opt                       # still a pair
-    assert callable(init) and callable(update)
+    assert opt._fields[:2] == ("init", "update") and callable(opt.init)
+
+
+def test_replace_keeps_name_and_hyperparameters() -> None:
+    opt = optim.adam(0.01)._replace(name="adam_renamed")
+    assert opt.name == "adam_renamed" and opt.hyperparams["eps"] == 1e-8
+    assert opt.hints.accepts_factor is False and opt.hints.donates_state
+
+
+def test_with_hyperparams_rebuilds_the_rule() -> None:
+    # Adam's first update is -lr * g / (|g| + eps'), so lr 0.5 instead of 0.1 moves 5x as far
+    base = optim.adam(0.1)
+    faster = base.with_hyperparams(lr=0.5)
+    g = np.array([2.0])
+    assert faster.hyperparams["lr"].constant_value == 0.5
+    np.testing.assert_allclose(first_update(faster, g, g), 5 * first_update(base, g, g),
+                               rtol=1e-15)
+    with pytest.raises(TypeError, match="adam has no hyper-parameter 'momentum'"):
+        base.with_hyperparams(momentum=0.9)
 
 
 def test_apply_updates_rejects_mismatched_shapes() -> None:

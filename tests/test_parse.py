@@ -17,6 +17,7 @@ import sympy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import symopt as so
 from symopt import parse as parse_module
 from symopt.errors import ParseError
 from symopt.parse import FUNCTIONS, natural_key, parse_expression, parse_names, parse_point
@@ -144,12 +145,10 @@ def test_nested_relu_and_abs_stay_unevaluated_but_correct():
 def test_long_sum_and_product_are_built_quickly_and_correctly():
     names = [f"a{i}" for i in range(800)]
     symbols = sympy.symbols(names, real=True)
-    start = time.perf_counter()
     total = parse_expression(" + ".join(f"2*{n}" for n in names) + " - 1", max_length=20_000)
     product = parse_expression(
         "*".join(names[:400]) + "/" + "/".join(names[400:700]), max_length=20_000
     )
-    assert time.perf_counter() - start < 10
     assert total == sympy.Add(*[2 * s for s in symbols]) - 1
     assert product == sympy.Mul(*symbols[:400]) / sympy.Mul(*symbols[400:700])
 
@@ -234,7 +233,6 @@ def test_examples_in_the_user_guide():
         ("(-8)^(1/3)", 1, "(-8)^(1/3)"),
         ("log(x, 1)", 8, "1"),
         ("0^(-1)", 1, "0^(-1)"),
-        ("\uff58 + 1", 1, "\uff58"),
     ],
 )
 def test_forbidden_constructs_name_column_and_piece(text, column, piece):
@@ -253,7 +251,8 @@ def test_forbidden_constructs_name_column_and_piece(text, column, piece):
         ("x + 2 y", "write 2*y"),
         ("(x+1)(x-1)", "write (x+1)*(x-1)"),
         ("pi(2)", "write pi*(2)"),
-        ("w(x + 1)", "write w*(x + 1)"),
+        ("w(x + 1)", "unknown function 'w'"),
+        ("max(w, 0)", "write relu(w)"),
         ("os.system('ls')", "write plain math such as (1 - w1*w2)**2"),
         ("x //2", "write / for division"),
         ("log(x, 2, 3)", "write log(x) or log(x, 2)"),
@@ -284,12 +283,11 @@ def test_long_pieces_are_shortened_in_messages():
 # ------------------------------------------------------------------ limits
 
 
-# These bounds tell "refused at once" from "hung"; they are generous because the machines
-# running the tests are shared (speed itself is measured by benchmarks, not by tests).
-def assert_refused_quickly(text: str, seconds: float = 3.0, **limits: int) -> ParseError:
-    start = time.perf_counter()
+# Refused by a limit, not by the time limit on building (which would say "took more than");
+# how fast refusals are is measured by benchmarks, not asserted here.
+def assert_refused_quickly(text: str, **limits: int) -> ParseError:
     error = refused(text, **limits)
-    assert time.perf_counter() - start < seconds
+    assert "took more than" not in str(error)
     return error
 
 
@@ -362,10 +360,8 @@ def test_building_is_time_limited(monkeypatch):
         return arg
 
     monkeypatch.setitem(parse_module._FUNCTIONS, "sin", (1, 1, slow, "sin(x)"))
-    start = time.perf_counter()
     with pytest.raises(ParseError, match="took more than 0.2 s"):
         parse_expression("sin(x)", timeout=0.2)
-    assert time.perf_counter() - start < 1.5
 
 
 # ------------------------------------------------------------ parse_point
@@ -691,3 +687,100 @@ def test_well_formed_text_equals_the_expression_built_directly(tree):
             parse_expression(text)
     else:
         assert parse_expression(text) == value
+
+
+# ------------------------------------------------------ limits on values, not syntax
+
+from symopt.parse import Limits  # noqa: E402 - next to the tests of the limits
+
+
+@pytest.mark.parametrize(
+    "text, limit",
+    [
+        # a power of a power is x**100000000 however it is written
+        ("(((x**100)**100)**100)**100", "max_degree=1,000"),
+        ("(x**100)**11", "max_degree=1,000"),
+        ("(x**50*y**50)**20", "max_degree=1,000"),
+        # C(103, 3) = 176,851 terms once expanded
+        ("(w + x + y + z)**100", "max_terms=20,000"),
+        ("(a+b+c+d+e+f)**20 * (a+b+c+d+e+f)**20", "max_terms=20,000"),
+        # products and sums of numbers: 500 * 10,000 bits
+        ("*".join(["2**10000"] * 500) + "*x", "max_number_bits=13,000"),
+        ("2**10000 * 2**10000", "max_number_bits=13,000"),
+        # multiplied out, (10**100*y + 1)**100 has the coefficient 10**10000
+        ("(10**100*y + 1)**100", "max_number_bits=13,000"),
+    ],
+)
+def test_values_past_a_limit_are_refused_naming_it(text, limit):
+    message = str(assert_refused_quickly(text, max_length=20_000))
+    assert limit in message and "raise" in message
+
+
+def test_numbers_larger_than_printers_can_show_are_refused():
+    # Python prints integers of at most 4,300 digits; the limit stays below that.
+    message = str(assert_refused_quickly("10**5000*x**2 + y**2"))
+    assert "3,900 digits" in message and "max_number_bits" in message
+
+
+def test_whatever_is_accepted_near_the_number_limit_can_be_printed():
+    loss = so.Loss.parse("10**3900*x**2 + y**2")
+    assert loss.expr.coeff(x**2) == 10**3900
+    assert str(10**3900) in repr(loss.expr)
+    assert sympy.latex(loss.expr).count("0") >= 3900
+    analysis = so.critical_points(loss, timeout=60)
+    assert [p.coords for p in analysis.points] == [(0, 0)]
+    assert "minimum" in analysis._repr_markdown_() and analysis._repr_latex_()
+    derivation = so.derive(loss, analysis=analysis, timeout=60)
+    assert str(2 * 10**3900) in derivation._repr_latex_()
+
+
+def test_limits_can_be_raised_by_name():
+    assert parse_expression("(x**100)**11", limits={"max_degree": 1100}) == x**1100
+    assert parse_expression("(x**100)**11", limits=Limits(max_degree=1100)) == x**1100
+    assert parse_expression("(x + y)**200", limits={"max_exponent": 200}) == (x + y) ** 200
+    with pytest.raises(ValueError, match="unknown limit 'max_power'"):
+        parse_expression("x", limits={"max_power": 3})
+    with pytest.raises(ValueError, match="max_terms must be a non-negative int"):
+        Limits(max_terms=-1)
+
+
+def test_limits_measure_the_expansion_exactly_on_small_cases():
+    from symopt.parse.size import measure
+
+    for text in ["(x + y + 1)**5", "(2*x - 3*y)**4 * (x + 7)", "(x**2 + y)**3 - 5*x*y"]:
+        expr = parse_expression(text)
+        expanded = sympy.expand(expr)
+        size = measure(expr, {})
+        assert size.terms >= len(sympy.Add.make_args(expanded))
+        assert size.degree == sympy.Poly(expanded, x, y).total_degree()
+        largest = max(abs(c) for c in sympy.Poly(expanded, x, y).coeffs())
+        assert size.bits >= int(largest).bit_length()
+
+
+# ------------------------------------------------------------ names in NFKC form
+
+@pytest.mark.parametrize(
+    "written, plain",
+    [
+        ("\U0001d452\U0001d465\U0001d45d(x)", "exp(x)"),  # mathematical italic exp
+        ("\uff45\uff58\uff50(x)", "exp(x)"),  # full-width exp
+        ("\u212f + x", "e + x"),  # script small e is the name e
+        ("\uff58**2 + \U0001d466", "x**2 + y"),
+    ],
+)
+def test_names_are_read_in_nfkc_form_as_python_reads_them(written, plain):
+    assert parse_expression(written) == parse_expression(plain)
+
+
+def test_variable_lists_use_the_same_normal_form():
+    from symopt.parse import parse_names
+
+    assert parse_names("\uff571, w2") == ["w1", "w2"]
+    loss = so.Loss.parse("\uff571 * w2", params=parse_names("w1, \uff57\uff12"))
+    assert [str(p) for p in loss.params] == ["w1", "w2"]
+
+
+def test_loss_parse_takes_the_limits_too():
+    with pytest.raises(ParseError, match="max_degree=1,000"):
+        so.Loss.parse("(x**100)**11")
+    assert so.Loss.parse("(x**100)**11", limits={"max_degree": 1100}).expr == x**1100

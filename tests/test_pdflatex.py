@@ -82,6 +82,14 @@ def test_standalone_document_compiles(compiled, name):
     assert (folder / f"{name}.pdf").stat().st_size > 1000
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_no_line_runs_into_the_margin(compiled, name):
+    code, log, _ = compiled[name]
+    assert code == 0
+    overfull = [line for line in log.splitlines() if line.startswith("Overfull \\hbox")]
+    assert not overfull, f"{name}.tex has lines wider than the page: {overfull[:3]}"
+
+
 def test_hostile_names_neither_read_files_nor_run_commands(compiled):
     code, log, folder = compiled["hostile"]
     assert code == 0

@@ -239,7 +239,7 @@ def test_loss_curves_are_on_a_log_scale_and_equal_the_losses(lecture, analysis):
 
 
 def test_basin_map_colours_starts_by_where_they_end():
-    from symopt.saddles import basins
+    from symopt.attraction import basins
 
     report = basins("x**4 - 2*x**2 + y**2", optim.gd(0.05), starts=60, steps=400, seed=1)
     data = plot.read(plot.basin_map(report))
@@ -343,3 +343,60 @@ def test_cli_plot_bad_options_give_one_line_and_exit_2(tmp_path, capsys, argv, m
     err = capsys.readouterr().err
     assert code == 2
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+# -- the style registry, titles in mathematical notation, small multiples -------------------
+def _line(fig, gid):
+    return next(line for ax in fig.axes for line in ax.get_lines() if line.get_gid() == gid)
+
+
+def test_an_optimizer_has_one_colour_and_marker_in_every_figure(lecture, analysis):
+    runs = {name: so.run(lecture, opt, [0.3, 0.1], steps=40)
+            for name, opt in (("adam", optim.adam(0.05)), ("gd", optim.gd(0.1)),
+                              ("momentum", optim.momentum(0.05, 0.9)))}
+    reversed_runs = dict(reversed(list(runs.items())))      # legend order must not matter
+    figures = [plot.trajectories(lecture, runs, analysis=analysis, resolution=40),
+               plot.loss_curves(reversed_runs),
+               plot.path_panels(lecture, runs, analysis=analysis, resolution=40)]
+    for name in runs:
+        expected = plot.style_for(name)
+        seen = set()
+        for fig, gid in zip(figures, (f"symopt:path:{name}", f"symopt:curve:{name}",
+                                      f"symopt:path:{name}")):
+            line = _line(fig, gid)
+            seen.add((line.get_color(), line.get_marker()))
+        assert seen == {(expected.color, expected.marker)}
+    colours = {plot.style_for(name).color for name in runs}
+    assert len(colours) == 3
+
+
+def test_style_of_a_labelled_variant_is_its_optimizers():
+    assert plot.style_for("gd, lr=0.5") == plot.style_for("gd") == plot.OPTIMIZER_STYLES["gd"]
+    assert plot.style_for("Adam(lr=0.01)") == plot.OPTIMIZER_STYLES["adam"]
+    unknown = plot.style_for("my_optimizer")
+    assert unknown == plot.style_for("my_optimizer") and unknown.color.startswith("#")
+
+
+@pytest.mark.parametrize("text, title", [
+    ("(1 - w1*w2)**2", "$L(w_{1}, w_{2}) = \\left(1 - w_{1} w_{2}\\right)^{2}$"),
+    ("100*(y - x**2)**2", "$L(x, y) = 100 \\left(y - x^{2}\\right)^{2}$"),
+])
+def test_titles_name_the_loss_in_mathematical_notation(text, title):
+    fig = plot.landscape(text, resolution=30, colorbar=False)
+    assert fig.axes[0].get_title() == title
+
+
+def test_loss_curves_name_their_loss(lecture):
+    fig = plot.loss_curves({"gd": np.array([1.0, 0.5])}, loss=lecture, title="from the saddle")
+    assert fig.axes[0].get_title() == ("from the saddle\n"
+                                       "$L(w_{1}, w_{2}) = \\left(1 - w_{1} w_{2}\\right)^{2}$")
+
+
+def test_path_panels_give_one_equal_aspect_panel_per_optimizer(lecture, analysis):
+    runs = {"gd": np.array([[0.3, 0.1], [0.5, 0.4]]), "adam": np.array([[0.3, 0.1], [0.2, 0.6]])}
+    fig = plot.path_panels(lecture, runs, analysis=analysis, resolution=30)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["gd", "adam"]
+    assert all(ax.get_aspect() == 1.0 for ax in axes)
+    assert axes[0].get_xlim() == axes[1].get_xlim()
+    assert np.array_equal(_line(fig, "symopt:path:adam").get_xydata(), runs["adam"])

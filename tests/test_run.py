@@ -103,7 +103,7 @@ def test_one_start_gives_scalars_and_a_path() -> None:
     assert isinstance(result, Trajectory)
     assert result.x.shape == (2,) and result.path.shape == (31, 2)
     assert isinstance(result.fun, float) and isinstance(result.grad_norm, float)
-    assert result.status == "max_steps" and result.nit == 30 and result.success is True
+    assert result.status == "max_steps" and result.nit == 30 and result.success is False
     assert result.diverged_at is None and result.message == MESSAGES["max_steps"]
     assert result.params == ("x", "y")
     np.testing.assert_array_equal(result.path[0], [1.0, -1.0])
@@ -198,10 +198,21 @@ def test_nan_is_a_status_not_a_silent_value() -> None:
     assert np.isfinite(result.path).all()
 
 
-def test_without_tol_success_means_no_divergence() -> None:
+def test_default_tol_is_relative_to_the_gradient_at_the_start() -> None:
+    # gd(0.05) on x^2 + 10 y^2 from (c, 0): gradient norm 2 c 0.9^t; 0.9^t <= 1e-8 first at
+    # t = ceil(ln 1e-8 / ln 0.9) = 175, whatever the scale c; a start at the minimum does not
+    # move and converges after one update (gradient exactly 0)
+    assert math.ceil(math.log(1e-8) / math.log(0.9)) == 175
+    result = run(Bowl(), optim.gd(0.05), [[1.0, 0.0], [1e-3, 0.0], [0.0, 0.0]], steps=400)
+    assert result.status.tolist() == ["converged"] * 3
+    assert result.nit.tolist() == [175, 175, 1]
+    assert result.success.tolist() == [True, True, True]
+
+
+def test_max_steps_is_not_success_and_divergence_is_a_status() -> None:
     result = run(Line(), optim.gd(3.0), [[1.0], [1e-9]], steps=12)
     assert result.status.tolist() == ["max_steps", "max_steps"]
-    assert result.success.tolist() == [True, True]
+    assert result.success.tolist() == [False, False]
     result = run(Line(), optim.gd(3.0), [[1.0]], steps=50)
     assert result.status.tolist() == ["diverged"] and result.diverged_at.tolist() == [40]
 
@@ -217,6 +228,19 @@ def test_a_converged_start_keeps_its_point_while_others_continue() -> None:
     assert result.status.tolist() == ["converged", "max_steps"] and result.nit[0] == 0
     assert (result.path[:, 0] == 0.0).all()
     assert (np.diff(result.path[:, 1, 0]) != 0).all()
+
+
+@pytest.mark.parametrize("every, expected", [(1, 4), (2, 4), (3, 6)])
+def test_first_below_reads_the_first_recorded_step_under_the_threshold(
+        every: int, expected: int) -> None:
+    # gd(0.05) from (1, 0) on x^2 + 10 y^2: loss 0.81^t; 0.81^3 = 0.53 > 0.5 > 0.81^4 = 0.43
+    result = run(Bowl(), optim.gd(0.05), [1.0, 0.0], steps=20, record_every=every)
+    assert result.first_below(0.5) == expected
+    assert result.first_below(-1.0) is None
+    batch = run(Bowl(), optim.gd(0.05), [[1.0, 0.0], [0.1, 0.0], [9.0, 0.0]], steps=20,
+                record_every=every)
+    # 0.01 * 0.81^t < 0.5 at t = 0; 81 * 0.81^t < 0.5 first at t = 25 > 20 steps
+    assert batch.first_below(0.5).tolist() == [expected, 0, -1]
 
 
 # ----------------------------------------------------------------------------- mini-batches

@@ -14,8 +14,9 @@ import pytest
 
 import symopt as so
 from symopt import optim
-from symopt.saddles import (basins, escape, growth_factor, negative_curvature_descent,
-                           perturbed_gd, saddle_free_newton)
+from symopt.attraction import basins
+from symopt.escaping import escape, growth_factor
+from symopt.optim.second_order import negative_curvature_descent, perturbed_gd, saddle_free_newton
 
 LECTURE = "(1 - w1*w2)**2"
 U = np.array([1.0, 1.0]) / math.sqrt(2)
@@ -115,9 +116,9 @@ def test_bad_escape_arguments(lecture):
 ])
 def test_escape_methods_reach_a_minimum_from_the_lecture_saddle(method, start, lecture):
     loss, f = lecture
-    optimizer = {"negative-curvature step": lambda: negative_curvature_descent(f, 0.1),
-                 "perturbed gd": lambda: perturbed_gd(0.1, f=f),
-                 "saddle-free newton": lambda: saddle_free_newton(f, 1.0)}[method]()
+    optimizer = {"negative-curvature step": lambda: negative_curvature_descent(f.hess, f.value, 0.1),
+                 "perturbed gd": lambda: perturbed_gd(0.1, value=f.value),
+                 "saddle-free newton": lambda: saddle_free_newton(f.hess, 1.0)}[method]()
     trajectory = so.run(f, optimizer, np.array(start), steps=500)
     w1, w2 = trajectory.x
     assert w1 * w2 == pytest.approx(1.0, abs=1e-6)  # on the curve of global minima
@@ -126,7 +127,7 @@ def test_escape_methods_reach_a_minimum_from_the_lecture_saddle(method, start, l
 
 def test_negative_curvature_step_decreases_the_loss_at_the_saddle(lecture):
     loss, f = lecture
-    opt = negative_curvature_descent(f, 0.1)
+    opt = negative_curvature_descent(f.hess, f.value, 0.1)
     x = np.zeros(2)
     updates, _ = opt.update(f.grad(x), opt.init(x), x)
     assert abs(updates @ U) == pytest.approx(np.linalg.norm(updates))  # along u
@@ -162,8 +163,9 @@ def test_cli_escape(capsys):
 
 
 def test_public_names_stay_functions_after_their_modules_are_imported():
+    import symopt.attraction  # noqa: F401
+    import symopt.escaping  # noqa: F401
     import symopt.runner  # noqa: F401
-    import symopt.saddles  # noqa: F401
 
     assert callable(so.escape) and so.escape is escape
     assert callable(so.basins) and callable(so.run)
@@ -181,3 +183,67 @@ def test_origin_of_the_three_factor_product_is_a_non_strict_saddle_escaped_slowl
     assert slow.escaped and slow.steps > 1000
     assert slow.loss_drop < 0
     assert "n/a" in str(slow)
+
+
+# -- what the point is, said truthfully (kinds decided by hand) ---------------------------------
+@pytest.mark.parametrize("loss, point, words", [
+    # on w1*w2 = 1: L >= 0 = L(1, 1), H = [[2, 2], [2, 2]] singular: the curve of global minima
+    (LECTURE, [1, 1], "non-strict minimum on a family of critical points (w1*w2 - 1 = 0, "
+                      "global minima)"),
+    (LECTURE, [0, 0], "strict saddle (a negative eigenvalue)"),  # H eigenvalues -2, 2
+    ("x**2 + y**2", [0, 0], "strict minimum"),  # H = 2I
+    ("x**4 + y**2", [0, 0], "non-strict minimum"),  # H = diag(0, 2), x**4 >= 0
+    ("-x**2 - y**2", [0, 0], "strict maximum"),  # H = -2I
+    ("x**3 + y**2", [0, 0], "non-strict saddle"),  # H = diag(0, 2), x**3 changes sign
+])
+def test_escape_says_what_the_point_is(loss, point, words):
+    report = escape(loss, point, optim.gd(0.1), delta=1e-6, steps=50)
+    assert report.point_kind.startswith(words)
+    assert words in str(report)
+
+
+def test_escape_direction_has_its_first_nonzero_coordinate_positive(lecture):
+    loss, f = lecture
+    # a start along -u leaves along -u; the direction itself is still (1, 1)/sqrt(2)
+    report = escape(loss, [0, 0], optim.gd(0.1), delta=1e-6, direction=-U, f=f)
+    assert report.escape_direction == pytest.approx(tuple(U))
+    assert report.exit_side == -1 and report.exit_direction @ U < -0.999
+    assert "u = (0.707107, 0.707107)" in str(report) and "along -u" in str(report)
+
+
+def test_escape_json_carries_every_fact_of_the_text(capsys):
+    from symopt.cli import main
+    import json
+
+    assert main(["escape", LECTURE, "--at", "0,0", "--direction", "eigen", "--json"]) == 0
+    facts = json.loads(capsys.readouterr().out)
+    assert facts["gradient"] == ["0", "0"]
+    assert facts["hessian"] == [["0", "-2"], ["-2", "0"]]  # by hand at (0, 0)
+    assert facts["point_kind"] == "strict saddle (a negative eigenvalue)"
+    assert facts["escape_direction"] == pytest.approx(list(U)) and facts["exit_side"] == 1
+    assert facts["eigenvalues"] == pytest.approx([-2.0, 2.0])
+
+
+def test_escape_report_fields_are_keyword_only():
+    import dataclasses
+
+    from symopt.escaping import EscapeReport
+
+    assert all(f.kw_only for f in dataclasses.fields(EscapeReport))
+    with pytest.raises(TypeError):
+        EscapeReport((0.0, 0.0), ("0", "0"), "gd")
+
+
+def test_old_saddles_module_still_works_with_a_deprecation_warning(lecture):
+    import importlib
+    import sys
+
+    loss, f = lecture
+    sys.modules.pop("symopt.saddles", None)
+    with pytest.warns(DeprecationWarning, match="symopt.saddles is deprecated"):
+        old = importlib.import_module("symopt.saddles")
+    assert old.escape is escape and old.basins is basins
+    step = old.negative_curvature_descent(f, 0.1)  # the old signature: a compiled loss
+    x = np.zeros(2)
+    updates, _ = step.update(f.grad(x), step.init(x), x)
+    assert f.value(x + updates) < f.value(x)

@@ -20,13 +20,13 @@ import json
 import math
 import time
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import numpy as np
 
 __all__ = ["updates_per_epoch", "per_sample_gradients", "MinibatchMoments",
            "minibatch_gradient_moments", "sample_minibatch_gradients", "BatchSizeRow",
-           "BatchSizeTable", "batch_size_table"]
+           "BatchSizeTable", "EpochRegime", "batch_size_table"]
 
 
 def updates_per_epoch(n_samples: int, batch_size: int) -> int:
@@ -176,7 +176,8 @@ def sample_minibatch_gradients(f: Any, theta: Any, batch_size: int, n_batches: i
 class BatchSizeRow:
     """One batch size in the lecture's comparison (times in seconds).
 
-    ``serial_update`` and ``vectorised_update`` are measured; the epoch times are
+    ``serial_update`` and ``vectorised_update`` are measured (one update's mini-batch
+    gradient); the epoch times are
     ``updates_per_epoch`` times them; ``noise`` is exact at ``theta0``; ``final_loss`` is
     measured after a seeded run.
     """
@@ -189,6 +190,32 @@ class BatchSizeRow:
     vectorised_epoch: float
     noise: float
     final_loss: float
+
+
+class EpochRegime(NamedTuple):
+    """One regime of the lecture's epoch-time claim, from measured epoch times.
+
+    ``ratio`` is the smallest batch's epoch time over the largest batch's: about 1 means
+    "one epoch takes the same time", much more than 1 means small-batch epochs are slower.
+    """
+
+    regime: str
+    small: int
+    large: int
+    small_epoch: float
+    large_epoch: float
+
+    @property
+    def ratio(self) -> float:
+        return self.small_epoch / self.large_epoch
+
+    def sentence(self) -> str:
+        where = ("without parallelism (one sample's gradient at a time)"
+                 if self.regime == "serial" else
+                 "with vectorised (parallel) evaluation of the batch")
+        return (f"{where}: an epoch with B = {self.small} takes {_ms(self.small_epoch)}, "
+                f"with B = {self.large} {_ms(self.large_epoch)}; "
+                f"ratio {self.ratio:.2g} (measured, this machine)")
 
 
 @dataclass(frozen=True)
@@ -207,13 +234,28 @@ class BatchSizeTable:
         raise KeyError(f"no row for batch size {batch_size}; rows: "
                        f"{', '.join(str(r.batch_size) for r in self.rows)}")
 
+    def regimes(self) -> tuple[EpochRegime, EpochRegime]:
+        """The epoch time of the smallest against the largest batch, serial then vectorised.
+
+        The lecture's table says "one epoch: same time"; that holds without parallelism.  With
+        the batch evaluated in parallel, a large batch's update costs about as much as a
+        small one's, so an epoch of small batches (more updates) is slower.
+        """
+        small = min(self.rows, key=lambda r: r.batch_size)
+        large = max(self.rows, key=lambda r: r.batch_size)
+        return (EpochRegime("serial", small.batch_size, large.batch_size, small.serial_epoch,
+                            large.serial_epoch),
+                EpochRegime("vectorised", small.batch_size, large.batch_size,
+                            small.vectorised_epoch, large.vectorised_epoch))
+
     def to_dict(self) -> dict[str, Any]:
         return {"n_samples": self.n_samples, "epochs": self.epochs,
                 "learning_rate": self.learning_rate, "rows": [asdict(r) for r in self.rows],
                 "measured": ["serial_update", "vectorised_update", "final_loss"],
                 "derived": {"serial_epoch": "updates_per_epoch * serial_update",
                             "vectorised_epoch": "updates_per_epoch * vectorised_update",
-                            "noise": "trace of the exact mini-batch gradient covariance"}}
+                            "noise": "trace of the exact mini-batch gradient covariance"},
+                "regimes": [dict(r._asdict(), ratio=r.ratio) for r in self.regimes()]}
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
@@ -233,6 +275,7 @@ class BatchSizeTable:
                      "parallel = the batch in one vectorised NumPy call, standing in for "
                      "parallel hardware up to its width) and final loss; epoch = "
                      "updates/epoch x update; noise = trace of the exact covariance")
+        lines.extend(regime.sentence() for regime in self.regimes())
         return "\n".join(lines)
 
 
@@ -259,34 +302,38 @@ class _Serial:
         return total / len(index)
 
 
-def _timed_run(f: Any, theta0: np.ndarray, batch_size: int, steps: int) -> float:
-    from .. import optim
-    from ..runner import run
-
+def _timed_gradients(f: Any, theta0: np.ndarray, batches: Sequence[np.ndarray]) -> float:
     start = time.perf_counter()
-    run(f, optim.sgd(1e-9), theta0, steps=steps, batch_size=batch_size, record_every=steps)
+    for batch in batches:
+        f.grad(theta0, samples=batch)
     return time.perf_counter() - start
 
 
 def _update_times(f: Any, theta0: np.ndarray, sizes: Sequence[int], budget: float,
-                  repeats: int) -> list[float]:
-    """Seconds per mini-batch update of ``symopt.run`` (SGD) for each batch size.
+                  repeats: int, seed: int = 0) -> list[float]:
+    """Seconds per mini-batch gradient (the work of one update) for each batch size.
 
-    Each size gets a step count whose run takes about ``budget`` seconds; then the sizes
-    are timed in turn, ``repeats`` rounds, and the fastest round counts (the others
-    include interruptions by the rest of the machine).
+    For each size, ``k`` random batches are drawn (``k`` grown by fours until the loop
+    takes about ``budget`` seconds, up to 4096); the loop is timed ``repeats`` rounds, the
+    sizes in turn, and the fastest round counts (the others include interruptions by the
+    rest of the machine).  Nothing else is in the loop, so no fixed cost is divided in.
     """
-    _timed_run(f, theta0, sizes[0], 4)                      # compile and warm up
-    counts = []
+    rng = np.random.default_rng(seed)
+    n_total = int(f.n_samples)
+    f.grad(theta0, samples=np.arange(min(2, n_total)))          # compile and warm up
+    plans = []
     for b in sizes:
-        steps = 4
-        while _timed_run(f, theta0, b, steps) < budget and steps < 4096:
-            steps *= 4
-        counts.append(steps)
+        count = 4
+        while True:
+            batches = [rng.choice(n_total, b, replace=False) for _ in range(count)]
+            if _timed_gradients(f, theta0, batches) >= budget or count >= 4096:
+                break
+            count *= 4
+        plans.append(batches)
     best = [math.inf] * len(sizes)
     for _ in range(repeats):
-        for i, (b, steps) in enumerate(zip(sizes, counts)):
-            best[i] = min(best[i], _timed_run(f, theta0, b, steps) / steps)
+        for i, batches in enumerate(plans):
+            best[i] = min(best[i], _timed_gradients(f, theta0, batches) / len(batches))
     return best
 
 
@@ -311,14 +358,15 @@ def batch_size_table(f: Any, theta0: Any, learning_rate: float,
     seed : int
         Seed of the shuffling.
     timing_budget : float
-        Seconds each timed run should take (runs grow until they do, up to 4096 steps);
-        the update time is the fastest of ``repeats`` runs divided by their steps.
+        Seconds each timed loop of mini-batch gradients should take (loops grow until they
+        do, up to 4096 batches); the update time is the fastest of ``repeats`` loops
+        divided by its batches.
     repeats : int
 
     Returns
     -------
     BatchSizeTable
-        What is measured: the time per update of ``symopt.run`` with ``batch_size=B``,
+        What is measured: the time of one update's mini-batch gradient with ``B`` samples,
         (a) with the batch's per-sample gradients computed one at a time ("serial", no
         parallelism) and (b) in one vectorised NumPy evaluation ("parallel": the model of
         parallel hardware is a per-update time nearly constant in ``B`` up to its width,

@@ -29,9 +29,12 @@ from .named import (adagrad, adagrad_lecture, adam, adamw, gd, momentum, rmsprop
 from .rules import OPTIMIZERS, RULES, SCHEDULES, TRANSFORMS
 from .schedules import (Schedule, as_schedule, constant, cosine, exponential, linear_warmup,
                         step_decay, transformer, warmup_cosine)
+from .variants import VARIANT_RULES, VARIANTS
 from .transforms import (add_decayed_weights, identity, scale, scale_by_adagrad,
                          scale_by_adagrad_lecture, scale_by_adam, scale_by_learning_rate,
                          scale_by_rms, scale_by_rms_lecture, trace)
+
+RULES.update(VARIANT_RULES)        # the variant catalogue's rules, by "family:variant"
 
 __all__ = [
     # protocol
@@ -47,7 +50,7 @@ __all__ = [
     "scale_by_adam", "scale_by_adagrad", "scale_by_adagrad_lecture", "scale_by_rms",
     "scale_by_rms_lecture",
     # rules
-    "RULES", "OPTIMIZERS", "SCHEDULES", "TRANSFORMS",
+    "RULES", "OPTIMIZERS", "SCHEDULES", "TRANSFORMS", "VARIANTS", "VARIANT_RULES",
     # submodules
     "scales", "schedules", "transforms",
 ]

@@ -1,30 +1,22 @@
-"""Helpers shared by the transform modules: zero state, 0/0 division, markers for chain and run."""
+"""Helpers shared by the transform modules: zero state, 0/0 division, declared hints."""
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
-import numpy as np
+from .base import GradientTransformation, Hints, Params
+from .namespace import ops_for
 
-from .base import GradientTransformation, Params
-
-__all__ = ["EmptyState", "multiply", "divide", "sqrt", "maximum", "zeros", "no_state",
-           "transformation", "divide_zero_by_zero_is_zero"]
+__all__ = ["EmptyState", "zeros", "no_state", "transformation", "divide_zero_by_zero_is_zero"]
 
 
 class EmptyState(NamedTuple):
     """State of a transform that keeps none."""
 
 
-multiply = np.multiply
-divide = np.divide
-sqrt = np.sqrt
-maximum = np.maximum
-
-
-def zeros(params: Params) -> np.ndarray:
-    """Float64 zeros shaped like ``params``."""
-    return np.zeros(np.shape(params), dtype=np.float64)
+def zeros(params: Params) -> Any:
+    """Zeros shaped like ``params``, in its namespace (float64 for NumPy)."""
+    return ops_for(params).zeros_like(params)
 
 
 def no_state(params: Params) -> EmptyState:
@@ -32,26 +24,24 @@ def no_state(params: Params) -> EmptyState:
     return EmptyState()
 
 
-def transformation(init: Any, update: Any, *, accepts_factor: bool = False,
-                   next_factor: Any = None, fresh_output: bool = True) -> GradientTransformation:
-    """Mark ``update`` for chain() and run(), and pair it with ``init``.
-
-    ``donates_state``: takes ``donate``. ``fresh_output``: the updates it returns are a new
-    array that its state does not reference, so the caller may overwrite them.
-    ``accepts_factor``: takes a scalar ``factor`` its output is multiplied by.
-    ``next_factor``: it is a learning-rate scaling whose factor chain() can hand on.
-    """
-    update.donates_state = True
-    update.fresh_output = fresh_output
-    if accepts_factor:
-        update.accepts_factor = True
-    if next_factor is not None:
-        update.next_factor = next_factor
-    return GradientTransformation(init, update)
+def transformation(init: Callable[..., Any], update: Callable[..., Any], *,
+                   accepts_factor: bool = False, next_factor: Any = None,
+                   fresh_output: bool = True, donates_state: bool = True
+                   ) -> GradientTransformation:
+    """Pair ``init`` with ``update`` and declare its :class:`~symopt.optim.base.Hints`."""
+    return GradientTransformation(init, update, Hints(donates_state=donates_state,
+                                                      fresh_output=fresh_output,
+                                                      accepts_factor=accepts_factor,
+                                                      next_factor=next_factor))
 
 
-def divide_zero_by_zero_is_zero(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+def divide_zero_by_zero_is_zero(numerator: Any, denominator: Any) -> Any:
     """``numerator / denominator`` as a new array, with 0 wherever the denominator is 0."""
-    result = np.zeros_like(numerator)
-    np.divide(numerator, denominator, out=result, where=denominator != 0)
-    return result
+    ops = ops_for(numerator)
+    nonzero = denominator != 0
+    if ops.name == "numpy":
+        result = ops.zeros_like(numerator)
+        ops.divide(numerator, denominator, out=result, where=nonzero)
+        return result
+    safe = ops.where(nonzero, denominator, ops.full_like(denominator, 1))
+    return ops.where(nonzero, ops.divide(numerator, safe), ops.zeros_like(numerator))

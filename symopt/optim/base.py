@@ -23,13 +23,14 @@ array([ 0.8, -1.6])
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import Any, Callable, Mapping, NamedTuple, Protocol
 
 import numpy as np
 
 __all__ = [
     "GradientTransformation",
     "NamedOptimizer",
+    "Hints",
     "Params",
     "Updates",
     "chain",
@@ -37,8 +38,8 @@ __all__ = [
     "named",
 ]
 
-Params = np.ndarray
-Updates = np.ndarray
+Params = Any     # an array of the run's namespace: NumPy float/object array or jax.Array
+Updates = Any
 State = Any
 
 
@@ -51,9 +52,34 @@ class UpdateFn(Protocol):
                  params: Params | None = None) -> tuple[Updates, State]: ...
 
 
+class Hints(NamedTuple):
+    """What an ``update`` declares about itself, so :func:`chain` and :func:`symopt.run` can
+    save array passes. Every field is optional; the defaults promise nothing.
+
+    Attributes
+    ----------
+    donates_state : bool
+        ``update`` accepts ``donate=True``: the caller gives up the old state, whose NumPy
+        arrays may then be overwritten by the new state.
+    fresh_output : bool
+        The updates returned are a new array no state references: the caller may overwrite it.
+    accepts_factor : bool
+        ``update(grads, state, params, factor, donate)`` multiplies its output by the scalar
+        ``factor`` (Adam's bias correction folds the learning rate in this way).
+    next_factor : callable or None
+        This transform only multiplies by a scalar: ``next_factor(state) -> (factor,
+        new_state)`` gives it, so a preceding transform that accepts a factor can apply it.
+    """
+
+    donates_state: bool = False
+    fresh_output: bool = False
+    accepts_factor: bool = False
+    next_factor: Callable[[State], tuple[Any, State]] | None = None
+
+
 class GradientTransformation(NamedTuple):
     """A pair of pure functions ``init(params) -> state`` and
-    ``update(grads, state, params) -> (updates, new_state)``.
+    ``update(grads, state, params) -> (updates, new_state)``, plus declared :class:`Hints`.
 
     Examples
     --------
@@ -65,13 +91,19 @@ class GradientTransformation(NamedTuple):
 
     init: Callable[[Params], State]
     update: Callable[..., tuple[Updates, State]]
+    hints: Hints = Hints()
 
 
-class NamedOptimizer(GradientTransformation):
-    """A :class:`GradientTransformation` that also knows its name, hyper-parameters and rule.
+#: The constructor of each named optimizer by name (filled by :mod:`symopt.optim.named`).
+BUILDERS: dict[str, Callable[..., "NamedOptimizer"]] = {}
+
+
+class NamedOptimizer(NamedTuple):
+    """An optimizer that knows its name, hyper-parameters and rule: all real fields.
 
     Returned by every named optimizer (:func:`symopt.optim.adam`, ...). ``rule`` is the exact
-    update rule as LaTeX, the same string as ``symopt.optim.RULES[name]``.
+    update rule as LaTeX, the same string as ``symopt.optim.RULES[name]``. ``_replace`` keeps
+    every field; :meth:`with_hyperparams` builds the same optimizer with other values.
 
     Examples
     --------
@@ -81,16 +113,33 @@ class NamedOptimizer(GradientTransformation):
     ('sgd', 0.9)
     >>> opt.rule == optim.RULES["sgd"]
     True
+    >>> opt.with_hyperparams(momentum=0.5)
+    sgd(lr=constant(lr=0.1), momentum=0.5, dampening=0.0, nesterov=False, weight_decay=0.0)
     """
 
+    init: Callable[[Params], State]
+    update: Callable[..., tuple[Updates, State]]
     name: str
+    hyperparams: Mapping[str, Any]
     rule: str
-    hyperparams: dict[str, Any]
+    hints: Hints = Hints()
+
+    def with_hyperparams(self, **changes: Any) -> "NamedOptimizer":
+        """The optimizer of the same name built with ``changes`` applied to its
+        hyper-parameters (validated again)."""
+        build = BUILDERS.get(self.name)
+        if build is None:
+            raise ValueError(f"{self.name!r} is not a named optimizer of symopt.optim; build "
+                             "it again with its own constructor")
+        unknown = sorted(set(changes) - set(self.hyperparams))
+        if unknown:
+            raise TypeError(f"{self.name} has no hyper-parameter {unknown[0]!r}; it has "
+                            f"{', '.join(self.hyperparams)}")
+        return build(**{**dict(self.hyperparams), **changes})
 
     def __repr__(self) -> str:
-        hyperparams = getattr(self, "hyperparams", {})
-        args = ", ".join(f"{key}={value!r}" for key, value in hyperparams.items())
-        return f"{getattr(self, 'name', 'NamedOptimizer')}({args})"
+        args = ", ".join(f"{key}={value!r}" for key, value in self.hyperparams.items())
+        return f"{self.name}({args})"
 
 
 def named(transform: GradientTransformation, name: str, rule: str,
@@ -104,11 +153,8 @@ def named(transform: GradientTransformation, name: str, rule: str,
     >>> opt
     gd(lr=0.1)
     """
-    result = NamedOptimizer(transform.init, transform.update)
-    result.name = name
-    result.rule = rule
-    result.hyperparams = hyperparams
-    return result
+    return NamedOptimizer(transform.init, transform.update, name, dict(hyperparams), rule,
+                          getattr(transform, "hints", Hints()))
 
 
 def chain(*transforms: GradientTransformation) -> GradientTransformation:
@@ -147,33 +193,39 @@ def chain(*transforms: GradientTransformation) -> GradientTransformation:
                             "GradientTransformation; pass objects with init and update, "
                             "e.g. symopt.optim.transforms.scale_by_adam()")
     if len(transforms) == 1:
-        return GradientTransformation(transforms[0].init, transforms[0].update)
+        only = transforms[0]
+        return GradientTransformation(only.init, only.update, getattr(only, "hints", Hints()))
     inits = tuple(transform.init for transform in transforms)
 
     def init(params: Params) -> tuple[State, ...]:
         return tuple(init_one(params) for init_one in inits)
 
-    return GradientTransformation(init, _chained_update([t.update for t in transforms]))
+    parts = [(t.update, getattr(t, "hints", Hints())) for t in transforms]
+    update = _chained_update(parts)
+    fused_pair = len(parts) == 2 and _fusable(parts[0][1], parts[1][1])
+    last = parts[0][1] if fused_pair else parts[-1][1]
+    return GradientTransformation(init, update, Hints(donates_state=True,
+                                                      fresh_output=last.fresh_output))
 
 
-def _fusable(first: Callable, second: Callable) -> bool:
+def _fusable(first: Hints, second: Hints) -> bool:
     """Can ``second`` (a learning-rate scaling) be folded into ``first``'s final multiply?"""
-    return getattr(first, "accepts_factor", False) and hasattr(second, "next_factor")
+    return first.accepts_factor and second.next_factor is not None
 
 
-def _chained_update(updates: list[Callable]) -> Callable:
+def _chained_update(parts: list[tuple[Callable, Hints]]) -> Callable:
     """The update of a chain, fusing "transform, then multiply by -lr" pairs.
 
-    A transform whose update ends with a multiplication by a scalar (marked
-    ``update.accepts_factor``, e.g. Adam's bias correction) takes the next transform's
-    learning-rate factor (``update.next_factor(state) -> (factor, new_state)``) into that
-    multiplication: one pass over the arrays fewer per step, same result up to rounding.
-    ``donate=True`` is passed on to the transforms that take it (``update.donates_state``);
-    the chain's output is fresh (``update.fresh_output``) when its last transform's is.
+    A transform whose update ends with a multiplication by a scalar (``hints.accepts_factor``,
+    e.g. Adam's bias correction) takes the next transform's learning-rate factor
+    (``hints.next_factor(state) -> (factor, new_state)``) into that multiplication: one pass
+    over the arrays fewer per step, same result up to rounding. ``donate=True`` is passed on
+    to the transforms that take it (``hints.donates_state``).
     """
-    count = len(updates)
-    if count == 2 and _fusable(updates[0], updates[1]):
-        scaled, next_factor = updates[0], updates[1].next_factor
+    count = len(parts)
+    if count == 2 and _fusable(parts[0][1], parts[1][1]):
+        scaled, next_factor = parts[0][0], parts[1][1].next_factor
+        assert next_factor is not None
 
         def update_pair(grads: Updates, state: tuple[State, ...], params: Params | None = None,
                         donate: bool = False) -> tuple[Updates, tuple[State, ...]]:
@@ -181,21 +233,19 @@ def _chained_update(updates: list[Callable]) -> Callable:
             grads, first_state = scaled(grads, state[0], params, factor, donate)
             return grads, (first_state, rate_state)
 
-        update_pair.donates_state = True  # type: ignore[attr-defined]
-        update_pair.fresh_output = getattr(scaled, "fresh_output", False)  # type: ignore
         return update_pair
 
     # (position, update, next_factor or None, takes donate)
     stages: list[tuple[int, Callable, Callable | None, bool]] = []
     position = 0
     while position < count:
-        this = updates[position]
-        takes_donate = getattr(this, "donates_state", False)
-        if position + 1 < count and _fusable(this, updates[position + 1]):
-            stages.append((position, this, updates[position + 1].next_factor, takes_donate))
+        this, hints = parts[position]
+        if position + 1 < count and _fusable(hints, parts[position + 1][1]):
+            stages.append((position, this, parts[position + 1][1].next_factor,
+                           hints.donates_state))
             position += 2
         else:
-            stages.append((position, this, None, takes_donate))
+            stages.append((position, this, None, hints.donates_state))
             position += 1
 
     def update(grads: Updates, state: tuple[State, ...], params: Params | None = None,
@@ -211,13 +261,11 @@ def _chained_update(updates: list[Callable]) -> Callable:
                 grads, new_state[at] = update_one(grads, state[at], params)
         return grads, tuple(new_state)
 
-    update.donates_state = True  # type: ignore[attr-defined]
-    update.fresh_output = getattr(updates[-1], "fresh_output", False)  # type: ignore
     return update
 
 
 def apply_updates(params: Params, updates: Updates) -> Params:
-    """Return ``params + updates`` as a new float64 array.
+    """Return ``params + updates`` as a new array of the same namespace.
 
     Examples
     --------
@@ -225,9 +273,9 @@ def apply_updates(params: Params, updates: Updates) -> Params:
     >>> apply_updates(np.array([1.0, 2.0]), np.array([-0.5, 0.5]))
     array([0.5, 2.5])
     """
-    params = np.asarray(params, dtype=np.float64)
-    updates = np.asarray(updates, dtype=np.float64)
-    if params.shape != updates.shape:
-        raise ValueError(f"updates have shape {updates.shape} but params have shape "
-                         f"{params.shape}; pass the updates returned for these params")
-    return np.add(params, updates)
+    if np.shape(params) != np.shape(updates):
+        raise ValueError(f"updates have shape {np.shape(updates)} but params have shape "
+                         f"{np.shape(params)}; pass the updates returned for these params")
+    if isinstance(params, (list, tuple)):
+        params = np.asarray(params, dtype=np.float64)
+    return params + updates

@@ -14,15 +14,12 @@ array([ 1., -1.])
 
 from __future__ import annotations
 
-from math import sqrt as _math_sqrt
-from typing import NamedTuple
-
-import numpy as np
+from typing import Any, NamedTuple
 
 from . import _checks
-from ._support import (divide, divide_zero_by_zero_is_zero, maximum, multiply, sqrt,
-                       transformation, zeros)
+from ._support import divide_zero_by_zero_is_zero, transformation, zeros
 from .base import GradientTransformation, Params, Updates
+from .namespace import ops_for, scalar_sqrt, select
 from .rules import with_rule
 
 __all__ = [
@@ -47,26 +44,26 @@ class AdamState(NamedTuple):
     ``exp_avg_sq``). ``v_sum_max`` is the running maximum of ``v_sum`` (amsgrad), else None.
     """
 
-    count: int
-    m_sum: np.ndarray
-    v_sum: np.ndarray
-    v_sum_max: np.ndarray | None
+    count: Any
+    m_sum: Any
+    v_sum: Any
+    v_sum_max: Any
 
 
 class SumState(NamedTuple):
     """``count``: updates made so far; ``sum_of_squares``: :math:`s_{t-1}`."""
 
-    count: int
-    sum_of_squares: np.ndarray
+    count: Any
+    sum_of_squares: Any
 
 
 class RmsState(NamedTuple):
     """``count``: updates so far; ``square_avg``: :math:`v_{t-1}` (lecture form:
     :math:`\\sigma_{t-1}^2`); ``grad_avg``: :math:`\\bar{u}_{t-1}` when centered, else None."""
 
-    count: int
-    square_avg: np.ndarray
-    grad_avg: np.ndarray | None
+    count: Any
+    square_avg: Any
+    grad_avg: Any
 
 
 @with_rule("scale_by_adam")
@@ -125,22 +122,24 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
 
     def update(updates: Updates, state: AdamState, params: Params | None = None,
                factor: float = 1.0, donate: bool = False) -> tuple[Updates, AdamState]:
+        ops = ops_for(updates)
         count = state.count + 1
-        m_sum = multiply(state.m_sum, beta1, out=state.m_sum if donate else None)
+        m_sum = ops.multiply(state.m_sum, beta1, out=state.m_sum if donate else None)
         m_sum += updates
-        v_sum = multiply(state.v_sum, beta2, out=state.v_sum if donate else None)
-        result = multiply(updates, updates)
+        v_sum = ops.multiply(state.v_sum, beta2, out=state.v_sum if donate else None)
+        result = ops.multiply(updates, updates)
         v_sum += result
         v_sum_max = None
         if keep_max:
-            v_sum_max = maximum(state.v_sum_max, v_sum, out=state.v_sum_max if donate else None)
-            sqrt(v_sum_max, out=result)
+            v_sum_max = ops.maximum(state.v_sum_max, v_sum,
+                                    out=state.v_sum_max if donate else None)
+            result = ops.sqrt(v_sum_max, out=result)
         else:
-            sqrt(v_sum, out=result)
-        k = _math_sqrt(one_minus_b2 / (1.0 - beta2 ** count))
+            result = ops.sqrt(v_sum, out=result)
+        k = scalar_sqrt(one_minus_b2 / (1.0 - beta2 ** count))
         if epsilon:
             result += epsilon / k
-        divide(m_sum, result, out=result)
+        result = ops.divide(m_sum, result, out=result)
         result *= factor * one_minus_b1 / ((1.0 - beta1 ** count) * k)
         return result, AdamState(count, m_sum, v_sum, v_sum_max)
 
@@ -170,16 +169,18 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0,
     epsilon = _checks.non_negative("eps", eps, "Pass e.g. eps=1e-10.")
 
     def init(params: Params) -> SumState:
-        return SumState(0, np.full(np.shape(params), start, dtype=np.float64))
+        return SumState(0, ops_for(params).full_like(params, start))
 
     def update(updates: Updates, state: SumState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, SumState]:
-        result = multiply(updates, updates)
-        total = np.add(state.sum_of_squares, result, out=state.sum_of_squares if donate else None)
-        sqrt(total, out=result)
+        ops = ops_for(updates)
+        result = ops.multiply(updates, updates)
+        total = ops.add(state.sum_of_squares, result,
+                        out=state.sum_of_squares if donate else None)
+        result = ops.sqrt(total, out=result)
         if epsilon:
             result += epsilon
-        divide(updates, result, out=result)
+        result = ops.divide(updates, result, out=result)
         return result, SumState(state.count + 1, total)
 
     return transformation(init, update)
@@ -211,10 +212,12 @@ def scale_by_adagrad_lecture() -> GradientTransformation:
 
     def update(updates: Updates, state: SumState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, SumState]:
-        sigma = multiply(updates, updates)
-        total = np.add(state.sum_of_squares, sigma, out=state.sum_of_squares if donate else None)
-        multiply(total, 1.0 / (state.count + 1), out=sigma)
-        sqrt(sigma, out=sigma)
+        ops = ops_for(updates)
+        sigma = ops.multiply(updates, updates)
+        total = ops.add(state.sum_of_squares, sigma,
+                        out=state.sum_of_squares if donate else None)
+        sigma = ops.multiply(total, 1.0 / (state.count + 1), out=sigma)
+        sigma = ops.sqrt(sigma, out=sigma)
         return divide_zero_by_zero_is_zero(updates, sigma), SumState(state.count + 1, total)
 
     return transformation(init, update)
@@ -245,24 +248,26 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8,
 
     def update(updates: Updates, state: RmsState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, RmsState]:
-        square_avg = multiply(state.square_avg, decay, out=state.square_avg if donate else None)
-        result = multiply(updates, weight)
+        ops = ops_for(updates)
+        square_avg = ops.multiply(state.square_avg, decay,
+                                  out=state.square_avg if donate else None)
+        result = ops.multiply(updates, weight)
         result *= updates
         square_avg += result
         grad_avg = None
         if is_centered:
             # grad_avg + weight * (u - grad_avg), PyTorch's lerp
-            grad_avg = np.subtract(updates, state.grad_avg)
+            grad_avg = ops.subtract(updates, state.grad_avg)
             grad_avg *= weight
             grad_avg += state.grad_avg
-            multiply(grad_avg, grad_avg, out=result)
-            np.subtract(square_avg, result, out=result)
-            sqrt(result, out=result)
+            result = ops.multiply(grad_avg, grad_avg, out=result)
+            result = ops.subtract(square_avg, result, out=result)
+            result = ops.sqrt(result, out=result)
         else:
-            sqrt(square_avg, out=result)
+            result = ops.sqrt(square_avg, out=result)
         if epsilon:
             result += epsilon
-        divide(updates, result, out=result)
+        result = ops.divide(updates, result, out=result)
         return result, RmsState(state.count + 1, square_avg, grad_avg)
 
     return transformation(init, update)
@@ -295,11 +300,13 @@ def scale_by_rms_lecture(alpha: float) -> GradientTransformation:
 
     def update(updates: Updates, state: RmsState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, RmsState]:
-        square = multiply(updates, updates)
-        if state.count > 0:
-            square *= weight
-            square += multiply(state.square_avg, decay)
-        sigma = sqrt(square)
+        ops = ops_for(updates)
+        square = ops.multiply(updates, updates)
+        # sigma_0^2 = u_0^2; later a moving average (the weights are 1, 0 at t = 0)
+        first = state.count == 0
+        square *= select(first, 1.0, weight)
+        square += ops.multiply(state.square_avg, select(first, 0.0, decay))
+        sigma = ops.sqrt(square)
         return (divide_zero_by_zero_is_zero(updates, sigma),
                 RmsState(state.count + 1, square, None))
 

@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _checks
+from .namespace import is_traced, select
 from .rules import SCHEDULES, with_rule
 
 __all__ = [
@@ -78,6 +79,8 @@ class Schedule:
         self.constant_value = constant_value
 
     def __call__(self, step: int) -> float:
+        if is_traced(step):            # a step count traced by JAX (inside symopt.run)
+            return self._function(step)
         if step < 0:
             raise ValueError(f"schedule step must be >= 0 (steps count from 0); got {step!r}")
         return self._function(step)
@@ -87,10 +90,20 @@ class Schedule:
         return f"{self.name}({args})"
 
 
+def _cos(angle: Any) -> Any:
+    """``cos`` of a Python number, or of a traced JAX scalar."""
+    if is_traced(angle):
+        import jax.numpy as jnp
+        return jnp.cos(angle)
+    return math.cos(angle)
+
+
 def _checked_callable(function: Callable[[int], Any]) -> Callable[[int], float]:
     """Wrap a user callable so every value it returns is checked."""
 
     def checked(step: int) -> float:
+        if is_traced(step):          # inside a compiled JAX run: the function must trace
+            return function(step)
         value = function(step)
         if isinstance(value, np.ndarray) and value.shape == ():
             value = value[()]
@@ -249,9 +262,9 @@ def cosine(lr: float, total_steps: int, min_lr: float = 0.0) -> Schedule:
     low = _check_min_lr(min_lr, lr)
 
     def rate(step: int) -> float:
-        if step >= total:
-            return low
-        return low + (lr - low) * (1 + math.cos(math.pi * step / total)) / 2
+        # past the end the cosine stays at cos(pi) = -1, i.e. exactly at min_lr
+        fraction = select(step >= total, 1.0, step / total)
+        return low + (lr - low) * (1 + _cos(math.pi * fraction)) / 2
 
     return Schedule(rate, "cosine", {"lr": lr, "total_steps": total, "min_lr": low})
 
@@ -286,9 +299,7 @@ def linear_warmup(lr: float, warmup_steps: int, start: float = 0.0) -> Schedule:
     first = _checks.non_negative("start", start, "Pass e.g. start=0.")
 
     def rate(step: int) -> float:
-        if step >= warmup:
-            return lr
-        return first + (lr - first) * step / warmup
+        return select(step >= warmup, lr, first + (lr - first) * step / warmup)
 
     return Schedule(rate, "linear_warmup", {"lr": lr, "warmup_steps": warmup, "start": first})
 
@@ -319,11 +330,9 @@ def warmup_cosine(lr: float, warmup_steps: int, total_steps: int,
     low = _check_min_lr(min_lr, lr)
 
     def rate(step: int) -> float:
-        if step < warmup:
-            return lr * step / warmup
-        if step >= total:
-            return low
-        return low + (lr - low) * (1 + math.cos(math.pi * (step - warmup) / (total - warmup))) / 2
+        fraction = select(step >= total, 1.0, (step - warmup) / (total - warmup))
+        decayed = low + (lr - low) * (1 + _cos(math.pi * fraction)) / 2
+        return select(step < warmup, lr * step / max(warmup, 1), decayed)
 
     return Schedule(rate, "warmup_cosine",
                     {"lr": lr, "warmup_steps": warmup, "total_steps": total, "min_lr": low})
@@ -352,7 +361,9 @@ def transformer(d_model: int, warmup_steps: int, scale: float = 1.0) -> Schedule
 
     def rate(step: int) -> float:
         s = step + 1
-        return peak * min(s ** -0.5, s * ramp)
+        rising = s * ramp
+        falling = s ** -0.5
+        return peak * select(rising < falling, rising, falling)
 
     return Schedule(rate, "transformer", {"d_model": d_model, "warmup_steps": warmup,
                                           "scale": factor})

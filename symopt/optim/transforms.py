@@ -9,13 +9,15 @@ gradient (those five live in :mod:`symopt.optim.scales` and are re-exported here
 :func:`symopt.optim.chain`. Each function's rule is ``RULES[<function name>]``; in the rules
 :math:`u_t` is the transform's input (the gradient, or the output of the previous transform).
 
-Every ``update`` is pure and elementwise; inside it, arrays it has just created are updated in
-place (``out=``) so a step allocates as little as possible. Transforms whose update is marked
-``update.donates_state`` also accept ``donate=True``: the caller gives up the old ``state`` (as
-:func:`symopt.run` does), so its arrays are reused for the new state instead of allocating.
+Every ``update`` is pure and elementwise, written once against
+:mod:`symopt.optim.namespace`, so the same rule runs on NumPy arrays, JAX arrays (inside
+``jit`` and ``lax.scan``) and object arrays of exact numbers. Under NumPy, arrays a rule has
+just created are updated in place (``out=``) so a step allocates as little as possible.
+Transforms whose ``hints.donates_state`` is set also accept ``donate=True``: the caller gives
+up the old ``state`` (as :func:`symopt.run` does), so its arrays are reused for the new state.
 Such state arrays are never returned as updates, so donating them cannot change anything the
 caller still holds (:func:`trace` returns its buffer and therefore does not take ``donate``).
-Likewise ``update.fresh_output`` marks updates that are new arrays the caller may overwrite.
+Likewise ``hints.fresh_output`` marks updates that are new arrays the caller may overwrite.
 
 >>> import numpy as np
 >>> from symopt.optim import chain
@@ -30,11 +32,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-import numpy as np
-
 from . import _checks
-from ._support import EmptyState, multiply, no_state, transformation, zeros
+from ._support import EmptyState, no_state, transformation, zeros
 from .base import GradientTransformation, Params, Updates
+from .namespace import ops_for, select
 from .rules import with_rule
 from .scales import (AdamState, RmsState, SumState, scale_by_adagrad, scale_by_adagrad_lecture,
                      scale_by_adam, scale_by_rms, scale_by_rms_lecture)
@@ -63,14 +64,14 @@ __all__ = [
 class ScheduleState(NamedTuple):
     """``count``: updates made so far, the step passed to the schedule."""
 
-    count: int
+    count: Any
 
 
 class TraceState(NamedTuple):
     """``count``: updates made so far; ``momentum``: the buffer :math:`b_{t-1}`."""
 
-    count: int
-    momentum: np.ndarray
+    count: Any
+    momentum: Any
 
 
 @with_rule("identity")
@@ -109,7 +110,7 @@ def scale(factor: float) -> GradientTransformation:
 
     def update(updates: Updates, state: EmptyState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, EmptyState]:
-        return multiply(updates, c), state
+        return ops_for(updates).multiply(updates, c), state
 
     return transformation(no_state, update)
 
@@ -154,7 +155,7 @@ def scale_by_learning_rate(lr: float | Schedule | Any) -> GradientTransformation
     def update(updates: Updates, state: ScheduleState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, ScheduleState]:
         factor, state = next_factor(state)
-        return multiply(updates, factor), state
+        return ops_for(updates).multiply(updates, factor), state
 
     # chain() folds this factor into a preceding transform that accepts one (scale_by_adam)
     return transformation(init, update, next_factor=next_factor)
@@ -183,7 +184,7 @@ def add_decayed_weights(weight_decay: float) -> GradientTransformation:
         if params is None:
             raise ValueError("add_decayed_weights needs the parameters: call "
                              "update(grads, state, params)")
-        result = multiply(params, decay)
+        result = ops_for(params).multiply(params, decay)
         result += updates
         return result, state
 
@@ -232,21 +233,19 @@ def trace(decay: float, dampening: float = 0.0, nesterov: bool = False) -> Gradi
 
     def update(updates: Updates, state: TraceState,
                params: Params | None = None) -> tuple[Updates, TraceState]:
-        if state.count == 0:
-            buffer = np.array(updates, dtype=np.float64)
+        ops = ops_for(updates)
+        # b_0 = u_0 (undamped, and b_{-1} = 0); later mu b_{t-1} + (1 - tau) u_t
+        buffer = ops.multiply(state.momentum, mu)
+        if keep == 1.0:
+            buffer += updates
         else:
-            buffer = np.multiply(state.momentum, mu)
-            if keep == 1.0:
-                buffer += updates
-            else:
-                buffer += np.multiply(updates, keep)
+            buffer += ops.multiply(updates, select(state.count == 0, 1.0, keep))
         if nesterov:
-            result = np.multiply(buffer, mu)
+            result = ops.multiply(buffer, mu)
             result += updates
         else:
             result = buffer
         return result, TraceState(state.count + 1, buffer)
 
     # the buffer is returned as the update (no nesterov), so it is neither fresh nor donatable
-    update.fresh_output = nesterov  # type: ignore[attr-defined]
-    return GradientTransformation(init, update)
+    return transformation(init, update, fresh_output=nesterov, donates_state=False)

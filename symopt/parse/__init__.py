@@ -15,7 +15,8 @@ to sort names so that ``w2`` comes before ``w10``.
 The modules, one job each: ``source`` reads the text (characters, tokens, positions),
 ``syntax`` builds the syntax tree and explains syntax errors, ``vocabulary`` lists the
 functions, constants and refused syntax, ``limits`` bounds numbers and powers,
-``builder`` turns the tree into SymPy, ``expression`` is :func:`parse_expression`, and
+``size`` measures what an expression multiplies out to, ``builder`` turns the tree into
+SymPy, ``expression`` is :func:`parse_expression`, and
 ``lists`` holds :func:`parse_point`, :func:`parse_names` and :func:`natural_key`.
 """
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 # Besides the public names: the limits, and the tables behind FUNCTIONS and CONSTANTS (the
 # same objects the parser reads), as ``X as X`` re-exports.
 from .expression import parse_expression
+from .limits import Limits
 from .limits import MAX_LITERAL_DIGITS as MAX_LITERAL_DIGITS
 from .limits import MAX_LITERAL_EXPONENT as MAX_LITERAL_EXPONENT
 from .limits import MAX_NUMBER_BITS as MAX_NUMBER_BITS
@@ -37,6 +39,7 @@ from .vocabulary import CONSTANTS, FUNCTIONS
 __all__ = [
     "CONSTANTS",
     "FUNCTIONS",
+    "Limits",
     "parse_expression",
     "parse_point",
     "parse_names",

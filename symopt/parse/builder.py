@@ -15,16 +15,18 @@ from typing import Callable, NoReturn, Sequence, Union
 
 import sympy
 
-from ..budget import run_bounded
+from ..budget import bounded_call
 from ..errors import BudgetExceeded, ParseError
 from .limits import (
     MAX_LITERAL_DIGITS,
     MAX_LITERAL_EXPONENT,
+    Limits,
     _exp_problem,
     _literal,
     _power_problem,
 )
-from .messages import _PLAIN_MATH, _show
+from .messages import _PLAIN_MATH, UNKNOWN_FUNCTION_ADVICE, _show
+from .size import Size, measure, mul_sizes
 from .source import _Source, _Span
 from .vocabulary import (
     _BAD_VALUES,
@@ -45,10 +47,12 @@ _NodeOrSpan = Union[ast.AST, _Span]
 class _Builder:
     """Walks a syntax tree against the whitelist and builds the SymPy expression."""
 
-    def __init__(self, src: _Source, max_depth: int, max_exponent: int) -> None:
+    def __init__(self, src: _Source, limits: Limits) -> None:
         self.src = src
-        self.max_depth = max_depth
-        self.max_exponent = max_exponent
+        self.limits = limits
+        self.max_depth = limits.max_depth
+        self.max_exponent = limits.max_exponent
+        self.sizes: dict[sympy.Basic, Size] = {}
 
     # -- messages
 
@@ -131,9 +135,8 @@ class _Builder:
 
     def name(self, node: ast.Name) -> sympy.Expr:
         name = node.id
-        written = self.piece(node)
-        if written != name:
-            self.fail(node, f"name {{piece}} is not in Unicode normal form; write {name}")
+        # Python has read the name in NFKC normal form, as it reads identifiers in code:
+        # "ｘ", "𝑥" and "x" are the same variable, "ℯ" is "e" and "𝑒𝑥𝑝" is exp.
         if name.startswith("_"):
             self.fail(
                 node,
@@ -258,20 +261,28 @@ class _Builder:
 
     def check_power(self, node: ast.AST, base: sympy.Expr, exponent: sympy.Expr) -> None:
         """Refuse ``base**exponent`` before SymPy builds it if it would be a monster."""
-        problem = _power_problem(base, exponent, self.max_exponent)
+        problem = _power_problem(base, exponent, self.max_exponent, self.limits.max_number_bits)
         if problem is not None:
             self.fail(node, problem)
 
     def check_exp(self, node: ast.AST, argument: sympy.Expr) -> None:
         """``exp(k*log(a))`` becomes ``a**k``: refuse it when that power would be a monster."""
-        problem = _exp_problem(argument, self.max_exponent)
+        problem = _exp_problem(argument, self.max_exponent, self.limits.max_number_bits)
         if problem is not None:
             self.fail(node, problem)
 
     def make(self, node: ast.AST, fn: Callable[..., sympy.Expr], *args: sympy.Expr) -> sympy.Expr:
-        """``fn(*args)``, with SymPy's own failures (e.g. "not comparable") reported at ``node``."""
+        """``fn(*args)``, with SymPy's own failures (e.g. "not comparable") reported at ``node``.
+
+        The value is measured (:mod:`~symopt.parse.size`) and refused if it is too large;
+        a product's numbers are checked before SymPy multiplies them.
+        """
         try:
-            return fn(*args)
+            if fn in (operator.mul, operator.truediv, sympy.Mul):
+                self.check_size(node, mul_sizes([measure(a, self.sizes) for a in args]))
+            value = fn(*args)
+            self.check_size(node, measure(value, self.sizes))
+            return value
         except ParseError:
             raise
         except (
@@ -283,6 +294,22 @@ class _Builder:
             LookupError,
         ) as err:
             self.fail(node, f"SymPy cannot evaluate {{piece}} ({type(err).__name__}); simplify it")
+
+    def check_size(self, node: ast.AST, size: Size) -> None:
+        """Refuse a value whose expansion would pass one of the limits."""
+        limits = self.limits
+        for what, value, limit in (
+            ("degree", size.degree, limits.max_degree),
+            ("terms", size.terms, limits.max_terms),
+            ("number_bits", size.bits, limits.max_number_bits),
+        ):
+            if value > limit:
+                shown = f"{value:,}" if value < 10**15 else "astronomically many"
+                amount = {"degree": f"a degree of {shown}", "terms": f"{shown} terms",
+                          "number_bits": f"numbers of {shown} bits"}[what]
+                self.fail(node, f"{{piece}} multiplied out would have {amount}, more than "
+                                f"max_{what}={limit:,}; simplify it or raise the limit "
+                                f"(limits={{'max_{what}': ...}})")
 
     def checked(self, node: ast.AST, value: sympy.Expr) -> sympy.Expr:
         """``value`` unless it is undefined, infinite or not real."""
@@ -321,12 +348,11 @@ class _Builder:
         if name not in _FUNCTIONS:
             known = ", ".join(FUNCTIONS)
             close = difflib.get_close_matches(name, FUNCTIONS, n=1)
-            suggestion = f"did you mean {close[0]}? " if close else ""
-            args = self.piece(node)[len(name) :].strip()
-            times = "" if close or node.keywords else f"for multiplication write {name}*{args}; "
+            advice = UNKNOWN_FUNCTION_ADVICE.get(name.lower())
+            suggestion = f"{advice}; " if advice else f"did you mean {close[0]}? " if close else ""
             self.fail(
                 node,
-                f"unknown function {_show(name)} in {{piece}}; {suggestion}{times}the functions "
+                f"unknown function {_show(name)} in {{piece}}; {suggestion}the functions "
                 f"are: {known}",
             )
         fewest, most, builder, example = _FUNCTIONS[name]
@@ -385,7 +411,7 @@ def _build(
     try:
         if timeout is None:
             return work()
-        return run_bounded(work, timeout, "building the expression")
+        return bounded_call(work, timeout, "building the expression")
     except BudgetExceeded:
         raise ParseError(
             f"building {_show(src.text.strip())} took more than {timeout:g} s; simplify the "

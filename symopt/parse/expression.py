@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import sympy
 
+from ..budget import check_timeout
+
 from .builder import _build, _Builder
+from .limits import Limits
 from .syntax import _parse_tree
 
 
 def parse_expression(
     text: str,
     *,
-    max_length: int = 5000,
-    max_depth: int = 60,
-    max_exponent: int = 100,
+    limits: Limits | dict | None = None,
+    max_length: int | None = None,
+    max_depth: int | None = None,
+    max_exponent: int | None = None,
     timeout: float | None = 5.0,
 ) -> sympy.Expr:
     """Parse the text of a loss into a SymPy expression without evaluating any code.
@@ -28,16 +32,24 @@ def parse_expression(
         Plain math: numbers (``3``, ``0.1``, ``1e-3``, all exact), variable names
         (real symbols), ``pi`` and ``E``, ``+ - * / **``, ``^`` as a synonym of ``**``,
         parentheses and calls of the functions in :data:`~symopt.parse.FUNCTIONS`.
+    limits : Limits or dict, optional
+        The limits on the text and on the value (:class:`~symopt.parse.Limits`; a dict
+        such as ``{"max_degree": 5000}`` changes only the limits it names).  Every
+        refusal names the limit it hit.
     max_length : int, optional
-        Longest accepted text, in characters.
+        Longest accepted text, in characters (overrides ``limits``; default 5000).
     max_depth : int, optional
         Deepest accepted nesting of brackets, operators and calls.  A run of
-        terms such as ``a + b - c`` or factors such as ``a * b / c`` is one level.
+        terms such as ``a + b - c`` or factors such as ``a * b / c`` is one level
+        (overrides ``limits``; default 60).
     max_exponent : int, optional
         Largest absolute value of a numeric exponent on a non-numeric base, as in
-        ``x**100``.  Powers of plain numbers are limited by the size of the result.
+        ``x**100`` (overrides ``limits``; default 100).  Powers of plain numbers are
+        limited by the size of the result.
     timeout : float or None, optional
-        Seconds allowed for building the SymPy expression; None for no limit.
+        Seconds allowed for building the SymPy expression; None or ``inf`` for no limit.
+        Building is interrupted at the deadline in the main thread; elsewhere the
+        limits on the value keep it short.
 
     Returns
     -------
@@ -62,10 +74,9 @@ def parse_expression(
         ...
     symopt.errors.ParseError: column 1: attribute access 'os.system' is not allowed; write ...
     """
-    if not isinstance(max_exponent, int) or isinstance(max_exponent, bool) or max_exponent < 0:
-        raise ValueError(f"max_exponent must be a non-negative int, got {max_exponent!r}")
-    if timeout is not None and not (isinstance(timeout, (int, float)) and timeout > 0):
-        raise ValueError(f"timeout must be a positive number of seconds or None, got {timeout!r}")
-    node, src = _parse_tree(text, max_length, max_depth)
-    builder = _Builder(src, max_depth, max_exponent)
-    return _build([node], builder, src, timeout)[0]
+    chosen = Limits.of(limits, max_length=max_length, max_depth=max_depth,
+                       max_exponent=max_exponent)
+    seconds = check_timeout(timeout)
+    node, src = _parse_tree(text, chosen.max_length, chosen.max_depth)
+    builder = _Builder(src, chosen)
+    return _build([node], builder, src, seconds)[0]

@@ -11,6 +11,7 @@ from typing import Union
 import sympy
 
 from ..errors import ParseError
+from .limits import Limits
 from .builder import _build, _Builder
 from .messages import _show
 from .syntax import _parse_tree
@@ -52,7 +53,7 @@ def parse_point(text: str, n: int | None = None) -> tuple[sympy.Expr, ...]:
             column=1,
             piece=text,
         )
-    builder = _Builder(src, 60, 100)
+    builder = _Builder(src, Limits())
     values = _build(elements, builder, src, 5.0)
     for element, value in zip(elements, values):
         if value.free_symbols:
@@ -115,17 +116,14 @@ def parse_names(text: str) -> list[str]:
             raise ParseError(
                 "empty name; write names separated by commas, e.g. w1, w2", column=column, piece=""
             )
+        if stripped.isidentifier():
+            # the same name as in an expression: Python reads identifiers in NFKC form
+            stripped = unicodedata.normalize("NFKC", stripped)
+            shown = _show(stripped)
         if not stripped.isidentifier() or keyword.iskeyword(stripped):
             raise ParseError(
                 f"{shown} is not a valid name; use letters, digits and underscores, starting with "
                 "a letter, e.g. w1",
-                column=column,
-                piece=stripped,
-            )
-        if unicodedata.normalize("NFKC", stripped) != stripped:
-            normal = unicodedata.normalize("NFKC", stripped)
-            raise ParseError(
-                f"name {shown} is not in Unicode normal form; write {normal}",
                 column=column,
                 piece=stripped,
             )

@@ -14,3 +14,16 @@ def _show(piece: str) -> str:
     piece = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in piece)
     quote = '"' if "'" in piece and '"' not in piece else "'"
     return f"{quote}{piece}{quote}"
+
+
+#: Advice for functions people often write that the vocabulary spells otherwise.
+UNKNOWN_FUNCTION_ADVICE = {
+    "max": "for max(w, 0) write relu(w)",
+    "min": "for min(w, 0) write -relu(-w)",
+    "softmax": "softmax is a vector function; write one output such as "
+               "exp(a)/(exp(a) + exp(b)), or build a classification loss with "
+               "Loss.from_model(..., loss='cross_entropy')",
+    "logsumexp": "write log(exp(a) + exp(b))",
+    "square": "write w**2",
+    "pow": "write a**b",
+}

@@ -9,6 +9,8 @@ import numpy as np
 from ._backend import finish, legend_below, new_axes
 from .geometry import contour_levels
 from .landscape import KIND_STYLES
+from .notation import loss_title
+from .style import SERIES_COLORS, styles_for
 
 __all__ = ["loss_curves", "schedule", "basin_map"]
 
@@ -16,8 +18,7 @@ __all__ = ["loss_curves", "schedule", "basin_map"]
 BASIN_COLORS: tuple[str, ...] = ("#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a",
                                  "#b15928", "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f",
                                  "#cab2d6", "#ffff99")
-_CURVE_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2",
-                 "#17becf")
+_CURVE_COLORS = SERIES_COLORS
 
 
 def _losses(name: str, run: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -41,7 +42,7 @@ def _losses(name: str, run: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
-                title: str | None = "loss against step") -> Any:
+                title: str | None = "loss against step", loss: Any = None) -> Any:
     """Plot each run's loss against the step, on a log scale.
 
     Parameters
@@ -53,11 +54,14 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
     ax : matplotlib Axes, optional
     show : bool
     title : str or None
+    loss : Loss, optional
+        The loss the runs minimised: the title then names it in mathematical notation.
 
     Returns
     -------
     matplotlib.figure.Figure
-        The y axis is logarithmic when every loss is positive, else symmetric-log (the
+        Each line has its optimizer's colour, marker and line style from the style registry
+        (:func:`~symopt.plotting.style.style_for`).  The y axis is logarithmic when every loss is positive, else symmetric-log (the
         axis label says so).
 
     Examples
@@ -75,15 +79,18 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
                         "e.g. {'gd': trajectory}")
     fig, ax = new_axes(ax, show=show)
     finite: list[np.ndarray] = []
-    for index, (name, run) in enumerate(runs.items()):
+    styles = styles_for(runs)
+    for name, run in runs.items():
         steps, losses = _losses(str(name), run)
         xs, ys = [], []
         for k in range(losses.shape[1]):
             xs += [steps, [np.nan]]
             ys += [losses[:, k], [np.nan]]
         x, y = np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
-        ax.plot(x, y, color=_CURVE_COLORS[index % len(_CURVE_COLORS)], lw=1.8, label=str(name),
-                gid=f"symopt:curve:{name}")
+        style = styles[str(name)]
+        ax.plot(x, y, color=style.color, ls=style.linestyle, marker=style.marker,
+                markevery=max(1, len(x) // 12), markersize=4, lw=1.8, alpha=0.9,
+                label=str(name), gid=f"symopt:curve:{name}")
         finite.append(y[np.isfinite(y)])
     values = np.concatenate(finite)
     if values.size and (values > 0).all():
@@ -94,6 +101,9 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
         ax.set_yscale("symlog", linthresh=max(scale * 1e-6, 1e-300))
         ax.set_ylabel("loss (symmetric log scale: some losses are <= 0)")
     ax.set_xlabel("step")
+    if loss is not None:
+        names = [p.name for p in loss.params]
+        title = (title + "\n" if title else "") + loss_title(loss, names)
     if title:
         ax.set_title(title, fontsize="medium")
     ax.grid(True, which="major", alpha=0.3)
@@ -237,6 +247,9 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
     else:
         ax.set_xlabel(names[0])
         ax.set_yticks([])
-    ax.set_title("where each start ends", fontsize="medium")
+    title = "where each start ends"
+    if analysis is not None:
+        title += "\n" + loss_title(analysis.loss, names)
+    ax.set_title(title, fontsize="medium")
     legend_below(ax)
     return finish(fig, show)

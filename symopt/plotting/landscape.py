@@ -17,8 +17,8 @@ from ..numeric import compile as compile_loss
 from ._backend import finish, legend_below, new_axes
 from .scene import KIND_STYLES, PATH_COLORS, Scene
 
-__all__ = ["landscape", "trajectories", "start_near_saddle", "KIND_STYLES", "PATH_COLORS",
-           "as_path"]
+__all__ = ["landscape", "trajectories", "path_panels", "start_near_saddle", "KIND_STYLES",
+           "PATH_COLORS", "as_path"]
 
 
 def as_path(run: Any, n: int, name: str = "path") -> np.ndarray:
@@ -211,4 +211,80 @@ def trajectories(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[flo
     extra = scene.draw(ax, region, levels, resolution, colorbar)
     scene.draw_paths(ax, paths)
     legend_below(ax, extra)
+    return finish(fig, show)
+
+
+def path_panels(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[float] | None = None,
+                *, analysis: CriticalSet | None = None, levels: int = 30, resolution: int = 120,
+                columns: int | None = None, panel_size: float = 3.6, show: bool = False,
+                timeout: float = 30.0) -> Any:
+    """Small multiples: one panel per optimizer, same landscape and region in each.
+
+    For paths that lie on top of each other in :func:`trajectories`.  Each panel is titled
+    with the optimizer's name and drawn in its registry style; the figure's title names the
+    loss; the panels share their axes (equal scales, so lengths compare).
+
+    Parameters
+    ----------
+    loss, runs, region, analysis, levels, resolution, timeout
+        As in :func:`trajectories`; the region covers every path.
+    columns : int, optional
+        Panels per row (default: all in one row up to four).
+    panel_size : float
+        Width of a panel in inches.
+    show : bool
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        :func:`symopt.plot.read` reads each panel's paths from ``fig.axes``.
+
+    Examples
+    --------
+    >>> import symopt as so
+    >>> from symopt import optim, plot
+    >>> loss = so.Loss.parse("(1 - w1*w2)**2")
+    >>> runs = {name: so.run(loss, opt, [0.3, 0.1], steps=30)
+    ...         for name, opt in (("gd", optim.gd(0.1)), ("adam", optim.adam(0.05)))}
+    >>> fig = plot.path_panels(loss, runs)
+    >>> [ax.get_title() for ax in fig.axes]
+    ['gd', 'adam']
+    """
+    if not isinstance(runs, Mapping) or not runs:
+        raise TypeError("runs must be a non-empty mapping of optimizer name to Trajectory or "
+                        "path array, e.g. {'gd': trajectory}")
+    scene = Scene.build(loss, analysis, None, None, timeout)
+    if scene.view.dim != 2:
+        raise ValueError("path_panels draws planes: the loss needs two parameters or more "
+                         "(use trajectories for one)")
+    n = scene.view.n
+    paths = {str(name): as_path(run, n, str(name)) for name, run in runs.items()}
+    extra = [scene.view.project(path.reshape(-1, n)) for path in paths.values()]
+    region = scene.region(region, extra)
+    count = len(paths)
+    columns = min(count, 4) if columns is None else max(1, int(columns))
+    rows = -(-count // columns)
+    # panels keep equal scales, so their height follows the region's shape
+    aspect = (region[3] - region[2]) / (region[1] - region[0])
+    height = min(max(panel_size * aspect, 1.2), 1.5 * panel_size) + 0.7
+    fig, _ = new_axes(show=show, figsize=(panel_size * columns + 0.6, height * rows + 1.0))
+    fig.delaxes(fig.axes[0])
+    axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
+    for ax, (name, path) in zip(axes, paths.items()):
+        legend_extra = scene.draw(ax, region, levels, resolution, colorbar=False)
+        scene.draw_paths(ax, {name: path})
+        ax.set_title(name, fontsize="medium")
+        ax.set_aspect("equal", adjustable="box")
+        ax.label_outer()
+    for ax in axes[count:]:
+        ax.set_visible(False)
+    # one legend for the landscape's parts, shared by the panels (paths are named by titles)
+    handles, labels = axes[0].get_legend_handles_labels()
+    keep = [(h, lab) for h, lab in zip(handles, labels) if not lab.startswith("_")
+            and lab not in paths]
+    keep += [(h, h.get_label()) for h in legend_extra]
+    if keep:
+        fig.legend([h for h, _ in keep], [lab for _, lab in keep], loc="outside lower center",
+                   ncol=min(len(keep), 4), fontsize="small", frameon=False)
+    fig.suptitle(scene.title(), fontsize="medium")
     return finish(fig, show)

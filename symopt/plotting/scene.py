@@ -16,6 +16,8 @@ from ..critical import CriticalSet, Kind, critical_points
 from ..loss import Loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
+from .notation import loss_title
+from .style import LANDSCAPE_CMAP, SERIES_COLORS, styles_for
 
 __all__ = ["Scene", "KIND_STYLES", "PATH_COLORS"]
 
@@ -26,9 +28,10 @@ KIND_STYLES: dict[str, dict[str, str]] = {
     "saddle": {"marker": "X", "color": "#ff7f00"},
     "inconclusive": {"marker": "s", "color": "#984ea3"},
 }
-#: Colours of optimizer paths, in order (chosen to stand out on the viridis colormap).
-PATH_COLORS: tuple[str, ...] = ("#e41a1c", "#000000", "#f781bf", "#00e5ff", "#ffffff",
-                                "#ffd92f", "#a65628", "#a6d854")
+#: Colours of plain series, in order (optimizers take theirs from the style registry).
+PATH_COLORS: tuple[str, ...] = SERIES_COLORS
+#: Most markers drawn along one path (the others are thinned out so the line stays readable).
+PATH_MARKERS = 12
 #: Colour of the escape arrows (the saddle's colour).
 ARROW_COLOR = "#ff7f00"
 #: Length of an escape arrow as a fraction of the region's smaller side.
@@ -114,15 +117,8 @@ class Scene:
 
     # -- drawing --------------------------------------------------------------------------
     def title(self) -> str:
-        names = ", ".join(self.view.names)
-        loss = self.loss
-        if loss.is_data_loss:
-            text = (f"L({names}) = {loss.reduction} over {loss.n_samples} samples of "
-                    f"{loss.sample_expr}")
-        else:
-            text = f"L({names}) = {loss.expr}"
-        if len(text) > TITLE_WIDTH:
-            text = text[: TITLE_WIDTH - 3] + "..."
+        """The loss in mathematical notation (mathtext), shortened when it is long."""
+        text = loss_title(self.loss, self.view.names, TITLE_WIDTH)
         if self.view.sliced:
             text += "\n" + self.view.describe()
         return text
@@ -167,13 +163,15 @@ class Scene:
         with np.errstate(all="ignore"):
             z = np.asarray(self.f.value(theta), dtype=float)
         values, log = contour_levels(z, levels)
-        cmap = mpl.colormaps["viridis"]
+        # a light ramp (its darkest half left out) so every path and marker stands out
+        cmap = mpl.colors.LinearSegmentedColormap.from_list(
+            "symopt-landscape", mpl.colormaps[LANDSCAPE_CMAP](np.linspace(0.02, 0.55, 256)))
         norm = mpl.colors.BoundaryNorm(values, cmap.N) if log else None
         filled = ax.contourf(grid_a, grid_b, np.ma.masked_invalid(z), levels=values, cmap=cmap,
                              norm=norm)
         filled.set_gid("symopt:landscape")
         lines = ax.contour(grid_a, grid_b, np.ma.masked_invalid(z), levels=values,
-                           colors="white", linewidths=0.3, alpha=0.35)
+                           colors="#08306b", linewidths=0.3, alpha=0.25)
         lines.set_gid("symopt:landscape-lines")
         if colorbar:
             label = "loss" + (" (log-spaced levels)" if log else "")
@@ -277,17 +275,26 @@ class Scene:
                        ls="none", label="escape direction")]
 
     def draw_paths(self, ax: Any, paths: Mapping[str, np.ndarray]) -> None:
-        """Draw each optimizer's path (records, starts, n) as one line (starts split by NaN)."""
+        """Draw each optimizer's path (records, starts, n) as one line (starts split by NaN).
+
+        Colour, marker and line style come from the style registry
+        (:func:`~symopt.plotting.style.style_for`), the same in every figure; markers are
+        thinned to about :data:`PATH_MARKERS` per path and lines are slightly transparent, so
+        paths on top of each other stay visible.
+        """
         start_labelled = False
-        for index, (name, path) in enumerate(paths.items()):
-            color = PATH_COLORS[index % len(PATH_COLORS)]
+        styles = styles_for(paths)
+        for name, path in paths.items():
+            style = styles[name]
             pieces = []
             for k in range(path.shape[1]):
                 xy = self._drawing_coordinates(path[:, k, :])
                 pieces += [xy, np.full((1, 2), np.nan)]
             data = np.concatenate(pieces[:-1])
-            ax.plot(data[:, 0], data[:, 1], color=color, lw=1.5, marker=".", markersize=3,
-                    label=name, gid=f"symopt:path:{name}", zorder=5)
+            every = max(1, len(data) // PATH_MARKERS)
+            ax.plot(data[:, 0], data[:, 1], color=style.color, ls=style.linestyle, lw=1.6,
+                    marker=style.marker, markersize=4, markevery=every, alpha=0.85, label=name,
+                    gid=f"symopt:path:{name}", zorder=7)
             starts = np.array([self._drawing_coordinates(path[:1, k, :])[0]
                                for k in range(path.shape[1])])
             ends = np.array([self._drawing_coordinates(_last_finite(path[:, k, :]))[0]
@@ -297,7 +304,7 @@ class Scene:
                        label="start" if not start_labelled else "_nolegend_",
                        gid=f"symopt:start:{name}")
             start_labelled = True
-            ax.scatter(ends[:, 0], ends[:, 1], marker="*", c=color, edgecolors="black",
+            ax.scatter(ends[:, 0], ends[:, 1], marker="*", c=style.color, edgecolors="black",
                        linewidths=0.6, s=120, zorder=8, label="_nolegend_",
                        gid=f"symopt:end:{name}")
 

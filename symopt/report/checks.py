@@ -12,7 +12,7 @@ from typing import Any, Iterable
 import sympy as sp
 
 from ..classify import exact_sign
-from . import DerivationError
+from .records import DerivationError
 
 __all__ = ["fail", "same_expr", "number_sign", "sign_of", "same_number", "is_approximate",
            "shown", "agree"]
@@ -69,7 +69,10 @@ def shown(value: Any, digits: int = 8) -> Any:
     if isinstance(value, sp.MatrixBase):
         return value.applyfunc(lambda e: shown(e, digits))
     if value.has(sp.Float) or value.has(sp.CRootOf):
-        return sp.N(value, digits)
+        approximate = sp.N(value, digits)
+        # a coefficient of exactly 1.0 is written as a lecturer writes it: lambda**2, not 1.0*lambda**2
+        ones = {f: sp.Integer(int(f)) for f in approximate.atoms(sp.Float) if abs(float(f)) == 1.0}
+        return approximate.xreplace(ones) if ones and not approximate.is_Number else approximate
     return value
 
 

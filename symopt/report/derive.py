@@ -24,10 +24,10 @@ from typing import Iterable
 
 import sympy as sp
 
-from ..budget import Budget
+from ..budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from ..critical import CriticalSet, critical_points
 from ..loss import Loss
-from . import Derivation, Line, Section, Step, Tex
+from .records import Derivation, Line, Section, Step, Tex
 from .checks import fail, same_expr, same_number
 from .points import family_step, point_steps
 from .solving import critical_set_step, factorable, solve_step
@@ -38,13 +38,17 @@ __all__ = ["derive", "derive_optimizer_rules"]
 
 # -- the pipeline ----------------------------------------------------------------------------
 def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | None = None,
-           timeout: float = 30) -> Derivation:
+           timeout: float | None = 30, isolate: bool | None = None,
+           memory_mb: float | None = DEFAULT_MEMORY_MB) -> Derivation:
     """A checked, step-by-step derivation of a loss's critical points and their kinds.
 
     Parameters
     ----------
     loss : Loss or str
-        The loss (text is parsed by symopt's safe parser).
+        The loss (text is parsed by symopt's safe parser).  Given an optimizer object
+        instead (``symopt.optim.adam(1e-3)``, ``(torch.optim.Adam, kwargs)``), the result is
+        its update in the lecture's form, a
+        :class:`~symopt.crosschecking.lecture.LectureForm`.
     language : {"en", "zh"}
         Language of the step text.  LaTeX output is English only; Chinese renders as Markdown.
     analysis : CriticalSet, optional
@@ -52,6 +56,12 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
     timeout : float
         Seconds for the whole derivation, analysis included.  A symbolic step that runs out
         of time raises :class:`~symopt.errors.BudgetExceeded`.
+    isolate : bool, optional
+        Run the whole derivation in a child process killed at the deadline
+        (:func:`symopt.budget.run_bounded`); default: where steps cannot be interrupted in
+        place (threads other than the main one, Windows).
+    memory_mb : float or None
+        Memory cap of that child process in MiB (None: no cap).
 
     Returns
     -------
@@ -74,13 +84,27 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
     >>> d.step("point1.escape").values["direction"].T
     Matrix([[1, 1]])
     """
-    # 1. inputs
+    # 1. inputs (an optimizer, not a loss: its update in the lecture's form)
+    if not isinstance(loss, (Loss, str)):
+        from ..crosschecking.lecture import is_optimizer, lecture_form
+        if is_optimizer(loss):
+            return lecture_form(loss)  # type: ignore[return-value]
     if isinstance(loss, str):
         loss = Loss.parse(loss)
     if not isinstance(loss, Loss):
         raise TypeError(f"derive takes a Loss or text, got {type(loss).__name__}")
-    say = Writer(language)
     budget = Budget(timeout)
+    if isolate or (isolate is None and not can_interrupt()):
+        return run_bounded(derive, loss, language=language, analysis=analysis, timeout=timeout,
+                           isolate=False, memory_mb=None, what="the derivation")
+    # an outer alarm for any step that escaped its share of the budget
+    return bounded_call(lambda: _derive(loss, language, analysis, budget),
+                        budget.seconds + 0.3, "the derivation")
+
+
+def _derive(loss: Loss, language: str, analysis: CriticalSet | None, budget: Budget
+            ) -> Derivation:
+    say = Writer(language)
     # 2. the critical points (reused when given)
     if analysis is None:
         analysis = critical_points(loss, timeout=max(budget.remaining * 0.5, 0.5))

@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..budget import Budget
 from ..loss import Loss
-from . import Line, Step, Tex
+from .records import Line, Step, Tex
 from .checks import agree, fail, is_approximate, same_number, shown, sign_of
 from .words import APPROX, EQ, LT, Writer
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 if TYPE_CHECKING:  # pragma: no cover
     import sympy as sp
 
-    from . import Derivation, Line
+    from .records import Derivation, Line
 
 __all__ = ["Layout", "lay_out", "segments_text"]
 

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 import sympy as sp
 
 from ..loss import Loss
-from . import Derivation, DerivationError, Line, Section, Step, Tex
+from .records import Derivation, DerivationError, Line, Section, Step, Tex
 from .checks import same_expr
 from .derive import derive, derive_optimizer_rules
 from .words import APPROX, EQ, Writer

@@ -19,7 +19,7 @@ from .layout import Layout, lay_out, segments_text
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
     from ..loss import Loss
-    from . import Derivation
+    from .records import Derivation
 
 __all__ = ["escape_markdown", "math_markdown", "render_markdown", "loss_markdown",
            "critical_set_markdown"]

@@ -14,8 +14,9 @@ from typing import Any, Sequence
 import sympy as sp
 
 from ..budget import Budget
+from ..classify import inertia_from_charpoly
 from ..loss import Loss
-from . import Line, Step, Tex
+from .records import Line, Step, Tex
 from .checks import agree, fail, is_approximate, same_expr, same_number, shown, sign_of
 from .descent import escape_step
 from .words import APPROX, COMMA, EQ, LOSS, Writer
@@ -165,9 +166,15 @@ def _form_signs(form: sp.Expr) -> set[int]:
 
 
 def _kind_step(key: str, point: Any, eigenvalues: Sequence[Any], say: Writer) -> Step:
-    """The classification, with the reason; checked against the eigenvalue signs."""
-    signs = [sign_of(v) for v in eigenvalues]
-    inertia = (signs.count(1), signs.count(-1), signs.count(0))
+    """The classification, with the reason; checked against the eigenvalue signs (exact,
+    from the signs of the characteristic polynomial kept in the classification)."""
+    evidence = getattr(getattr(point, "classification", None), "signs", ())
+    exact = inertia_from_charpoly(evidence) if evidence else None
+    if exact is not None:
+        inertia = exact
+    else:
+        signs = [sign_of(v) for v in eigenvalues]
+        inertia = (signs.count(1), signs.count(-1), signs.count(0))
     if point.inertia is not None and tuple(point.inertia) != inertia:
         fail(f"{key}.kind", f"eigenvalue signs give (+, -, 0) = {inertia}, the analysis "
                             f"{tuple(point.inertia)}")
@@ -240,7 +247,7 @@ def family_step(index: int, family: Any, loss: Loss, say: Writer, budget: Budget
             if sign_of(loss.expr.xreplace(probe) - family.value) < 0:
                 fail(key, f"L{tuple(probe.values())} is below {family.value}: not a global minimum")
         text = say("family_global", value=family.value)
-    elif family.kind.value != "inconclusive":
+    elif family.kind.value not in ("inconclusive", "mixed"):
         text = say("family_kind", dim=str(family.dimension),
                    kind=say.word(f"word_{family.kind.value}"))
     else:

@@ -15,7 +15,7 @@ import sympy as sp
 from ..budget import Budget
 from ..critical import CriticalSet
 from ..loss import Loss
-from . import Line, Step, Tex
+from .records import Line, Step, Tex
 from .checks import fail, is_approximate, number_sign, same_expr, same_number, shown
 from .words import APPROX, EQ, IFF, IMPLIES, LOSS, Writer
 

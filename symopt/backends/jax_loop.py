@@ -1,0 +1,166 @@
+"""The JAX loop of :func:`symopt.run`: a whole trajectory as one compiled float64 program.
+
+Steps run in ``lax.scan`` (an outer scan over records, an inner scan over the
+``record_every`` steps between them); all starts move together as one ``(k, n)`` array, the
+batched form of a ``vmap`` over starts (every rule is elementwise, so both give the same
+program). The masking, divergence and convergence tests are those of
+:mod:`symopt.backends.numpy_loop`, written once more in ``jnp.where`` form, so the two loops
+give the same statuses and, to rounding, the same points. Compiled programs are cached on the
+loss, keyed by the optimizer and the run's shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from ..run_plan import GTOL_RELATIVE, RunPlan
+from .iterated import Iterated
+from .jax_loss import float64
+
+__all__ = ["iterate"]
+
+
+class _Carry(NamedTuple):
+    """The loop's state. ``stop`` per start: -1 running, ``t >= 0`` converged at update ``t``,
+    ``-2 - t`` diverged at update ``t``: one small int array instead of four."""
+
+    x: Any
+    state: Any
+    gradient: Any
+    stop: Any
+    peak_squared: Any
+
+
+# Up to this many parameters, per-row reductions are unrolled column by column: XLA's
+# reduction over a short last axis costs more than the optimizer step itself.
+_UNROLL_MAX = 16
+
+
+def _row_squares(rows: Any) -> Any:
+    """Squared norm of each row of ``(k, n)``."""
+    import jax.numpy as jnp
+    if rows.shape[1] > _UNROLL_MAX:
+        return jnp.sum(rows * rows, axis=-1)
+    total = rows[:, 0] * rows[:, 0]
+    for j in range(1, rows.shape[1]):
+        total = total + rows[:, j] * rows[:, j]
+    return total
+
+
+def _rows_within(rows: Any, threshold: Any) -> Any:
+    """Is every coordinate of a row finite and within ``threshold`` in absolute value?"""
+    import jax.numpy as jnp
+    if rows.shape[1] > _UNROLL_MAX:
+        return jnp.all(jnp.abs(rows) <= threshold, axis=-1)
+    within = jnp.abs(rows[:, 0]) <= threshold
+    for j in range(1, rows.shape[1]):
+        within = within & (jnp.abs(rows[:, j]) <= threshold)
+    return within
+
+
+def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
+    """The jitted ``program(x0, tol_squared, threshold) -> (final carry, path)``."""
+    import jax
+    import jax.numpy as jnp
+
+    grad = plan.loss.traceable("grad")
+    update, init = plan.update, plan.init
+    every, total, relative = plan.record_every, plan.total, plan.tol is None
+    chunks, rest = divmod(total, every)
+
+    def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any) -> _Carry:
+        x, stop = carry.x, carry.stop
+        running = stop == -1
+        updates, state = update(carry.gradient, carry.state, x)
+        moved = x + updates
+        bad = ~_rows_within(moved, threshold) & running
+        moved = jnp.where((running & ~bad)[:, None], moved, x)    # stopped starts stay
+        stop = jnp.where(bad, -2 - count, stop)
+        gradient = grad(moved)
+        squared = _row_squares(gradient)
+        peak = carry.peak_squared
+        if relative:
+            peak = jnp.maximum(peak, squared)
+            bound = GTOL_RELATIVE ** 2 * peak
+        else:
+            bound = tol_squared
+        reached = (squared <= bound) & running & ~bad
+        return _Carry(moved, state, gradient, jnp.where(reached, count, stop), peak)
+
+    def steps(carry: _Carry, first: Any, length: int, tol_squared: Any,
+              threshold: Any) -> _Carry:
+        def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
+            return step(c, count, tol_squared, threshold), None
+        return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
+
+    def program(x0: Any, tol_squared: Any, threshold: Any) -> tuple[_Carry, Any]:
+        state = jax.tree.map(jnp.asarray, init(x0))
+        gradient = grad(x0)
+        squared = _row_squares(gradient)
+        if relative:          # the relative test starts after the first update
+            stop = jnp.full(k, -1, dtype=jnp.int32)
+        else:
+            stop = jnp.where(squared <= tol_squared, 0, -1).astype(jnp.int32)
+        carry = _Carry(x0, state, gradient, stop, squared if relative else None)
+
+        def record(c: _Carry, chunk: Any) -> tuple[_Carry, Any]:
+            c = steps(c, 1 + chunk * every, every, tol_squared, threshold)
+            return c, c.x
+
+        carry, path = jax.lax.scan(record, carry, jnp.arange(chunks, dtype=jnp.int32))
+        if rest:
+            carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold)
+        return carry, path
+
+    return jax.jit(program)
+
+
+def jax_errors() -> Any:
+    import jax
+    return jax.errors
+
+
+def iterate(plan: RunPlan) -> Iterated:
+    """Run ``plan`` as one compiled JAX program; NumPy arrays out, as the NumPy loop."""
+    k, n = plan.start.shape
+    key = (plan.init, plan.update, plan.total, plan.record_every, plan.tol is None, k, n)
+    cache = plan.loss.__dict__.setdefault("_jax_runs", {})
+    with float64():
+        program = cache.get(key)
+        if program is None:
+            program = cache[key] = _program(plan, k, n)
+        tol_squared = 0.0 if plan.tol is None else plan.tol ** 2
+        try:
+            carry, path = program(plan.start, tol_squared, plan.threshold)
+        except (jax_errors().ConcretizationTypeError,
+                jax_errors().TracerBoolConversionError,
+                jax_errors().TracerIntegerConversionError):
+            del cache[key]
+            raise TypeError("the optimizer (e.g. a learning-rate callable) branches on the step "
+                            "count in Python, which a compiled JAX run cannot trace; use a "
+                            "symopt.optim schedule, or compile the loss with backend='numpy'"
+                            ) from None
+        x, gradient, stop = (np.asarray(v) for v in (carry.x, carry.gradient, carry.stop))
+        path = np.asarray(path)
+    stop = stop.astype(int)
+    active, converged = stop == -1, stop >= 0
+    diverged_at = np.where(stop <= -2, -2 - stop, -1)
+    stopped_at = np.where(converged, stop, np.where(diverged_at >= 0, diverged_at - 1, -1))
+    chunks = path.shape[0]
+    every = plan.record_every
+    # the NumPy loop ends once every start has stopped: keep the records up to that step
+    if active.any():
+        done = plan.total
+    else:
+        done = int(np.max(np.where(converged, stopped_at, np.maximum(diverged_at, stopped_at))))
+    kept = min(chunks, done // every)
+    steps = [0] + [every * (i + 1) for i in range(kept)]
+    points = [plan.start] + [path[i] for i in range(kept)]
+    if steps[-1] != done:
+        steps.append(done)
+        points.append(x)
+    stopped_at = np.where(stopped_at < 0, done, stopped_at)
+    return Iterated(x, gradient, np.stack(points), np.array(steps), converged.astype(bool),
+                    stopped_at.astype(int), diverged_at.astype(int))

@@ -1,0 +1,168 @@
+"""How a lecturer writes an expression: a sum leads with a positive term, factored where shorter.
+
+SymPy orders the terms of a sum by degree, so ``(1 - w1*w2)**2`` prints as
+``(-w1*w2 + 1)**2`` and ``100*(y - x**2)**2`` as ``100*(-x**2 + y)**2``.  A lecturer leads
+with a positive term: :class:`LectureOrder` keeps SymPy's order but moves the first positive
+term of a sum to the front when the sum would start with a minus sign.  The rule is applied by
+every printer of :mod:`symopt.report` (LaTeX, Markdown, plain text), so the handout, the
+notebook and the plot titles write the same formula the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+from sympy.printing.str import StrPrinter
+
+__all__ = ["LectureOrder", "LectureSoftmax", "lecture_terms", "sign_into_sum", "plain",
+           "factored_if_shorter"]
+
+
+def lecture_terms(terms: list[Any]) -> list[Any]:
+    """SymPy's order, except that a sum leads with a positive term when it has one.
+
+    When the first term is negative, the first positive term moves to the front; the others
+    keep their order (``-x**2 + y`` becomes ``y - x**2``, ``x**4 - 2*x**2 + 2`` stays).
+
+    Examples
+    --------
+    >>> w1, w2, x = sp.symbols("w1 w2 x")
+    >>> lecture_terms((1 - w1*w2).as_ordered_terms())
+    [1, -w1*w2]
+    >>> lecture_terms((x**4 - 2*x**2 + 2).as_ordered_terms())
+    [x**4, -2*x**2, 2]
+    """
+    terms = list(terms)
+    negative = [sp.sympify(t).could_extract_minus_sign() for t in terms]
+    if not terms or not negative[0] or all(negative):
+        return terms
+    first = negative.index(False)
+    return [terms[first]] + terms[:first] + terms[first + 1:]
+
+
+def sign_into_sum(expr: Any) -> Any:
+    """``-c*(a - b)`` as the unevaluated ``c*(b - a)``: a product with a negative coefficient
+    and exactly one sum among its factors takes the sign into the sum, unless the sum has a
+    constant term (``-2*w2*(1 - w1*w2)`` stays as the chain rule writes it).
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> plain(sign_into_sum(sp.factor(200*y - 200*x**2)))
+    '200*(y - x**2)'
+    >>> w1, w2 = sp.symbols("w1 w2")
+    >>> plain(sign_into_sum(-2*w2*(1 - w1*w2)))
+    '-2*w2*(1 - w1*w2)'
+    """
+    if not isinstance(expr, sp.Mul):
+        return expr
+    coefficient, rest = expr.as_coeff_Mul()
+    if not (coefficient.is_negative and coefficient.is_Number):
+        return expr
+    factors = sp.Mul.make_args(rest)
+    sums = [f for f in factors if f.is_Add]
+    if len(sums) != 1 or any(t.is_number for t in sums[0].args):
+        return expr
+    flipped = [-f if f is sums[0] else f for f in factors]
+    positive = [] if coefficient == -1 else [-coefficient]
+    return sp.Mul(*positive, *flipped, evaluate=False)
+
+
+class LectureOrder:
+    """A printer mixin: sums lead with a positive term (see :func:`lecture_terms`), and a
+    negative coefficient in front of one sum goes into it (see :func:`sign_into_sum`)."""
+
+    def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
+        terms = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
+        return lecture_terms(list(terms)) if getattr(expr, "is_Add", False) else terms
+
+    def _print_Mul(self, expr: Any, *args: Any, **kwargs: Any) -> str:
+        flipped = sign_into_sum(expr)
+        if flipped is not expr and len(flipped.args) == 1:
+            return self._print(flipped.args[0])  # type: ignore[attr-defined]
+        return super()._print_Mul(flipped, *args, **kwargs)  # type: ignore[misc]
+
+
+def _softmax_parts(expr: Any) -> tuple[Any, Any] | None:
+    """``exp(a - LogSumExp(ys))`` as ``(a, LogSumExp(ys))`` (a softmax output), else None."""
+    from ..functions import LogSumExp
+
+    if not isinstance(expr, sp.exp):
+        return None
+    exponent = expr.args[0]
+    normalisers = [t for t in sp.Add.make_args(exponent)
+                   if isinstance(-t, LogSumExp)]
+    if len(normalisers) != 1:
+        return None
+    normaliser = -normalisers[0]
+    return exponent + normaliser, normaliser
+
+
+class LectureSoftmax:
+    """A printer mixin: the lecture's notation for softmax and log-sum-exp.
+
+    ``exp(y1 - LogSumExp(y1, y2))`` prints as ``exp(y1)/(exp(y1) + exp(y2))`` (LaTeX
+    :math:`e^{y_1} / (e^{y_1} + e^{y_2})`), and ``LogSumExp(y1, y2)`` as
+    ``log(exp(y1) + exp(y2))`` (LaTeX :math:`\\ln(e^{y_1} + e^{y_2})`).
+    """
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        from ..functions import LogSumExp
+
+        latex = getattr(self, "printmethod", "") == "_latex"
+        if isinstance(expr, LogSumExp):
+            terms = [self._exp_of(a, latex) for a in expr.args]
+            return ("\\ln\\left(" + " + ".join(terms) + "\\right)" if latex
+                    else "log(" + " + ".join(terms) + ")")
+        parts = _softmax_parts(expr)
+        if parts is not None:
+            top, normaliser = parts
+            bottom = " + ".join(self._exp_of(a, latex) for a in normaliser.args)
+            if latex:
+                return "\\frac{" + self._exp_of(top, latex) + "}{" + bottom + "}"
+            return self._exp_of(top, latex) + "/(" + bottom + ")"
+        return super()._print(expr, **kwargs)  # type: ignore[misc]
+
+    def _exp_of(self, argument: Any, latex: bool) -> str:
+        if argument == 0:
+            return "1"
+        inner = super()._print(argument)  # type: ignore[misc]
+        return "e^{" + inner + "}" if latex else "exp(" + inner + ")"
+
+
+class _PlainPrinter(LectureSoftmax, LectureOrder, StrPrinter):
+    """SymPy's str printer in lecture order, softmax in the lecture's notation."""
+
+
+def plain(expr: Any) -> str:
+    """Python-style text of ``expr`` in lecture order.
+
+    Examples
+    --------
+    >>> x, y, w1, w2 = sp.symbols("x y w1 w2")
+    >>> plain((1 - w1*w2)**2), plain(100*(y - x**2)**2)
+    ('(1 - w1*w2)**2', '100*(y - x**2)**2')
+    >>> from symopt.functions import LogSumExp
+    >>> plain(sp.exp(x - LogSumExp(x, y)))
+    'exp(x)/(exp(x) + exp(y))'
+    """
+    return _PlainPrinter().doprint(sp.sympify(expr))
+
+
+def factored_if_shorter(expr: Any) -> Any:
+    """``sympy.factor(expr)`` when it has fewer operations than ``expr``, else ``expr``.
+
+    Examples
+    --------
+    >>> w1, w2 = sp.symbols("w1 w2")
+    >>> factored_if_shorter(sp.expand(-2*w2*(1 - w1*w2)))
+    2*w2*(w1*w2 - 1)
+    >>> factored_if_shorter(w1 + w2)
+    w1 + w2
+    """
+    expr = sp.sympify(expr)
+    if not isinstance(expr, sp.Expr) or expr.is_number:
+        return expr
+    factored = sp.factor(expr)
+    return factored if sp.count_ops(factored) < sp.count_ops(expr) else expr

@@ -1,0 +1,107 @@
+"""The plain-text summary of a CriticalSet: its one text rendering (its ``str``, the CLI's)."""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import sympy as sp
+
+__all__ = ["critical_set_text", "short_number", "short_vector"]
+
+
+def short_number(expr: sp.Expr, width: int = 28) -> str:
+    """``expr`` exactly when it fits in ``width`` characters, else about 6 digits with a ~."""
+    text = str(expr)
+    if len(text) <= width:
+        return text
+    try:
+        return f"~{float(sp.N(expr, 20)):.6g}"
+    except (TypeError, ValueError):
+        return text[: width - 3] + "..."
+
+
+def short_vector(values: Sequence[sp.Expr], width: int = 28) -> str:
+    """A tuple of numbers, exact when it fits in ``width`` characters, else approximate."""
+    exact = "(" + ", ".join(str(v) for v in values) + ")"
+    if len(exact) <= width:
+        return exact
+    return "~(" + ", ".join(f"{float(sp.N(v, 20)):.6g}" for v in values) + ")"
+
+
+def _table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+#: Seconds for factoring the gradient and printing the Hessian of a summary.
+PRINT_SECONDS = 10.0
+
+
+def derivatives_text(loss: Any) -> tuple[str, str]:
+    """The factored gradient and the Hessian as text, or a note when they take too long."""
+    from .budget import bounded_call
+    from .errors import BudgetExceeded
+
+    try:
+        gradient = bounded_call(lambda: "[" + ", ".join(str(sp.factor(g)) for g in loss.gradient)
+                               + "]", PRINT_SECONDS, "printing the gradient")
+        hessian = bounded_call(lambda: str(loss.hessian.tolist()), PRINT_SECONDS,
+                              "printing the Hessian")
+    except BudgetExceeded:
+        return "(too large to print in time)", "(too large to print in time)"
+    return gradient, hessian
+
+
+def critical_set_text(cs: Any) -> str:
+    """The loss, its gradient and Hessian, a table of the critical points, the families and
+    whether the list is proven complete."""
+    loss = cs.loss
+    names = ", ".join(p.name for p in loss.params)
+    out = [f"loss      L({names}) = {loss.expr}"]
+    gradient, hessian = derivatives_text(loss)
+    out.append(f"gradient  {gradient}")
+    out.append(f"Hessian   {hessian}")
+    out.append("")
+    if cs.points:
+        rows = []
+        for i, p in enumerate(cs.points, 1):
+            escape = "; ".join(short_vector(d, 30) for d in p.escape_directions) or "-"
+            if not p.escape_directions and p.kind.value == "saddle":
+                escape = "none (no negative eigenvalue)"
+                if p.descent_curve is not None:
+                    escape += f"; descent curve {short_vector(p.descent_curve, 40)}"
+            kind = p.kind.value + (" (degenerate)" if p.degenerate else "")
+            rows.append([str(i), short_vector(p.coords), short_number(p.value, 14),
+                         ", ".join(short_number(v, 14) for v in p.eigenvalues), kind, escape])
+        out.append(_plural(len(cs.points), "critical point:", "critical points:"))
+        out.append(_table(rows, ["#", f"point ({names})", "loss", "eigenvalues", "kind",
+                                 "escape direction"]))
+    else:
+        out.append("no isolated critical points")
+    if cs.families:
+        out.append("")
+        out.append(_plural(len(cs.families), "family of critical points:",
+                           "families of critical points:"))
+        for fam in cs.families:
+            eqs = ", ".join(f"{e} = 0" for e in fam.equations) or "everywhere"
+            tag = " (global minima)" if fam.global_minimum else ""
+            out.append(f"  {eqs}: dimension {fam.dimension}, {fam.kind.value}{tag}")
+            out.append(f"      {fam.reason}")
+    out.append("")
+    if cs.complete:
+        verdict = "complete (proven)"
+    elif str(getattr(cs.status, "value", cs.status)) == "timeout":
+        verdict = "INCOMPLETE: the time budget ran out; the list above is what was found"
+    else:
+        verdict = f"not proven complete ({cs.status})"
+    out.append(f"{verdict}; method: {cs.method}; {cs.elapsed:.2f} s")
+    for note in cs.notes:
+        out.append(f"note: {note}")
+    return "\n".join(out)

@@ -1,0 +1,122 @@
+"""Where a sweep's tasks run: in-process, any concurrent.futures Executor, or Dask.
+
+:func:`backend_of` turns the user's ``executor=`` into a :class:`Backend` with one method,
+:meth:`Backend.map_unordered`, that yields ``(item, result)`` pairs as tasks finish. The
+serial backend runs them one after the other in this process; the others submit them all and
+cancel what is left when the caller stops early (an error, Ctrl-C).
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from concurrent.futures import Executor, as_completed
+from typing import Any, Callable, Iterable, Iterator, TypeVar
+
+__all__ = ["Backend", "backend_of", "is_dask_client", "announce_dashboard"]
+
+T = TypeVar("T")
+
+DASK_HINT = 'Dask is an optional extra: pip install "symopt[dask]"'
+
+
+def is_dask_client(executor: Any) -> bool:
+    """Is ``executor`` a ``dask.distributed.Client`` (checked without importing Dask)?"""
+    return any(cls.__module__.startswith("distributed") and cls.__name__ == "Client"
+               for cls in type(executor).__mro__)
+
+
+class Backend:
+    """Runs ``function(item)`` for each item, in this process, in order."""
+
+    name = "serial"
+    dashboard: str | None = None
+
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
+        for item in items:
+            yield item, function(item)
+
+    def close(self) -> None:
+        """Release what the backend started (a Dask client it connected itself)."""
+
+
+class _Futures(Backend):
+    name = "concurrent.futures"
+
+    def __init__(self, executor: Executor) -> None:
+        self.executor = executor
+
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
+        futures = {self.executor.submit(function, item): item for item in items}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+class _Dask(Backend):
+    name = "dask"
+
+    def __init__(self, client: Any, owned: bool) -> None:
+        self.client = client
+        self.owned = owned
+        try:                 # a link only when the scheduler serves a dashboard
+            served = "dashboard" in client.scheduler_info().get("services", {})
+        except Exception:  # noqa: BLE001 - no link is better than no sweep
+            served = False
+        self.dashboard = getattr(client, "dashboard_link", None) if served else None
+
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
+        from distributed import as_completed as dask_completed
+        run_id = uuid.uuid4().hex[:8]         # a re-run never meets a cancelled key of this one
+        futures = {self.client.submit(function, item, key=f"symopt-{key(item)[:16]}-{run_id}",
+                                      pure=False): item
+                   for item in items}
+        try:
+            for future in dask_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pending = [future for future in futures if not future.done()]
+            if pending:
+                self.client.cancel(pending)
+
+    def close(self) -> None:
+        if self.owned:
+            self.client.close()
+
+
+def backend_of(executor: Any) -> Backend:
+    """The backend for ``executor``: None, an Executor, a Dask Client or a scheduler address."""
+    if executor is None:
+        return Backend()
+    if isinstance(executor, Executor):
+        return _Futures(executor)
+    if is_dask_client(executor):
+        return _Dask(executor, owned=False)
+    if isinstance(executor, str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ImportError(f"executor={executor!r} is a Dask scheduler address, but Dask is "
+                              f"not installed. {DASK_HINT}") from None
+        try:
+            client = Client(executor, timeout=30)
+        except (OSError, TimeoutError) as error:
+            raise ConnectionError(f"could not reach the Dask scheduler at {executor!r} "
+                                  f"({error}); check the address (e.g. tcp://host:8786) and "
+                                  "that the scheduler is running") from None
+        return _Dask(client, owned=True)
+    raise TypeError(f"executor must be None (serial), a concurrent.futures.Executor, a "
+                    f"dask.distributed.Client or a scheduler address; got "
+                    f"{type(executor).__name__}")
+
+
+def announce_dashboard(backend: Backend) -> None:
+    """Print Dask's dashboard link (to stderr) when there is one."""
+    if backend.dashboard:
+        print(f"symopt sweep: Dask dashboard at {backend.dashboard}", file=sys.stderr)

@@ -1,0 +1,36 @@
+"""Real optax transformations (JAX, float64) are identified by the variant catalogue."""
+
+from __future__ import annotations
+
+import pytest
+
+import symopt as so
+from symopt.crosschecking.report import REJECTION_FACTOR
+
+optax = pytest.importorskip("optax")
+
+LOSSES = {"lecture": "(1 - w1*w2)**2", "scaled": "x**2/200 + 50*y**2"}
+
+
+@pytest.mark.parametrize("make, hyper, family, expected", [
+    (lambda: optax.adam(1e-2), {"lr": 1e-2}, "adam", "adam:torch"),
+    (lambda: optax.adamw(1e-2, weight_decay=1e-2), {"lr": 1e-2, "weight_decay": 1e-2},
+     "adamw", "adamw:torch"),
+    (lambda: optax.rmsprop(1e-2), {"lr": 1e-2, "decay": 0.9, "eps": 1e-8}, "rmsprop",
+     "rmsprop:eps-inside-sqrt"),
+    (lambda: optax.sgd(1e-2, momentum=0.9), {"lr": 1e-2, "momentum": 0.9}, "sgd",
+     "sgd:momentum"),
+    (lambda: optax.sgd(1e-2), {"lr": 1e-2}, None, "sgd:plain"),
+])
+def test_optax_transformation_is_identified(make, hyper, family, expected):
+    report = so.crosscheck(make(), family, losses=LOSSES, starts=[[0.3, -1.2]], steps=30,
+                           hyperparams=hyper)
+    best, runner_up = report.matches[0], report.matches[1]
+    assert expected in best.variants, report.table()
+    assert best.max_ulps <= report.tolerance_ulps, report.table()
+    assert runner_up.ratio >= REJECTION_FACTOR, report.table()
+
+
+def test_optax_needs_its_settings():
+    with pytest.raises(ValueError, match="hyperparams="):
+        so.crosscheck(optax.adam(1e-3), "adam", steps=1)
