@@ -20,8 +20,17 @@ extensions = [
     "myst_parser",
     "sphinx.ext.autodoc",
     "sphinx.ext.napoleon",
-    "sphinx.ext.mathjax",
+    "sphinx.ext.imgmath",
 ]
+
+# Math is rendered at build time by the installed LaTeX (latex + dvipng; Debian:
+# texlive-latex-base, texlive-latex-recommended, dvipng), so the pages need no network and
+# no JavaScript. Images carry their baseline so inline math sits on the text line.
+imgmath_image_format = "png"
+imgmath_use_preview = True
+imgmath_dvipng_args = ["-gamma", "1.5", "-D", "130", "-bg", "Transparent"]
+imgmath_font_size = 13
+imgmath_latex_preamble = "\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\usepackage{bm}\n"
 
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
 root_doc = "index"
@@ -49,3 +58,5 @@ suppress_warnings: list[str] = []
 html_theme = "alabaster"
 html_title = f"symopt {release}"
 html_static_path = ["_static"] if (Path(__file__).parent / "_static").is_dir() else []
+# long code lines scroll inside their block instead of being cut off
+html_css_files = ["symopt.css"]

@@ -70,15 +70,19 @@ def main(argv: list[str]) -> int:
 def draw_table(figure, table) -> None:
     """The lecture's comparison, measured: time per epoch, gradient noise, final loss."""
     sizes = [row.batch_size for row in table.rows]
+    figure.suptitle(r"$L(w_1, w_2) = \frac{1}{%d}\sum_{n} (\hat{y}_n - w_1 \tanh(w_2 x_n))^2$"
+                    % table.n_samples, fontsize="medium")
     epoch, noise, final = figure.subplots(1, 3)
-    epoch.loglog(sizes, [row.serial_epoch for row in table.rows], "o-", label="one sample at a time")
-    epoch.loglog(sizes, [row.vectorised_epoch for row in table.rows], "s--", label="vectorised (parallel)")
-    epoch.set_title("time per epoch (s)")
+    epoch.loglog(sizes, [row.serial_epoch for row in table.rows], "o-",
+                 label="one sample at a time:\nabout equal")
+    epoch.loglog(sizes, [row.vectorised_epoch for row in table.rows], "s--",
+                 label="vectorised (parallel):\nsmall batches slower")
+    epoch.set_title("time per epoch (s)", fontsize="medium")
     epoch.legend(fontsize="small")
     noise.semilogx(sizes, [row.noise for row in table.rows], "o-")
-    noise.set_title("gradient noise (trace of covariance)")
+    noise.set_title("gradient noise\n(trace of covariance)", fontsize="medium")
     final.semilogx(sizes, [row.final_loss for row in table.rows], "o-")
-    final.set_title("loss after the same epochs")
+    final.set_title("loss after the same epochs", fontsize="medium")
     for ax in (epoch, noise, final):
         ax.set_xlabel("batch size")
 

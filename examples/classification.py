@@ -86,11 +86,14 @@ def draw_saturation(figure, table) -> None:
     """Gradient norm of each loss against w: MSE goes flat where the softmax saturates."""
     ax = figure.subplots()
     w = [row.w for row in table.rows]
-    ax.semilogy(w, [max(row.mse_grad_norm, 1e-300) for row in table.rows], "o-", label="MSE on softmax")
-    ax.semilogy(w, [row.cross_entropy_grad_norm for row in table.rows], "s-", label="cross-entropy")
+    ax.semilogy(w, [max(row.mse_grad_norm, 1e-300) for row in table.rows], "o-",
+                label=r"MSE on softmax: $\sum_i (y'_i - \hat{y}_i)^2$")
+    ax.semilogy(w, [row.cross_entropy_grad_norm for row in table.rows], "s-",
+                label=r"cross-entropy: $-\sum_i \hat{y}_i \ln y'_i$")
     ax.set_xlabel("w (logit w*x + b)")
     ax.set_ylabel("|gradient|")
-    ax.set_title("Where the softmax saturates, MSE is flat and cross-entropy is not")
+    ax.set_title("Where the softmax saturates,\nMSE is flat and cross-entropy is not",
+                 fontsize="medium")
     ax.legend()
 
 

@@ -7,7 +7,8 @@ GD, momentum, Adagrad, RMSProp and Adam from a start near the saddle, and measur
 fast gradient descent and momentum leave the saddle against the linearised prediction.
 
 Usage: python examples/critical_points_and_saddles.py [OUTPUT_FOLDER]   (default: out/)
-Writes landscape.png, paths.png, loss_curves.png and critical_points_and_saddles.md.
+Writes landscape.png, paths.png, paths_panels.png, loss_curves.png and
+critical_points_and_saddles.md.
 """
 
 from __future__ import annotations
@@ -56,7 +57,10 @@ def main(argv: list[str]) -> int:
     }
     runs = {name: so.run(loss, opt, start, steps=STEPS) for name, opt in optimizers.items()}
     plot.trajectories(loss, runs, analysis=analysis).savefig(out / "paths.png", dpi=120)
-    plot.loss_curves(runs).savefig(out / "loss_curves.png", dpi=120)
+    # the paths overlap near the saddle: one panel each shows every one of them
+    plot.path_panels(loss, runs, analysis=analysis, columns=3).savefig(
+        out / "paths_panels.png", dpi=120)
+    plot.loss_curves(runs, loss=loss).savefig(out / "loss_curves.png", dpi=120)
 
     # 4. escape from 1e-6 away, measured against the linearisation
     escapes = {name: escape(loss, saddle, optimizers[name] if name != "momentum"
@@ -96,7 +100,7 @@ def main(argv: list[str]) -> int:
     for name, report in escapes.items():
         lines.append(f"| {name} | {report.steps} | {report.predicted_steps} | "
                      f"{_vector(report.exit_direction)} | {report.cosine:.6f} |")
-    lines += ["", "Figures: landscape.png, paths.png, loss_curves.png", ""]
+    lines += ["", "Figures: landscape.png, paths.png, paths_panels.png, loss_curves.png", ""]
     (out / "critical_points_and_saddles.md").write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))
     return 0

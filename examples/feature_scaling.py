@@ -41,6 +41,8 @@ def draw_surfaces(figure, report) -> None:
     """L - L* = v^T H v / 2 in the (w1, w2) plane through the minimum (b at its optimum),
     from the exact Hessians: steep along one direction and flat along the other for raw
     features, round after standardising."""
+    figure.suptitle(r"$L - L^* = \frac{1}{2} v^T H v$ in the plane of $(w_1, w_2)$, $b$ at its "
+                    "optimum", fontsize="medium")
     grid = np.linspace(-1.0, 1.0, 201)
     a, b = np.meshgrid(grid, grid)
     for ax, hessian, name, kappa in zip(
@@ -52,8 +54,8 @@ def draw_surfaces(figure, report) -> None:
         gap = 0.5 * (block[0, 0] * a * a + 2 * block[0, 1] * a * b + block[1, 1] * b * b)
         levels = np.logspace(np.log10(gap[gap > 0].min()) + 1, np.log10(gap.max()), 15)
         ax.contour(a, b, gap, levels=levels, cmap="viridis")
-        ax.set_aspect("equal")
-        ax.set_title(f"{name}: condition number {kappa:.3g}")
+        ax.set_aspect("equal")                      # the ellipse's true shape
+        ax.set_title(f"{name}: condition number {kappa:.3g}", fontsize="medium")
         ax.set_xlabel("w1 - w1*")
         ax.set_ylabel("w2 - w2*")
 

@@ -33,11 +33,6 @@ START = (-8.0, 1.5)
 TARGET = 1e-3  # "reached": loss below this
 
 
-def _first_below(trajectory, threshold: float) -> int | None:
-    below = np.nonzero(np.asarray(trajectory.losses) < threshold)[0]
-    return int(trajectory.recorded_steps[below[0]]) if below.size else None
-
-
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "out")
     out.mkdir(parents=True, exist_ok=True)
@@ -65,11 +60,12 @@ def main(argv: list[str]) -> int:
     runs = {name: so.run(f, opt, START, steps=STEPS) for name, opt in optimizers.items()}
     constant = {name: run for name, run in runs.items() if name.startswith("gd")}
     adaptive = {name: run for name, run in runs.items() if not name.startswith("gd")}
-    plot.trajectories(loss, constant, analysis=analysis).savefig(
+    # one panel per rate: the oscillating lr = 0.5 path would hide the others in one plot
+    plot.path_panels(loss, constant, analysis=analysis, columns=1, panel_size=6.0).savefig(
         out / "learning_rates_constant.png", dpi=120)
     plot.trajectories(loss, adaptive, analysis=analysis).savefig(
         out / "learning_rates_adaptive.png", dpi=120)
-    plot.loss_curves(runs).savefig(out / "learning_rates_losses.png", dpi=120)
+    plot.loss_curves(runs, loss=loss).savefig(out / "learning_rates_losses.png", dpi=120)
 
     # 3. schedules: decay, and warm-up then decay
     schedules = {
@@ -95,7 +91,7 @@ def main(argv: list[str]) -> int:
         "| --- | --- | --- | --- | --- |",
     ]
     for name, trajectory in runs.items():
-        reached = _first_below(trajectory, TARGET)
+        reached = trajectory.first_below(TARGET)
         flips = int((np.diff(np.sign(trajectory.path[:, 1])) != 0).sum())
         lines.append(f"| {name} | {trajectory.fun:.3g} | {trajectory.grad_norm:.3g} | "
                      f"{reached if reached is not None else 'not reached'} | {flips} |")

@@ -187,12 +187,16 @@ optimizers = {"gd": optim.gd(0.1), "momentum": optim.momentum(0.05, decay=0.9),
 runs = {name: so.run(loss, opt, start, steps=150) for name, opt in optimizers.items()}
 for name, run in runs.items():
     print(f"{name:9s} ends at {np.round(run.x, 4)}, loss {run.fun:.2e}")
-fig = plot.trajectories(loss, runs, analysis=analysis)
+fig = plot.path_panels(loss, runs, analysis=analysis, columns=3)   # one panel each
 fig.savefig(OUT / "paths.png", dpi=120)
 fig
 """)
 code("""
-report = basins(loss, optim.gd(0.1), starts=300, steps=300, box=2.0, analysis=analysis)
+# every start on the lecture's loss ends on its one curve of minima, so the basins are shown
+# on Himmelblau's function, with four minima: one colour per basin
+himmelblau = so.Loss.parse("(x**2 + y - 11)**2 + (x + y**2 - 7)**2")
+report = basins(himmelblau, optim.gd(0.01), starts=300, steps=300, box=5.0,
+                analysis=so.critical_points(himmelblau))
 print(report)
 fig = plot.basin_map(report)
 fig.savefig(OUT / "basins.png", dpi=120)
@@ -357,9 +361,12 @@ scaled = so.Loss.from_model("w1*x1 + w2*x2", data={**scaled_features, "y": centr
 import matplotlib.pyplot as plt
 fig, (left, right) = plt.subplots(1, 2, figsize=(11, 5), layout="constrained")
 minimum = so.critical_points(raw).points[0].numeric
-plot.landscape(raw, (minimum[0] - 3, minimum[0] + 3, minimum[1] - 3e-3, minimum[1] + 3e-3),
-               ax=left)
-plot.landscape(scaled, ax=right)
+# equal extents and equal axes: the true shape of the error surface around each minimum
+plot.landscape(raw, (minimum[0] - 3, minimum[0] + 3, minimum[1] - 3, minimum[1] + 3), ax=left)
+best = so.critical_points(scaled).points[0].numeric
+plot.landscape(scaled, (best[0] - 3, best[0] + 3, best[1] - 3, best[1] + 3), ax=right)
+for ax in (left, right):
+    ax.set_aspect("equal")
 left.set_title("raw features: steep in w2, flat in w1")
 right.set_title("standardised features (bias at its best)")
 fig.savefig(OUT / "feature_scaling.png", dpi=120)

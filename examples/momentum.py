@@ -31,11 +31,6 @@ STEPS = 300
 START = (-8.0, 1.5)
 
 
-def _first_below(trajectory, threshold: float) -> int | None:
-    below = np.nonzero(np.asarray(trajectory.losses) < threshold)[0]
-    return int(trajectory.recorded_steps[below[0]]) if below.size else None
-
-
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "out")
     out.mkdir(parents=True, exist_ok=True)
@@ -50,7 +45,7 @@ def main(argv: list[str]) -> int:
     }
     plot.trajectories(valley, runs, analysis=analysis).savefig(out / "momentum_paths.png",
                                                               dpi=120)
-    plot.loss_curves(runs).savefig(out / "momentum_losses.png", dpi=120)
+    plot.loss_curves(runs, loss=valley).savefig(out / "momentum_losses.png", dpi=120)
 
     # 2. the lecture's saddle: escape with and without momentum
     lecture = so.Loss.parse("(1 - w1*w2)**2")
@@ -64,7 +59,8 @@ def main(argv: list[str]) -> int:
     saddle_runs = {"gd": so.run(lecture, optim.gd(0.1), near, steps=120),
                    "momentum": so.run(lecture, optim.momentum(0.1, decay=DECAY), near,
                                       steps=120)}
-    plot.loss_curves(saddle_runs, title="loss from 0.002 away from the saddle").savefig(
+    plot.loss_curves(saddle_runs, title="loss from 0.002 away from the saddle",
+                     loss=lecture).savefig(
         out / "momentum_saddle_losses.png", dpi=120)
 
     # 3. the summary
@@ -78,7 +74,7 @@ def main(argv: list[str]) -> int:
         "| --- | --- | --- | --- |",
     ]
     for name, trajectory in runs.items():
-        reached = _first_below(trajectory, 1e-6)
+        reached = trajectory.first_below(1e-6)
         lines.append(f"| {name} | {trajectory.fun:.3g} | "
                      f"{reached if reached is not None else 'not reached'} | "
                      f"({trajectory.x[0]:.4g}, {trajectory.x[1]:.4g}) |")

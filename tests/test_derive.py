@@ -214,17 +214,19 @@ def test_derivation_error_is_a_library_error():
 
 
 # -- renderings ----------------------------------------------------------------------------------
-def test_latex_document_uses_only_article_amsmath_amssymb(saddle):
+def test_latex_document_uses_only_packages_of_texlive_latex_base(saddle):
     text = derive(saddle[0], analysis=saddle[1]).to_latex()
     assert text.startswith("\\documentclass[11pt]{article}\n")
     packages = [line for line in text.splitlines() if line.startswith("\\usepackage")]
-    assert packages == ["\\usepackage{amsmath}", "\\usepackage{amssymb}"]
+    assert packages == ["\\usepackage{amsmath}", "\\usepackage{amssymb}",
+                        "\\usepackage{graphicx}"]          # graphicx scales wide formulas
     assert text.rstrip().endswith("\\end{document}")
 
 
 def test_latex_body_has_no_preamble(saddle):
     body = derive(saddle[0], analysis=saddle[1]).to_latex(standalone=False)
     assert "\\documentclass" not in body and "\\begin{document}" not in body
+    assert "\\symopt" not in body                  # pastes into any document: no own macros
     assert "\\subsection*{" in body
 
 

@@ -57,3 +57,25 @@ def test_counts_take_the_right_plural():
     assert "(s)" not in one.to_markdown()
     two = derive(so.Loss.parse("x**2 - y**2 + x**3"))
     assert two.step("critical_points").sentence.startswith("2 isolated critical points")
+
+
+def test_critical_table_puts_each_value_under_its_own_column():
+    # (1 - w1*w2)**2: the saddle (0, 0) in the points' table, the curve w1*w2 = 1 of
+    # dimension 1 in a table of its own whose second column is the dimension
+    cs = so.critical_points(so.Loss.parse("(1 - w1*w2)**2"))
+    points, families = [block for block in cs._repr_latex_().split("$$") if "array" in block]
+    header, row = families.split("\\end{array}")[0].split("{llll}", 1)[1].split(" \\\\ ")
+    assert [c.strip() for c in header.split("&")][:2] == ["\\text{family}", "\\text{dimension}"]
+    assert [c.strip() for c in row.split("&")][:2] == ["w_{1} w_{2} - 1 = 0", "1"]
+    assert "dimension" not in points
+
+
+def test_softmax_and_log_sum_exp_in_the_lectures_notation():
+    from symopt.functions import LogSumExp
+
+    y1, y2 = sp.symbols("y1 y2")
+    softmax = sp.exp(y1 - LogSumExp(y1, y2))        # y'_1 = e^{y_1} / sum_j e^{y_j}
+    assert to_tex(softmax) == "\\frac{e^{y_{1}}}{e^{y_{1}} + e^{y_{2}}}"
+    assert plain(softmax) == "exp(y1)/(exp(y1) + exp(y2))"
+    assert to_tex(LogSumExp(y1, 0)) == "\\ln\\left(e^{y_{1}} + 1\\right)"
+    assert "LogSumExp" not in plain(LogSumExp(y1, y2) - y1)

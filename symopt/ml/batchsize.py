@@ -176,7 +176,8 @@ def sample_minibatch_gradients(f: Any, theta: Any, batch_size: int, n_batches: i
 class BatchSizeRow:
     """One batch size in the lecture's comparison (times in seconds).
 
-    ``serial_update`` and ``vectorised_update`` are measured; the epoch times are
+    ``serial_update`` and ``vectorised_update`` are measured (one update's mini-batch
+    gradient); the epoch times are
     ``updates_per_epoch`` times them; ``noise`` is exact at ``theta0``; ``final_loss`` is
     measured after a seeded run.
     """
@@ -301,40 +302,39 @@ class _Serial:
         return total / len(index)
 
 
-def _timed_run(f: Any, theta0: np.ndarray, batch_size: int, steps: int) -> float:
-    from .. import optim
-    from ..runner import run
-
+def _timed_gradients(f: Any, theta0: np.ndarray, batches: Sequence[np.ndarray]) -> float:
     start = time.perf_counter()
-    run(f, optim.sgd(1e-9), theta0, steps=steps, batch_size=batch_size, record_every=steps)
+    for batch in batches:
+        f.grad(theta0, samples=batch)
     return time.perf_counter() - start
 
 
 def _update_times(f: Any, theta0: np.ndarray, sizes: Sequence[int], budget: float,
-                  repeats: int) -> list[float]:
-    """Seconds per mini-batch update of ``symopt.run`` (SGD) for each batch size.
+                  repeats: int, seed: int = 0) -> list[float]:
+    """Seconds per mini-batch gradient (the work of one update) for each batch size.
 
-    A run has a fixed cost besides its updates (setup, and the final full-data value and
-    gradient), so the update time is a difference: ``(t(1 + s) - t(1)) / s``, with ``s``
-    grown until the ``s`` updates take about ``budget`` seconds.  The sizes are timed in
-    turn, ``repeats`` rounds, and the fastest round counts (the others include
-    interruptions by the rest of the machine).
+    For each size, ``k`` random batches are drawn (``k`` grown by fours until the loop
+    takes about ``budget`` seconds, up to 4096); the loop is timed ``repeats`` rounds, the
+    sizes in turn, and the fastest round counts (the others include interruptions by the
+    rest of the machine).  Nothing else is in the loop, so no fixed cost is divided in.
     """
-    _timed_run(f, theta0, sizes[0], 4)                      # compile and warm up
-    counts = []
+    rng = np.random.default_rng(seed)
+    n_total = int(f.n_samples)
+    f.grad(theta0, samples=np.arange(min(2, n_total)))          # compile and warm up
+    plans = []
     for b in sizes:
-        base = _timed_run(f, theta0, b, 1)
-        steps = 4
-        while _timed_run(f, theta0, b, 1 + steps) - base < budget and steps < 4096:
-            steps *= 4
-        counts.append(steps)
-    fixed = [math.inf] * len(sizes)
-    total = [math.inf] * len(sizes)
+        count = 4
+        while True:
+            batches = [rng.choice(n_total, b, replace=False) for _ in range(count)]
+            if _timed_gradients(f, theta0, batches) >= budget or count >= 4096:
+                break
+            count *= 4
+        plans.append(batches)
+    best = [math.inf] * len(sizes)
     for _ in range(repeats):
-        for i, (b, steps) in enumerate(zip(sizes, counts)):
-            fixed[i] = min(fixed[i], _timed_run(f, theta0, b, 1))
-            total[i] = min(total[i], _timed_run(f, theta0, b, 1 + steps))
-    return [max(t - c, 0.0) / steps for t, c, steps in zip(total, fixed, counts)]
+        for i, batches in enumerate(plans):
+            best[i] = min(best[i], _timed_gradients(f, theta0, batches) / len(batches))
+    return best
 
 
 def batch_size_table(f: Any, theta0: Any, learning_rate: float,
@@ -358,15 +358,15 @@ def batch_size_table(f: Any, theta0: Any, learning_rate: float,
     seed : int
         Seed of the shuffling.
     timing_budget : float
-        Seconds the timed updates of one run should take (runs grow until they do, up to
-        4096 steps); the update time is the fastest of ``repeats`` runs less the fastest
-        one-step run (the run's fixed cost), divided by the extra steps.
+        Seconds each timed loop of mini-batch gradients should take (loops grow until they
+        do, up to 4096 batches); the update time is the fastest of ``repeats`` loops
+        divided by its batches.
     repeats : int
 
     Returns
     -------
     BatchSizeTable
-        What is measured: the time per update of ``symopt.run`` with ``batch_size=B``,
+        What is measured: the time of one update's mini-batch gradient with ``B`` samples,
         (a) with the batch's per-sample gradients computed one at a time ("serial", no
         parallelism) and (b) in one vectorised NumPy evaluation ("parallel": the model of
         parallel hardware is a per-update time nearly constant in ``B`` up to its width,

@@ -10,7 +10,7 @@ from ._backend import finish, legend_below, new_axes
 from .geometry import contour_levels
 from .landscape import KIND_STYLES
 from .notation import loss_title
-from .style import SERIES_COLORS, style_for
+from .style import SERIES_COLORS, styles_for
 
 __all__ = ["loss_curves", "schedule", "basin_map"]
 
@@ -79,6 +79,7 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
                         "e.g. {'gd': trajectory}")
     fig, ax = new_axes(ax, show=show)
     finite: list[np.ndarray] = []
+    styles = styles_for(runs)
     for name, run in runs.items():
         steps, losses = _losses(str(name), run)
         xs, ys = [], []
@@ -86,7 +87,7 @@ def loss_curves(runs: Mapping[str, Any], *, ax: Any = None, show: bool = False,
             xs += [steps, [np.nan]]
             ys += [losses[:, k], [np.nan]]
         x, y = np.concatenate(xs[:-1]), np.concatenate(ys[:-1])
-        style = style_for(str(name))
+        style = styles[str(name)]
         ax.plot(x, y, color=style.color, ls=style.linestyle, marker=style.marker,
                 markevery=max(1, len(x) // 12), markersize=4, lw=1.8, alpha=0.9,
                 label=str(name), gid=f"symopt:curve:{name}")
@@ -246,6 +247,9 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
     else:
         ax.set_xlabel(names[0])
         ax.set_yticks([])
-    ax.set_title("where each start ends", fontsize="medium")
+    title = "where each start ends"
+    if analysis is not None:
+        title += "\n" + loss_title(analysis.loss, names)
+    ax.set_title(title, fontsize="medium")
     legend_below(ax)
     return finish(fig, show)

@@ -264,7 +264,10 @@ def path_panels(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[floa
     count = len(paths)
     columns = min(count, 4) if columns is None else max(1, int(columns))
     rows = -(-count // columns)
-    fig, _ = new_axes(show=show, figsize=(panel_size * columns + 0.6, panel_size * rows + 0.9))
+    # panels keep equal scales, so their height follows the region's shape
+    aspect = (region[3] - region[2]) / (region[1] - region[0])
+    height = min(max(panel_size * aspect, 1.2), 1.5 * panel_size) + 0.7
+    fig, _ = new_axes(show=show, figsize=(panel_size * columns + 0.6, height * rows + 1.0))
     fig.delaxes(fig.axes[0])
     axes = fig.subplots(rows, columns, sharex=True, sharey=True, squeeze=False).ravel()
     for ax, (name, path) in zip(axes, paths.items()):

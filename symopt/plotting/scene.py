@@ -17,7 +17,7 @@ from ..loss import Loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
 from .notation import loss_title
-from .style import LANDSCAPE_CMAP, SERIES_COLORS, style_for
+from .style import LANDSCAPE_CMAP, SERIES_COLORS, styles_for
 
 __all__ = ["Scene", "KIND_STYLES", "PATH_COLORS"]
 
@@ -283,8 +283,9 @@ class Scene:
         paths on top of each other stay visible.
         """
         start_labelled = False
+        styles = styles_for(paths)
         for name, path in paths.items():
-            style = style_for(name)
+            style = styles[name]
             pieces = []
             for k in range(path.shape[1]):
                 xy = self._drawing_coordinates(path[:, k, :])
@@ -293,7 +294,7 @@ class Scene:
             every = max(1, len(data) // PATH_MARKERS)
             ax.plot(data[:, 0], data[:, 1], color=style.color, ls=style.linestyle, lw=1.6,
                     marker=style.marker, markersize=4, markevery=every, alpha=0.85, label=name,
-                    gid=f"symopt:path:{name}", zorder=5)
+                    gid=f"symopt:path:{name}", zorder=7)
             starts = np.array([self._drawing_coordinates(path[:1, k, :])[0]
                                for k in range(path.shape[1])])
             ends = np.array([self._drawing_coordinates(_last_finite(path[:, k, :]))[0]

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 import zlib
-from typing import NamedTuple
+from typing import Iterable, NamedTuple
 
-__all__ = ["Style", "OPTIMIZER_STYLES", "style_for", "register", "base_name",
+__all__ = ["Style", "OPTIMIZER_STYLES", "style_for", "styles_for", "register", "base_name",
            "LANDSCAPE_CMAP", "SERIES_COLORS"]
 
 
@@ -99,6 +99,35 @@ def style_for(name: str) -> Style:
     if key in OPTIMIZER_STYLES:
         return OPTIMIZER_STYLES[key]
     return _EXTRA[zlib.crc32(key.encode("utf-8")) % len(_EXTRA)]
+
+
+_VARIANT_LINES = ("-", "--", ":", "-.")
+
+
+def styles_for(names: Iterable[str]) -> dict[str, Style]:
+    """Styles of the series of one figure: each keeps its optimizer's colour and marker;
+    variants of one optimizer (``"gd, lr 0.5"``, ``"gd, lr 0.01"``) differ by line style,
+    in the order given.
+
+    Examples
+    --------
+    >>> styles = styles_for(["gd, lr 0.5", "gd, lr 0.01", "adam"])
+    >>> [s.linestyle for s in styles.values()], len({s.color for s in styles.values()})
+    (['-', '--', '-'], 2)
+    """
+    names = [str(n) for n in names]
+    seen: dict[str, int] = {}
+    out: dict[str, Style] = {}
+    for name in names:
+        key = base_name(name)
+        shared = sum(1 for other in names if base_name(other) == key)
+        style = style_for(name)
+        if shared > 1:
+            index = seen.get(key, 0)
+            seen[key] = index + 1
+            style = style._replace(linestyle=_VARIANT_LINES[index % len(_VARIANT_LINES)])
+        out[name] = style
+    return out
 
 
 def register(name: str, style: Style) -> None:

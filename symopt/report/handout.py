@@ -19,7 +19,7 @@ from typing import Any, Mapping, NamedTuple, Sequence
 import sympy as sp
 
 from .checks import same_expr
-from .latex import CJK_PREAMBLE, check_tex, latex_layout
+from .latex import CJK_PREAMBLE, FIT_MACROS, check_tex, latex_layout
 from .layout import lay_out
 from .lecture import lecture_loss, lecture_week2
 from .records import Derivation, DerivationError, Section
@@ -54,8 +54,7 @@ _PREAMBLE = ("\\documentclass[11pt]{article}\n\\usepackage[margin=2.3cm]{geometr
              "\\usepackage{amsmath}\n\\usepackage{amssymb}\n\\usepackage{bm}\n"
              "\\usepackage{graphicx}\n\\usepackage{booktabs}\n\\usepackage{tabularx}\n"
              "\\usepackage{caption}\n\\renewcommand{\\boldsymbol}{\\bm}\n"
-             "\\newcolumntype{Y}{>{\\raggedright\\arraybackslash}X}\n"
-             "\\setlength{\\emergencystretch}{3em}\n")
+             "\\newcolumntype{Y}{>{\\raggedright\\arraybackslash}X}\n" + FIT_MACROS)
 
 
 class HandoutFiles(NamedTuple):
@@ -119,7 +118,7 @@ def _derivation_body(section: Section, language: str) -> str:
     Every formula in it went through the safe printer (``to_tex`` checks each one).
     """
     return "\n".join(lay_out(Derivation((), (section,), language),
-                             latex_layout(unicode=language != "en", level=1)))
+                             latex_layout(unicode=language != "en", level=1, fit=True)))
 
 
 def _figure(figures: Mapping[str, Any] | None, name: str, caption: str) -> str:

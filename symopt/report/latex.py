@@ -23,7 +23,7 @@ from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
 from .layout import Layout, lay_out, segments_text
-from .notation import LectureOrder
+from .notation import LectureOrder, LectureSoftmax
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..critical import CriticalSet
@@ -32,10 +32,22 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["UnsafeTeXError", "symbol_latex", "safe_symbol_names", "SafeLatexPrinter", "to_tex",
            "check_tex", "escape_text", "render_latex", "loss_latex", "critical_set_latex",
-           "PREAMBLE", "CJK_PREAMBLE", "latex_layout"]
+           "PREAMBLE", "CJK_PREAMBLE", "FIT_MACROS", "latex_layout"]
 
 #: The whole preamble of a standalone document: texlive-latex-base has all of it.
-PREAMBLE = "\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+#: Formulas wider than the line are scaled down to its width (never run into the margin):
+#: ``\symoptdisplay`` for display lines, ``\symoptinline`` for math inside text.
+FIT_MACROS = (
+    "\\usepackage{graphicx}\n\\newsavebox{\\symoptbox}\n"
+    "\\newcommand{\\symoptfit}[1]{\\sbox{\\symoptbox}{#1}\\ifdim\\wd\\symoptbox>\\linewidth"
+    "\\ifhmode\\unskip\\hfil\\break\\fi\\resizebox{0.97\\linewidth}{!}{\\usebox{\\symoptbox}}"
+    "\\else\\usebox{\\symoptbox}\\fi}\n"
+    "\\newcommand{\\symoptdisplay}[1]{\\symoptfit{$\\displaystyle #1$}}\n"
+    "\\newcommand{\\symoptinline}[1]{\\symoptfit{$#1$}}\n"
+    "\\setlength{\\emergencystretch}{3em}\n")
+
+PREAMBLE = ("\\documentclass[11pt]{article}\n\\usepackage{amsmath}\n\\usepackage{amssymb}\n"
+            + FIT_MACROS)
 
 #: Added for XeLaTeX: Chinese text with Debian's Noto CJK fonts (fonts-noto-cjk).
 CJK_PREAMBLE = ("\\usepackage{xeCJK}\n\\setCJKmainfont{Noto Serif CJK SC}\n"
@@ -122,8 +134,8 @@ def symbol_latex(name: str, target: str = "latex") -> str:
     --------
     >>> symbol_latex("w1"), symbol_latex("alpha"), symbol_latex("x_2"), symbol_latex("theta'")
     ('w_{1}', '\\alpha', 'x_{2}', "\\theta'")
-    >>> symbol_latex("lr")
-    '\\mathrm{lr}'
+    >>> symbol_latex("lr"), symbol_latex("yhat2")
+    ('\\mathrm{lr}', '\\hat{y}_{2}')
     >>> print(symbol_latex("\\input{x}"))
     {\backslash{}\text{input}\{\text{x}\}}
     """
@@ -132,6 +144,9 @@ def symbol_latex(name: str, target: str = "latex") -> str:
     accent = re.fullmatch(r"([A-Za-z]+[0-9]*)(hat|bar)", name)
     if accent and _ORDINARY.fullmatch(accent.group(1)):
         return "\\" + accent.group(2) + "{" + symbol_latex(accent.group(1), target) + "}"
+    accent = re.fullmatch(r"([A-Za-z])(hat|bar)_?([0-9]+)", name)   # yhat2: the hat on y, then _2
+    if accent:
+        return "\\" + accent.group(2) + "{" + accent.group(1) + "}_{" + accent.group(3) + "}"
     match = _ORDINARY.fullmatch(name)
     if match:
         base, digits, word, primes = match.groups()
@@ -203,7 +218,7 @@ def safe_symbol_names(obj: Any, target: str = "latex",
     return names
 
 
-class SafeLatexPrinter(LectureOrder, LatexPrinter):
+class SafeLatexPrinter(LectureSoftmax, LectureOrder, LatexPrinter):
     """SymPy's LaTeX printer with every name rendered by :func:`symbol_latex`.
 
     Settings are those of ``sympy.latex`` plus ``target`` ("latex" or "markdown").
@@ -391,7 +406,10 @@ def display_text(text: str, bold: bool = False, target: str = "latex") -> str:
 
 # -- derivation to LaTeX ---------------------------------------------------------------------
 def _segments(segments: Iterable[Any], hatted: Iterable[sp.Symbol] = (),
-              unicode: bool = False) -> str:
+              unicode: bool = False, fit: bool = False) -> str:
+    if fit:
+        return segments_text(segments, lambda text: escape_text(text, unicode),
+                             lambda seg: "\\symoptinline{" + to_tex(seg, "latex", hatted) + "}")
     return segments_text(segments, lambda text: escape_text(text, unicode),
                          lambda seg: "$" + to_tex(seg, "latex", hatted) + "$")
 
@@ -401,27 +419,34 @@ def line_tex(line: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ())
     return " ".join(to_tex(part, target, hatted) for part in line.parts)
 
 
-def latex_layout(unicode: bool = False, level: int = 0) -> Layout:
+def latex_layout(unicode: bool = False, level: int = 0, fit: bool = False) -> Layout:
     """The LaTeX layout: titles as sections (``level=1``: one level deeper), steps below them.
 
     ``unicode=True`` keeps non-ASCII text (for XeLaTeX documents such as the Chinese handout).
+    ``fit=True`` wraps formulas in the macros of :data:`FIT_MACROS` (scaled to the line when
+    wider), for documents whose preamble defines them.
     """
     heads = ("section", "subsection", "subsubsection", "paragraph")
 
     def head(depth: int, body: str) -> str:
         return "\\" + heads[min(depth + level, 3)] + "*{" + body + "}\n"
 
+    def line(line: Any, hatted: Any) -> str:
+        tex = line_tex(line, "latex", hatted)
+        return "\\[\n" + ("\\symoptdisplay{" + tex + "}" if fit else tex) + "\n\\]\n"
+
     return Layout(
-        title=lambda title: head(0, _segments(title, (), unicode)),
-        section=lambda title: head(0, _segments(title, (), unicode)),
-        text=lambda text, hatted: _segments(text, hatted, unicode) + "\n",
+        title=lambda title: head(0, _segments(title, (), unicode, fit)),
+        section=lambda title: head(0, _segments(title, (), unicode, fit)),
+        text=lambda text, hatted: _segments(text, hatted, unicode, fit) + "\n",
         step=lambda number, heading, hatted: head(
-            1, "%d. %s" % (number, _segments(heading, hatted, unicode))),
-        line=lambda line, hatted: "\\[\n" + line_tex(line, "latex", hatted) + "\n\\]\n",
+            1, "%d. %s" % (number, _segments(heading, hatted, unicode, fit))),
+        line=line,
     )
 
 
 _LATEX = latex_layout()
+_LATEX_FIT = latex_layout(fit=True)
 
 
 def render_latex(derivation: "Derivation", standalone: bool = True,
@@ -439,7 +464,11 @@ def render_latex(derivation: "Derivation", standalone: bool = True,
             "text; use engine='xelatex' (Debian: texlive-xetex, texlive-lang-chinese, "
             "fonts-noto-cjk), or to_markdown()")
     unicode = engine == "xelatex"
-    text = "\n".join(lay_out(derivation, latex_layout(unicode) if unicode else _LATEX))
+    # a standalone document defines the macros that keep wide formulas inside the margins;
+    # a body to paste elsewhere uses plain $...$ and \[...\]
+    layout = (latex_layout(unicode, fit=standalone) if unicode
+              else _LATEX_FIT if standalone else _LATEX)
+    text = "\n".join(lay_out(derivation, layout))
     if standalone:
         preamble = PREAMBLE + (CJK_PREAMBLE if unicode else "")
         text = preamble + "\\begin{document}\n\n" + text + "\n\\end{document}\n"
@@ -532,12 +561,19 @@ def critical_set_latex(cs: "CriticalSet") -> str:
             tex(sp.Tuple(*map(_short, p.coords))), tex(_short(p.value)),
             ", ".join(tex(_short(v)) for v in p.eigenvalues),
             display_text(_kind_text(p)), escape or "-"]))
+    # families get a table of their own, whose columns fit them (no eigenvalues or escape
+    # direction to show; a dimension instead)
+    family_rows = ["\\text{family} & \\text{dimension} & L \\text{ on it} & \\text{kind}"]
     for f in cs.families:
         equations = ", \\ ".join(tex(sp.Eq(e, 0)) for e in f.equations) or "\\text{everywhere}"
         value = tex(_short(f.value)) if f.value is not None else "-"
-        rows.append(" & ".join([equations, value, "-", display_text(_family_kind_text(f)),
-                                "\\text{dimension %d}" % f.dimension]))
+        family_rows.append(" & ".join([equations, str(int(f.dimension)), value,
+                                       display_text(_family_kind_text(f))]))
     verdict = "complete" if cs.complete else f"not proven complete ({cs.status})"
     body = "\\begin{array}{lllll}" + " \\\\ ".join(rows) + "\\end{array}"
-    return ("$$" + _mathjax(check_tex(body)) + "$$\n$$"
+    tables = "$$" + _mathjax(check_tex(body)) + "$$\n"
+    if cs.families:
+        families = "\\begin{array}{llll}" + " \\\\ ".join(family_rows) + "\\end{array}"
+        tables += "$$" + _mathjax(check_tex(families)) + "$$\n"
+    return (tables + "$$"
             + display_text(verdict, False, "markdown") + "$$")

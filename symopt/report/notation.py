@@ -15,7 +15,8 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
-__all__ = ["LectureOrder", "lecture_terms", "sign_into_sum", "plain", "factored_if_shorter"]
+__all__ = ["LectureOrder", "LectureSoftmax", "lecture_terms", "sign_into_sum", "plain",
+           "factored_if_shorter"]
 
 
 def lecture_terms(terms: list[Any]) -> list[Any]:
@@ -83,8 +84,55 @@ class LectureOrder:
         return super()._print_Mul(flipped, *args, **kwargs)  # type: ignore[misc]
 
 
-class _PlainPrinter(LectureOrder, StrPrinter):
-    """SymPy's str printer in lecture order."""
+def _softmax_parts(expr: Any) -> tuple[Any, Any] | None:
+    """``exp(a - LogSumExp(ys))`` as ``(a, LogSumExp(ys))`` (a softmax output), else None."""
+    from ..functions import LogSumExp
+
+    if not isinstance(expr, sp.exp):
+        return None
+    exponent = expr.args[0]
+    normalisers = [t for t in sp.Add.make_args(exponent)
+                   if isinstance(-t, LogSumExp)]
+    if len(normalisers) != 1:
+        return None
+    normaliser = -normalisers[0]
+    return exponent + normaliser, normaliser
+
+
+class LectureSoftmax:
+    """A printer mixin: the lecture's notation for softmax and log-sum-exp.
+
+    ``exp(y1 - LogSumExp(y1, y2))`` prints as ``exp(y1)/(exp(y1) + exp(y2))`` (LaTeX
+    :math:`e^{y_1} / (e^{y_1} + e^{y_2})`), and ``LogSumExp(y1, y2)`` as
+    ``log(exp(y1) + exp(y2))`` (LaTeX :math:`\\ln(e^{y_1} + e^{y_2})`).
+    """
+
+    def _print(self, expr: Any, **kwargs: Any) -> str:
+        from ..functions import LogSumExp
+
+        latex = getattr(self, "printmethod", "") == "_latex"
+        if isinstance(expr, LogSumExp):
+            terms = [self._exp_of(a, latex) for a in expr.args]
+            return ("\\ln\\left(" + " + ".join(terms) + "\\right)" if latex
+                    else "log(" + " + ".join(terms) + ")")
+        parts = _softmax_parts(expr)
+        if parts is not None:
+            top, normaliser = parts
+            bottom = " + ".join(self._exp_of(a, latex) for a in normaliser.args)
+            if latex:
+                return "\\frac{" + self._exp_of(top, latex) + "}{" + bottom + "}"
+            return self._exp_of(top, latex) + "/(" + bottom + ")"
+        return super()._print(expr, **kwargs)  # type: ignore[misc]
+
+    def _exp_of(self, argument: Any, latex: bool) -> str:
+        if argument == 0:
+            return "1"
+        inner = super()._print(argument)  # type: ignore[misc]
+        return "e^{" + inner + "}" if latex else "exp(" + inner + ")"
+
+
+class _PlainPrinter(LectureSoftmax, LectureOrder, StrPrinter):
+    """SymPy's str printer in lecture order, softmax in the lecture's notation."""
 
 
 def plain(expr: Any) -> str:
@@ -95,6 +143,9 @@ def plain(expr: Any) -> str:
     >>> x, y, w1, w2 = sp.symbols("x y w1 w2")
     >>> plain((1 - w1*w2)**2), plain(100*(y - x**2)**2)
     ('(1 - w1*w2)**2', '100*(y - x**2)**2')
+    >>> from symopt.functions import LogSumExp
+    >>> plain(sp.exp(x - LogSumExp(x, y)))
+    'exp(x)/(exp(x) + exp(y))'
     """
     return _PlainPrinter().doprint(sp.sympify(expr))
 
