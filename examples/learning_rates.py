@@ -33,11 +33,6 @@ START = (-8.0, 1.5)
 TARGET = 1e-3  # "reached": loss below this
 
 
-def _first_below(trajectory, threshold: float) -> int | None:
-    below = np.nonzero(np.asarray(trajectory.losses) < threshold)[0]
-    return int(trajectory.recorded_steps[below[0]]) if below.size else None
-
-
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "out")
     out.mkdir(parents=True, exist_ok=True)
@@ -96,7 +91,7 @@ def main(argv: list[str]) -> int:
         "| --- | --- | --- | --- | --- |",
     ]
     for name, trajectory in runs.items():
-        reached = _first_below(trajectory, TARGET)
+        reached = trajectory.first_below(TARGET)
         flips = int((np.diff(np.sign(trajectory.path[:, 1])) != 0).sum())
         lines.append(f"| {name} | {trajectory.fun:.3g} | {trajectory.grad_norm:.3g} | "
                      f"{reached if reached is not None else 'not reached'} | {flips} |")

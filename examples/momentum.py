@@ -31,11 +31,6 @@ STEPS = 300
 START = (-8.0, 1.5)
 
 
-def _first_below(trajectory, threshold: float) -> int | None:
-    below = np.nonzero(np.asarray(trajectory.losses) < threshold)[0]
-    return int(trajectory.recorded_steps[below[0]]) if below.size else None
-
-
 def main(argv: list[str]) -> int:
     out = Path(argv[1] if len(argv) > 1 else "out")
     out.mkdir(parents=True, exist_ok=True)
@@ -79,7 +74,7 @@ def main(argv: list[str]) -> int:
         "| --- | --- | --- | --- |",
     ]
     for name, trajectory in runs.items():
-        reached = _first_below(trajectory, 1e-6)
+        reached = trajectory.first_below(1e-6)
         lines.append(f"| {name} | {trajectory.fun:.3g} | "
                      f"{reached if reached is not None else 'not reached'} | "
                      f"({trajectory.x[0]:.4g}, {trajectory.x[1]:.4g}) |")

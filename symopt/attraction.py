@@ -67,7 +67,8 @@ def basins(loss: Loss | str, optimizer: Any, starts: Any = 256, steps: int = 200
     ends = np.asarray(trajectory.x)
     status = np.atleast_1d(trajectory.status)
     labels = []
-    point_labels = [(np.array(p.numeric), f"{p.kind.value} at ({', '.join(f'{c:.6g}' for c in p.numeric)})")
+    point_labels = [(np.array(p.numeric),
+                     f"{p.kind.value} at ({', '.join(f'{c:.6g}' for c in p.numeric)})")
                     for p in cs.points]
     family_checks = []
     for fam in cs.families:

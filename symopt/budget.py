@@ -7,9 +7,13 @@ runs through :meth:`Budget.run`, which interrupts it when the deadline passes an
 Two mechanisms, chosen by where the call runs:
 
 * In the main thread on Linux and macOS, ``SIGALRM`` interrupts the step between two
-  Python bytecodes (:func:`bounded_call`).  After the deadline the alarm repeats every
-  50 ms until the step has ended, so an interruption that lands where Python swallows
-  exceptions (a garbage-collection callback, a ``__del__`` method) is raised again.
+  Python bytecodes (:func:`bounded_call`), with a BaseException that ``except Exception``
+  in the step cannot swallow, turned into BudgetExceeded where the step began.  An import
+  in progress is not interrupted (it would be left half done).  After the deadline the
+  alarm repeats every 50 ms until the step has ended, so an interruption that lands where
+  Python swallows exceptions (a garbage-collection callback, a ``__del__`` method) is
+  raised again; those swallowed interruptions are not reported through
+  ``sys.unraisablehook`` meanwhile.
 * Anywhere else (other threads, Windows) a step cannot be interrupted from inside the
   process.  Steps then run to their end and the budget is checked between them; work
   that must be bounded there runs whole in a child process that is killed at the
@@ -23,6 +27,7 @@ from __future__ import annotations
 
 import math
 import signal
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -30,7 +35,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, TypeVar
 
 from .errors import BudgetExceeded, MemoryBudgetExceeded
-from .isolate import DEFAULT_MEMORY_MB, run_bounded
+from .isolate import DEFAULT_MEMORY_MB, check_timeout, run_bounded
 
 __all__ = [
     "Budget",
@@ -50,27 +55,6 @@ _CAN_ALARM = hasattr(signal, "setitimer") and hasattr(signal, "SIGALRM")
 _ALARM_SLICE = 86_400.0
 #: After the deadline the alarm repeats this often until the step has ended.
 _REPEAT = 0.05
-
-
-def check_timeout(seconds: Any, name: str = "timeout") -> float:
-    """``seconds`` as a float (``None`` becomes ``inf``), or ValueError for anything else.
-
-    Examples
-    --------
-    >>> check_timeout(2), check_timeout(None), check_timeout(1e308)
-    (2.0, inf, 1e+308)
-    >>> check_timeout(-1)
-    Traceback (most recent call last):
-        ...
-    ValueError: timeout must be a positive number of seconds (or None / inf for no limit), got -1
-    """
-    if seconds is None:
-        return math.inf
-    if (isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
-            and seconds > 0):  # NaN fails the comparison
-        return float(seconds)
-    raise ValueError(f"{name} must be a positive number of seconds "
-                     f"(or None / inf for no limit), got {seconds!r}")
 
 
 def can_interrupt() -> bool:
@@ -141,6 +125,23 @@ def _arm() -> None:
     signal.setitimer(signal.ITIMER_REAL, min(max(left, 1e-3), _ALARM_SLICE), _REPEAT)
 
 
+class _Interrupted(BaseException):
+    """Raised by the alarm inside a step; turned into BudgetExceeded where the step began.
+
+    A BaseException, like KeyboardInterrupt, so that ``except Exception`` in the step's
+    code (SymPy has many) does not swallow it.
+    """
+
+
+def _importing(frame: Any) -> bool:
+    """Whether ``frame`` runs inside an import (interrupting one would leave it half done)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dependent
     if not _frames:
         return
@@ -149,12 +150,36 @@ def _on_alarm(signum: int, frame: Any) -> None:  # pragma: no cover - timing dep
     if not late:
         _arm()  # a slice of a long budget ended: set the next one
         return
+    if _importing(frame):
+        return  # the alarm repeats; the step is stopped once the import is done
+    raise _Interrupted()
+
+
+def _expired_message() -> str:
+    now = time.monotonic()
+    late = [f for f in _frames if f.deadline <= now] or _frames
     first = min(late, key=lambda f: f.deadline)
-    raise BudgetExceeded(f"{first.what} did not finish within {first.seconds:.3g} s")
+    return f"{first.what} did not finish within {first.seconds:.3g} s"
+
+
+def _quiet_unraisable(unraisable: Any) -> None:
+    """While a budget runs: drop our own swallowed interruptions (the alarm repeats), and
+    report any other unraisable exception with the alarm held back meanwhile."""
+    if isinstance(unraisable.exc_value, _Interrupted) and _frames:
+        return
+    previous = _saved.get("unraisablehook", sys.__unraisablehook__)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+    try:
+        previous(unraisable)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _enter(frame: _Frame) -> None:
     if not _frames:
+        if hasattr(signal, "pthread_sigmask"):
+            _saved["unraisablehook"] = sys.unraisablehook
+            sys.unraisablehook = _quiet_unraisable
         _saved["handler"] = signal.signal(signal.SIGALRM, _on_alarm)
         _saved["timer"] = signal.getitimer(signal.ITIMER_REAL)
         _saved["since"] = time.monotonic()
@@ -175,12 +200,14 @@ def _leave(frame: _Frame) -> None:
             signal.setitimer(signal.ITIMER_REAL, 0)
             if "handler" in _saved:
                 signal.signal(signal.SIGALRM, _saved.pop("handler"))
+            if "unraisablehook" in _saved:
+                sys.unraisablehook = _saved.pop("unraisablehook")
             timer = _saved.pop("timer", (0.0, 0.0))
             if timer[0] > 0:  # someone else's alarm keeps running with what is left of it
                 left = timer[0] - (time.monotonic() - _saved.get("since", 0.0))
                 signal.setitimer(signal.ITIMER_REAL, max(left, 1e-3), timer[1])
             return
-        except BudgetExceeded:
+        except _Interrupted:
             continue
 
 
@@ -209,5 +236,12 @@ def bounded_call(fn: Callable[[], T], seconds: float | None, what: str = "symbol
     seconds = check_timeout(seconds)
     if not math.isfinite(seconds) or not can_interrupt():
         return fn()
-    with _alarm(seconds, what):
-        return fn()
+    try:
+        with _alarm(seconds, what):
+            try:
+                return fn()
+            except _Interrupted:
+                # named after the deadline that passed: this step's, or an outer one's
+                raise BudgetExceeded(_expired_message()) from None
+    except _Interrupted:  # landed while the alarm was being taken down
+        raise BudgetExceeded(f"{what} did not finish within {seconds:.3g} s") from None

@@ -23,6 +23,7 @@ from .budget import Budget
 from .errors import BudgetExceeded
 from .polysolve import T, AlgebraicPoint, t
 from .higher_order import LIMIT as HIGHER_ORDER_LIMIT, higher_order_test
+from .realsigns import exact_sign
 from .records import Classification, Kind
 
 __all__ = ["Kind", "Classification", "classify_exact", "classify_numeric", "exact_sign",
@@ -31,31 +32,6 @@ __all__ = ["Kind", "Classification", "classify_exact", "classify_numeric", "exac
 
 
 # -- exact signs ------------------------------------------------------------------------
-def exact_sign(value: sp.Expr, digits: int = 60) -> int | None:
-    """The sign of an exact real number, or None when it cannot be decided.
-
-    Rationals and numbers SymPy can decide are exact.  Otherwise the number is
-    evaluated to ``digits`` digits: a value far from zero decides its sign; a value
-    that looks like zero is zero only if SymPy proves it, else None (a float near zero
-    never decides a sign).
-    """
-    value = sp.sympify(value)
-    if value.is_Rational:
-        return int(sp.sign(value))
-    if value.is_zero:
-        return 0
-    if value.is_positive:
-        return 1
-    if value.is_negative:
-        return -1
-    approx = value.evalf(digits)
-    if approx.is_Number and abs(approx) > sp.Float(10) ** (-(digits // 2)):
-        return 1 if approx > 0 else -1
-    if sp.simplify(value) == 0:
-        return 0
-    return None
-
-
 def inertia_from_charpoly(signs: Sequence[int | None]) -> tuple[int, int, int] | None:
     """(positive, negative, zero) eigenvalue counts from the signs of the characteristic
     polynomial's coefficients (highest degree first), for a real-rooted polynomial."""

@@ -27,6 +27,7 @@ from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (T, AlgebraicPoint, crootof, isolating_intervals,
                         solve_polynomial_system)
+from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
 from .status import Status
 
@@ -183,7 +184,7 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                            elapsed=budget.elapsed())
     notes = list(solved.notes)
     failures = [solved.failure] if getattr(solved, "failure", "") else []
-    timed_out = not solved.complete and budget.expired
+    timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
@@ -197,7 +198,7 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                 failures.append(str(exc))
             points.append(_unclassified_point(loss, alg, exc))
     families = []
-    for component in solved.families:
+    for component in _distinct_families(solved.families, params):
         try:
             families.append(analyse_family(loss.expr, params, hessian, component, budget))
         except (BudgetExceeded, AlgorithmFailure) as exc:
@@ -228,6 +229,42 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
 
 
 _EXACT_METHOD = "Groebner basis + exact real-root isolation"
+
+
+def _distinct_families(components, params) -> list:
+    """Drop components without real points (an equation evidently > 0) and components
+    inside a larger one (its equations vanish on them), which add nothing."""
+    kept = []
+    for c in components:
+        if any(_evidently_positive(e, params) for e in c.equations):
+            continue
+        kept.append(c)
+    out = []
+    for c in kept:
+        if c.equations and any(
+                other is not c and other.dimension > c.dimension and other.equations
+                and _contains(c.equations, other.equations, params) for other in kept):
+            continue
+        out.append(c)
+    return out
+
+
+def _evidently_positive(equation, params) -> bool:
+    try:
+        poly = sp.Poly(equation, *params, domain="QQ")
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return False
+    return evident_sign(poly) != 0 and poly.coeff_monomial(1) != 0
+
+
+def _contains(inner, outer, params) -> bool:
+    """The zeros of ``inner`` lie in those of ``outer``: each of ``outer`` reduces to 0
+    modulo a Groebner basis of ``inner``."""
+    try:
+        basis = sp.groebner(list(inner), *params, order="grevlex", domain="QQ")
+        return all(basis.reduce(sp.expand(e))[1] == 0 for e in outer)
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return False
 
 
 def _unclassified_point(loss: Loss, alg: AlgebraicPoint, exc: Exception) -> CriticalPoint:

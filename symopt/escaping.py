@@ -1,4 +1,4 @@
-"""Escape from a critical point, measured: steps, exit direction and loss drop against the prediction.
+"""Escape from a critical point, measured: steps, exit direction, loss drop, against the prediction.
 
 :func:`escape` starts an optimizer a small distance ``delta`` from a critical point and
 counts the steps until it is ``radius`` away, the direction it leaves along, and how that
@@ -339,7 +339,8 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
             if np.linalg.norm(v) < 1e-12:
                 raise ValueError("every direction has negative curvature here: no stable direction")
         else:
-            raise ValueError(f"direction={direction!r}: use 'random', 'eigen', 'stable' or a vector")
+            raise ValueError(f"direction={direction!r}: use 'random', 'eigen', 'stable' or a "
+                             "vector")
     else:
         v = np.asarray(direction, dtype=float).reshape(-1)
         if v.shape != (n,) or not np.isfinite(v).all() or np.linalg.norm(v) == 0:
@@ -366,9 +367,11 @@ def escape(loss: Loss | str, point: Any, optimizer: Any, delta: float = 1e-6,
         predicted, factor = _linear_prediction(lr, float(eigenvalues[0]), mu, d0, radius)
         if predicted < 0:
             predicted = None
-            prediction = "no component along the negative eigenvector: the linearisation never leaves"
+            prediction = ("no component along the negative eigenvector: the linearisation "
+                          "never leaves")
         elif mu:
-            prediction = f"linearisation: ceil(ln(radius/|A|)/ln r) with growth factor r = {factor:.6g}"
+            prediction = ("linearisation: ceil(ln(radius/|A|)/ln r) with growth factor "
+                          f"r = {factor:.6g}")
         else:
             prediction = ("linearisation: ceil(ln(radius/|d0|)/ln(1 + lr*|lambda|)), "
                           f"1 + lr*|lambda| = {factor:.6g}")

@@ -141,6 +141,15 @@ def _boundary_piece(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> FamilyPie
                                reason="the sign that decides the kind changes along the "
                                       "family there, so minima and maxima come arbitrarily "
                                       "close: degenerate saddles")
+    elif free:
+        # distinct linear factors to odd powers: next to any zero there is a smooth point
+        # of one factor, across which the sign flips
+        factors = sp.Poly(restricted, *free).factor_list()[1]
+        if factors and all(f.total_degree() == 1 and m % 2 == 1 for f, m in factors):
+            return FamilyPiece(condition=condition, kind=Kind.SADDLE, degenerate=True,
+                               reason="a product of odd powers of linear factors, whose sign "
+                                      "flips next to every zero: minima and maxima come "
+                                      "arbitrarily close, degenerate saddles")
     return FamilyPiece(condition=condition, kind=Kind.INCONCLUSIVE, degenerate=True,
                        reason="the sign that decides the kind is zero there and its "
                               "change along the family is not established")

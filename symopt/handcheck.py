@@ -344,8 +344,9 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
     >>> result = check("(1 - w1*w2)**2", gradient="w1, w2")
     >>> result.ok
     False
-    >>> print(result.entries[0])
-    WRONG dL/dw1: got w1, expected -2*w2*(-w1*w2 + 1); difference -2*w1*w2**2 + w1 + 2*w2; shows at (0, 1): got 0, expected -2
+    >>> first = result.entries[0]
+    >>> first.what, first.got, first.verdict, first.witness, first.witness_values
+    ('dL/dw1', 'w1', 'wrong', ('0', '1'), 'got 0, expected -2')
     """
     loss = as_loss(loss, "check")
     budget = Budget(timeout)

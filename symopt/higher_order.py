@@ -32,6 +32,7 @@ import sympy as sp
 from .budget import Budget
 from .errors import BudgetExceeded
 from .polysolve import t
+from .realsigns import exact_sign
 from .records import Kind
 
 __all__ = ["LIMIT", "HigherOrder", "higher_order_test"]
@@ -55,8 +56,6 @@ class NotAnalytic(Exception):
 
 
 def _sign(value: sp.Expr) -> int | None:
-    from .classify import exact_sign
-
     return exact_sign(sp.sympify(value))
 
 

@@ -34,7 +34,7 @@ from typing import Any, Callable, TypeVar
 
 from .errors import BudgetExceeded, MemoryBudgetExceeded, SymoptError
 
-__all__ = ["DEFAULT_MEMORY_MB", "run_bounded"]
+__all__ = ["DEFAULT_MEMORY_MB", "check_timeout", "run_bounded"]
 
 T = TypeVar("T")
 
@@ -51,6 +51,29 @@ _BOOT = (
     "from symopt.isolate import _child_main;"
     "_child_main()"
 )
+
+
+def check_timeout(seconds: Any, name: str = "timeout") -> float:
+    """``seconds`` as a float (``None`` becomes ``inf``), or ValueError for anything else.
+
+    Shared by every budget (also as :func:`symopt.budget.check_timeout`).
+
+    Examples
+    --------
+    >>> check_timeout(2), check_timeout(None), check_timeout(1e308)
+    (2.0, inf, 1e+308)
+    >>> check_timeout(-1)
+    Traceback (most recent call last):
+        ...
+    ValueError: timeout must be a positive number of seconds (or None / inf for no limit), got -1
+    """
+    if seconds is None:
+        return math.inf
+    if (isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+            and seconds > 0):  # NaN fails the comparison
+        return float(seconds)
+    raise ValueError(f"{name} must be a positive number of seconds "
+                     f"(or None / inf for no limit), got {seconds!r}")
 
 
 def _check_memory(memory_mb: Any) -> float:
@@ -106,7 +129,7 @@ def run_bounded(fn: Callable[..., T], /, *args: Any, timeout: float | None = Non
     >>> run_bounded(math.factorial, 20, timeout=60)
     2432902008176640000
     """
-    seconds = _timeout(timeout)
+    seconds = check_timeout(timeout)
     cap_mb = _check_memory(memory_mb)
     what = what or getattr(fn, "__qualname__", repr(fn))
     job = pickle.dumps((fn, args, kwargs, cap_mb, os.getpid()), protocol=pickle.HIGHEST_PROTOCOL)
@@ -121,12 +144,6 @@ def run_bounded(fn: Callable[..., T], /, *args: Any, timeout: float | None = Non
         _kill(child)
         raise
     return _result(child.returncode, out, err, what, cap_mb)
-
-
-def _timeout(timeout: Any) -> float:
-    from .budget import check_timeout  # budget imports this module
-
-    return check_timeout(timeout)
 
 
 def _wait(child: subprocess.Popen, data: bytes | None, deadline: float, cap_mb: float,
@@ -182,13 +199,16 @@ def _result(code: int, out: bytes, err: bytes, what: str, cap_mb: float) -> Any:
     if code == _OVER_MEMORY:
         raise MemoryBudgetExceeded(f"{what} used more than memory_mb={cap_mb:g} MiB; "
                                    "its child process stopped (raise memory_mb to allow more)")
-    try:
-        status, value = pickle.loads(out)
-    except Exception:  # noqa: BLE001 - no answer at all: the child crashed
+    if not out:  # no answer at all: the child crashed or was killed from outside
         lines = err.decode("utf-8", "replace").strip().splitlines()
         last = lines[-1] if lines else "no message"
         raise SymoptError(f"{what}: the child process ended with exit code {code} without a "
-                          f"result ({last})") from None
+                          f"result ({last})")
+    try:
+        status, value = pickle.loads(out)
+    except Exception as exc:  # noqa: BLE001 - e.g. an exception class that does not unpickle
+        raise SymoptError(f"{what}: the answer of the child process could not be read "
+                          f"({type(exc).__name__}: {exc})") from None
     if status == "ok":
         return value
     raise value

@@ -20,6 +20,7 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from .dataset import SMALL_DATA, Dataset, exact_number, exact_values, read_columns
 from .functions import cross_entropy
@@ -117,6 +118,10 @@ class Loss:
                 "for text use Loss.parse(text)")
         if expr.has(sp.I) or expr.has(sp.zoo, sp.oo, -sp.oo, sp.nan):
             raise ValueError(f"the loss {expr} is not a real finite expression")
+        undefined = sorted(expr.atoms(AppliedUndef), key=str)
+        if undefined:
+            raise ValueError(f"the loss holds the undefined function {undefined[0]}; write its "
+                             "formula instead (symopt differentiates and evaluates formulas)")
         expr = _exact_constants(_realify(sp.sympify(expr)))
         given = _normalise_params(params)
         data_names = set(dataset.columns) if dataset is not None else set()
@@ -157,9 +162,13 @@ class Loss:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, params: Any = None) -> "Loss":
-        """Build a loss from text, parsed by symopt's safe parser (never eval)."""
-        return cls(parse_expression(text), params)
+    def parse(cls, text: str, params: Any = None, *, limits: Any = None) -> "Loss":
+        """Build a loss from text, parsed by symopt's safe parser (never eval).
+
+        ``limits`` raises the parser's limits by name, e.g. ``{"max_degree": 5000}``
+        (see :class:`symopt.parse.Limits`).
+        """
+        return cls(parse_expression(text, limits=limits), params)
 
     @classmethod
     def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",

@@ -91,8 +91,12 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
             if residual > mpmath.mpf(10) ** -20 or not _newton_step_small(h, g, point):
                 unverified += 1
                 continue
+            raw_value = value_mp(*point)
+            if isinstance(raw_value, mpmath.mpc) or any(isinstance(c, mpmath.mpc) for c in point):
+                unverified += 1  # outside the loss's real domain, e.g. log of a negative
+                continue
             coords = tuple(sp.Float(str(c), 30) for c in point)
-            value = sp.Float(str(value_mp(*point)), 30)
+            value = sp.Float(str(raw_value), 30)
             cls = classify_numeric(h, scale, 1e-12)
         results.append((coords, cls, value))
     note = (f"multi-start Newton: {starts} starts, {len(found)} distinct point(s) converged in the box, "

@@ -22,6 +22,8 @@ from typing import Any, Callable, Sequence
 import numpy as np
 import sympy as sp
 
+from .backends.symengine_hessian import available as symengine_available
+from .backends.symengine_hessian import hessian_kernel as symengine_hessian_kernel
 from .backends.jax_loss import float64, jax_kernel, require_jax
 from .functions import NUMPY_FUNCTIONS
 from .loss import Loss
@@ -38,6 +40,15 @@ MEMORY_BUDGET = 256 * 2**20
 #: Up to this many parameters, ``hvp`` multiplies the Hessian by ``v``; above it, a
 #: compiled directional derivative of the gradient computes n entries instead of n*n.
 HVP_VIA_HESSIAN_MAX = 10
+
+#: From this many parameters on, the symbolic Hessian is derived and compiled by symengine
+#: (when installed) instead of SymPy: same exact entries, seconds instead of minutes.
+SYMENGINE_HESSIAN_MIN = 20
+
+#: Above this many parameters the n(n+1)/2 symbolic Hessian entries stop paying: ``hess``
+#: and ``hvp`` use automatic differentiation of the exact loss with JAX when it is installed
+#: (``NumericLoss.hessian_method`` says which was used).
+SYMBOLIC_HESSIAN_MAX = 150
 
 _FAST_HINT = 'pip install "symopt[fast]"'
 
@@ -182,8 +193,12 @@ class NumericLoss:
         return self._evaluate("grad", points, samples)
 
     def hess(self, theta: Any, samples: Any = None) -> np.ndarray:
-        """The Hessian at ``theta``: shape ``(..., n, n)``, symmetric."""
+        """The Hessian at ``theta``: shape ``(..., n, n)``, symmetric.
+
+        See :attr:`hessian_method` for how it is computed."""
         points = self._points(theta)
+        if self.hessian_method == "autodiff (jax)":
+            return self._autodiff_hess(points, self._sample_index(samples))
         upper = self._evaluate("hess", points, samples)
         n = self.n_params
         out = np.empty(points.shape[:-1] + (n, n))
@@ -205,7 +220,8 @@ class NumericLoss:
             raise ValueError(f"theta of shape {points.shape} and v of shape {vectors.shape} "
                              "do not broadcast against each other; give v the shape of "
                              "theta, or (n,) for one direction") from None
-        if self.n_params <= HVP_VIA_HESSIAN_MAX:
+        if (self.n_params <= HVP_VIA_HESSIAN_MAX
+                or self.hessian_method in ("autodiff (jax)", "symbolic (symengine)")):
             return np.matmul(self.hess(points, samples), vectors[..., None])[..., 0]
         n = self.n_params
         stacked = np.concatenate([np.broadcast_to(points, batch + (n,)),
@@ -388,8 +404,62 @@ class NumericLoss:
         return -(-count // pieces)  # equal pieces rather than a small remainder
 
     # -- compilation --------------------------------------------------------------------
+    @property
+    def hessian_method(self) -> str:
+        """How ``hess`` (and ``hvp``) are computed: ``"symbolic (sympy)"``, ``"symbolic
+        (symengine)"``, ``"symbolic (jax)"`` (exact entries printed to JAX) or ``"autodiff
+        (jax)"`` (above :data:`SYMBOLIC_HESSIAN_MAX` parameters, with JAX installed)."""
+        if self.backend == "jax":
+            return "autodiff (jax)" if self.n_params > SYMBOLIC_HESSIAN_MAX else "symbolic (jax)"
+        if self.n_params > SYMBOLIC_HESSIAN_MAX and _jax_installed():
+            return "autodiff (jax)"
+        if self.n_params >= SYMENGINE_HESSIAN_MIN and self._symengine_hessian_ok():
+            return "symbolic (symengine)"
+        return "symbolic (sympy)"
+
+    def _symengine_hessian_ok(self) -> bool:
+        if not symengine_available():
+            return False
+        expr = self.loss.sample_expr if self._is_data else self.loss.expr
+        allowed = (sp.tanh, sp.exp, sp.log, sp.sin, sp.cos, sp.cosh, sp.sinh, sp.tan)
+        return all(isinstance(f, allowed) for f in expr.atoms(sp.Function))
+
+    def _autodiff_hess(self, points: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+        """Full Hessians ``(..., n, n)`` by JAX autodiff of the exact (value) kernel."""
+        import jax
+        program = self._jax_kernels.get("autodiff_hess")
+        if program is None:
+            value = self._jax_value_function()
+
+            def one(point: Any, columns: Any) -> Any:
+                return jax.hessian(lambda p: value(p, columns)[0])(point)
+
+            program = jax.jit(jax.vmap(one, in_axes=(0, None)))
+            self._jax_kernels["autodiff_hess"] = (program, program)
+        else:
+            program = program[1]
+        with float64():
+            columns = None if index is None else tuple(c[index] for c in self._columns)
+            flat = points.reshape(-1, points.shape[-1])
+            result = np.asarray(program(flat, columns))
+        return result.reshape(points.shape[:-1] + result.shape[-2:])
+
+    def _jax_value_function(self) -> Callable[..., Any]:
+        if self.backend == "jax":
+            return self.traceable("value")
+        args, exprs = self._expressions("value")
+        n, data = self.n_params, len(self._data_symbols)
+        with float64():
+            return jax_kernel(args[:n], [], args[n:], exprs, self._columns, self._mean)
+
     def _kernel(self, name: str) -> _Kernel:
         kernel = self._kernels.get(name)
+        if kernel is None and name == "hess" and self.hessian_method == "symbolic (symengine)":
+            expr = self.loss.sample_expr if self._is_data else self.loss.expr
+            fn, count = symengine_hessian_kernel(expr, self.loss.params,
+                                                         self._data_symbols)
+            kernel = self._kernels[name] = _Kernel(fn=fn, n_outputs=count, n_intermediates=0,
+                                                   native=True)
         if kernel is None:
             args, exprs = self._expressions(name)
             kernel = _compile_kernel(args, exprs, self.backend, name)
@@ -474,6 +544,11 @@ def _compile_symengine(args: Sequence[sp.Symbol], exprs: list[sp.Expr]) -> _Kern
     fn = se.Lambdify([se.sympify(a) for a in args], [se.sympify(e) for e in exprs],
                      real=True, cse=True, backend=backend)
     return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=0, native=True)
+
+
+def _jax_installed() -> bool:
+    import importlib.util
+    return importlib.util.find_spec("jax") is not None
 
 
 def _symengine() -> Any:

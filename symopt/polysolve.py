@@ -27,7 +27,7 @@ import sympy as sp
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
-from .realsigns import takes_both_signs
+from .realsigns import evident_sign, takes_both_signs
 
 T = sp.Dummy("T")
 
@@ -213,6 +213,7 @@ class SolveResult:
     complete: bool = True
     notes: list[str] = field(default_factory=list)
     failure: str = ""  # set when an algorithm gave up for a reason other than time
+    timed_out: bool = False  # set when a step ran out of its time budget
 
 
 def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Poly]:
@@ -237,6 +238,7 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
         _decompose(_primitive(polys, gens), gens, budget, result, depth=0)
     except BudgetExceeded as exc:
         result.complete = False
+        result.timed_out = True
         result.notes.append(f"stopped at the time budget: {exc}")
     except AlgorithmFailure as exc:
         result.complete = False
@@ -301,13 +303,13 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     """A family ``factor = 0``, certified when ``factor`` takes both signs (then its real
     zero set separates space and has dimension n - 1).
 
-    A factor not proven to change sign (such as x**2 + y**2) (such as x**2 + y**2) may have
-    only a few real zeros: where it is semidefinite its real zeros are its own critical
-    points, so the zero-dimensional part of {factor = 0, grad factor = 0} is listed as
-    points, and the result is marked incomplete (semidefiniteness was only sampled).
+    A factor not proven to change sign (such as x**2 + y**2) may have only a few real
+    zeros: where it is semidefinite its real zeros are its own critical points, so the
+    real solutions of {factor = 0, grad factor = 0} are listed; the result stays complete
+    only when the factor is evidently one-signed (a sum of even monomials of one sign).
     """
     expr = factor.as_expr()
-    if takes_both_signs(factor):
+    if budget.run(lambda: takes_both_signs(factor), fraction=0.3, what="a sign test"):
         out.families.append(FamilyComponent((expr,), len(gens) - 1, True))
         return
     singular = [expr] + [sp.diff(expr, g) for g in gens]
@@ -315,6 +317,8 @@ def _add_hypersurface(factor: sp.Poly, gens, budget: Budget, out: SolveResult) -
     _decompose(_primitive(singular, gens), gens, budget, inner, depth=30)
     out.points.extend(inner.points)
     out.families.extend(inner.families)
+    if evident_sign(factor) and inner.complete:
+        return  # evidently one-signed: every real zero is a critical point of the factor
     out.complete = False
     out.notes.append(
         f"{expr} = 0 was not proven to change sign, so its real zeros were taken to be "

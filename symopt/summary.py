@@ -1,4 +1,4 @@
-"""The plain-text summary of a CriticalSet: the one text rendering (its ``str``, the command line's)."""
+"""The plain-text summary of a CriticalSet: its one text rendering (its ``str``, the CLI's)."""
 
 from __future__ import annotations
 

@@ -45,3 +45,19 @@ def analyse_in_daemonic_worker(text):
 
     cs = so.critical_points(text, timeout=60, isolate=True)
     return os.getpid(), [(p.coords, p.kind.value) for p in cs.points], cs.status
+
+
+def crash(code):
+    os._exit(code)
+
+
+class TwoArgumentError(Exception):
+    """Pickles with one argument but needs two to be rebuilt."""
+
+    def __init__(self, first, second):
+        super().__init__(first)
+        self.second = second
+
+
+def raise_two_argument_error():
+    raise TwoArgumentError("first", "second")

@@ -21,8 +21,8 @@ import symopt as so
 from symopt.budget import Budget, bounded_call, can_interrupt, check_timeout, run_bounded
 from symopt.errors import BudgetExceeded, MemoryBudgetExceeded, SymoptError
 
-from budget_jobs import (analyse_in_daemonic_worker, hog, my_pid, pid_then_grandchild,
-                         pid_then_sleep, spin, unpicklable_result)
+from budget_jobs import (analyse_in_daemonic_worker, crash, hog, my_pid, pid_then_grandchild,
+                         pid_then_sleep, raise_two_argument_error, spin, unpicklable_result)
 
 
 def alive(pid):
@@ -86,7 +86,7 @@ def test_budgets_of_any_size_are_accepted(seconds):
     assert so.parse_expression("x**2", timeout=seconds) == so.parse_expression("x**2")
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 def test_an_alarm_swallowed_in_a_garbage_collection_callback_fires_again():
     # Python drops exceptions raised inside gc callbacks; a budget must not be lost there.
     def slow_callback(phase, info):
@@ -103,12 +103,15 @@ def test_an_alarm_swallowed_in_a_garbage_collection_callback_fires_again():
 
 def test_no_alarm_is_left_armed_after_a_budget():
     import signal
+    import sys
 
+    hook = sys.unraisablehook
     bounded_call(lambda: 1, 5.0)
     with pytest.raises(BudgetExceeded):
         bounded_call(lambda: spin(30), 0.1)
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None)
+    assert sys.unraisablehook is hook
 
 
 def test_off_the_main_thread_a_step_runs_to_its_end_in_that_thread():
@@ -146,6 +149,13 @@ def test_run_bounded_raises_what_the_call_raised():
         run_bounded(math.sqrt, -1, timeout=60)
     with pytest.raises(SymoptError, match="could not be pickled"):
         run_bounded(unpicklable_result, timeout=60)
+    with pytest.raises(SymoptError, match="could not be read"):
+        run_bounded(raise_two_argument_error, timeout=60)
+
+
+def test_a_child_that_dies_is_reported_with_its_exit_code():
+    with pytest.raises(SymoptError, match="exit code 3 without a result"):
+        run_bounded(crash, 3, timeout=60)
 
 
 @linux

@@ -10,6 +10,7 @@ from symopt.polysolve import t
 
 
 def analyse(text, **kw):
+    kw.setdefault("timeout", 120)  # generous: the machine running the tests may be busy
     return so.critical_points(so.Loss.parse(text), **kw)
 
 
@@ -77,9 +78,19 @@ def test_regularised_scalar_chain_of_depth_three_is_solved():
         assert p.kind is expected
 
 
+@pytest.mark.slow
+def test_regularised_scalar_chain_of_depth_four_is_solved():
+    # (1 - a*b*c*d)**2 + |w|**2/10: a**2 = ... = d**2 = 10*p*(1 - p), p = a*b*c*d = s**2
+    # > 0, so 100*p*(1 - p)**2 = 1: two roots in (0, 1) times 8 sign patterns with a
+    # positive product, plus the origin: 17 points, 9 minima and 8 saddles
+    cs = analyse("(1 - a*b*c*d)**2 + (a**2 + b**2 + c**2 + d**2)/10", timeout=120)
+    assert cs.status is so.Status.COMPLETE and len(cs.points) == 17
+    assert (len(cs.minima), len(cs.saddles)) == (9, 8)
+
+
 def test_sin_to_the_ninth_has_degenerate_saddles_at_multiples_of_pi():
     # sin(x)**9 = (x - k*pi)**9 * (+-1 + ...) near k*pi: odd order 9, a saddle
-    cs = analyse("sin(x)**9")
+    cs = analyse("sin(x)**9", timeout=120, starts=32)
     exact = {p.coords[0]: p for p in cs.points if p.exact}
     for where in (0, sp.pi):
         assert exact[where].kind is so.Kind.SADDLE and exact[where].degenerate

@@ -74,13 +74,31 @@ def test_three_factor_product_has_a_surface_of_minima_and_three_lines_of_saddles
     assert surface.global_minimum
 
 
-def test_sum_of_squares_hypersurface_without_real_points_is_not_called_complete():
+def test_sum_of_squares_hypersurface_is_only_its_real_point():
     # (x**2 + y**2)**2: the gradient vanishes on x**2 + y**2 = 0, whose only real
-    # point is the origin (a minimum)
+    # point is the origin (a minimum); x**2 + y**2 >= 0 evidently, so every real zero is
+    # one of its own critical points and the list is complete
     cs = analyse("(x**2 + y**2)**2")
     assert [p.coords for p in cs.points] == [(0, 0)]
     assert cs.points[0].kind is so.Kind.MINIMUM
+    assert cs.complete is True and cs.families == ()
+
+
+def test_hypersurface_of_unknown_sign_is_not_called_complete():
+    # q = x**4 - 2*x**2*y**2 + y**4 + 1 = (x**2 - y**2)**2 + 1 > 0, but in this expanded
+    # form it is neither shown to change sign nor evidently one-signed (mixed signs), so
+    # completeness is not claimed.  L = q**2 >= 1 with equality where x**2 = y**2: the
+    # lines x = y and x = -y are global minima (grad L = 2 q grad q, grad q = 0 there)
+    cs = analyse("(x**4 - 2*x**2*y**2 + y**4 + 1)**2")
     assert cs.complete is False and cs.notes
+    assert sorted(str(f.equations[0]) for f in cs.families) == ["x + y", "x - y"]
+    for f in cs.families:  # minima away from the origin; nothing there claims otherwise
+        for point in ((1, 1), (-2, -2), (3, -3)):
+            subs = dict(zip((x, y), point))
+            if f.equations[0].xreplace(subs) == 0:
+                (piece,) = [p for p in f.pieces if bool(p.condition.xreplace(subs))]
+                assert piece.kind is so.Kind.MINIMUM
+        assert {p.kind for p in f.pieces} <= {so.Kind.MINIMUM, so.Kind.INCONCLUSIVE}
 
 
 def test_one_dimensional_double_well():
@@ -156,7 +174,7 @@ def test_a_saddle_without_negative_eigenvalue_says_so():
 
 def test_notebook_reprs_show_the_loss_and_the_points():
     loss = so.Loss.parse("(1 - w1*w2)**2")
-    # the user's own term order, as the lecture writes it
+    # the loss as it was written: (1 - w1*w2)**2
     assert loss._repr_latex_() == r"$\displaystyle L(w_{1}, w_{2}) = \left(1 - w_{1} w_{2}\right)^{2}$"
     table = so.critical_points(loss)._repr_markdown_()
     assert "saddle" in table and r"w_{1} w_{2} - 1 = 0" in table

@@ -10,6 +10,7 @@ x, y, w1, w2 = sp.symbols("x y w1 w2", real=True)
 
 
 def analyse(text, **kw):
+    kw.setdefault("timeout", 120)  # generous: the machine running the tests may be busy
     return so.critical_points(so.Loss.parse(text), **kw)
 
 
@@ -104,3 +105,46 @@ def test_lines_of_three_factor_product_split_at_the_origin():
     lines = [f for f in cs.families if f.dimension == 1]
     assert len(lines) == 3
     assert all(f.kind is so.Kind.SADDLE for f in lines)
+
+
+def test_small_circle_far_from_the_origin():
+    # ((x - 10**6)**2 + (y - 2000007)**2 - 1)**2: a unit circle of global minima around
+    # (10**6, 2000007), whose centre is a maximum (the loss is 1 there, 0 on the circle)
+    cs = analyse("((x - 1000000)**2 + (y - 2000007)**2 - 1)**2")
+    assert cs.complete
+    assert [(p.coords, p.kind.value) for p in cs.points] == [((1000000, 2000007), "maximum")]
+    (fam,) = cs.families
+    assert fam.kind is so.Kind.MINIMUM and fam.global_minimum
+    on_family(cs, fam)
+
+
+def test_one_signed_factor_keeps_the_result_complete():
+    # (x**2 + y**2)*(x - 1)**2: gradient 2(x - 1)[x(x - 1) + x**2 + y**2] and
+    # 2y(x - 1)**2.  x = 1 is a family of global minima; x**2 + y**2 (evidently >= 0)
+    # vanishes only at the origin (a minimum, L = 0); on y = 0, 2x**2 - x = 0 also gives
+    # x = 1/2, a saddle (L(x, 0) = x**2 (x - 1)**2 peaks there, and rises in y)
+    cs = analyse("(x**2 + y**2)*(x - 1)**2")
+    assert cs.complete
+    assert [(p.coords, p.kind.value) for p in cs.points] == \
+        [((0, 0), "minimum"), ((sp.Rational(1, 2), 0), "saddle")]
+    assert family(cs, x - 1).kind is so.Kind.MINIMUM
+
+
+def test_kind_split_by_a_linear_condition_in_three_variables():
+    # z**2*(x - y): on the plane z = 0, L = z**2 * q with q = x - y: minima where x > y,
+    # maxima where x < y, saddles on the line x = y (q flips across it).  The line
+    # {z = 0, x = y} lies inside the plane and is not listed again.
+    cs = analyse("z**2*(x - y)")
+    assert cs.complete and cs.points == () and len(cs.families) == 1
+    (fam,) = cs.families
+    assert fam.kind is so.Kind.MIXED and fam.dimension == 2
+    for (a, b), kind in (((2, 1), "minimum"), ((1, 2), "maximum"), ((3, 3), "saddle")):
+        (piece,) = [p for p in fam.pieces if bool(p.condition.subs({x: a, y: b}))]
+        assert piece.kind.value == kind
+
+
+def test_component_without_real_points_is_not_listed():
+    # z**2*(x**2 + y**2 + 1): the gradient vanishes on z = 0 (global minima); the
+    # component {x**2 + y**2 + 1 = 0, z = 0} has no real point
+    cs = analyse("z**2*(x**2 + y**2 + 1)")
+    assert [f.equations for f in cs.families] == [(sp.Symbol("z", real=True),)]

@@ -15,20 +15,20 @@ PACKAGE = Path(__file__).resolve().parents[1] / "symopt"
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "budget", "isolate", "status"),  # isolate: the child-process budget
     ("functions", "parse"),  # functions: the vocabulary's SymPy functions the parser builds
-    ("loss",),
+    ("loss", "dataset"),  # dataset: the validated data record a Loss keeps
     # numeric compiles a Loss and needs nothing below it; newton's search runs on it, so it
     # sits here rather than after optim/ as ARCHITECTURE.md first listed it
-    ("numeric", "backends.jax_loss"),
+    ("numeric", "backends.jax_loss", "backends.symengine_hessian"),
     ("records", "summary"),  # the analysis records and their one text rendering
     ("polysolve", "realsigns"),
     ("classify", "higher_order"),
     ("newton",),
-    ("critical", "families"),
+    ("critical", "families", "piecewise", "kinks", "kinkpoints"),
     ("optim",),
     ("gradcheck", "handcheck"),
     ("runner", "run_plan", "backends"),
     ("saddles", "escaping", "attraction"),
-    ("crosscheck",),
+    ("crosscheck", "crosschecking"),
     ("ml",),
     ("sweep",),
     ("report",),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from hypothesis import strategies as st
 
 from symopt import ml
 from symopt.cli import main
-from symopt.ml.diagnose import REMEDIES, VERDICTS
+from symopt.ml.diagnose import MAX_EVIDENCE_LINES, REMEDIES, VERDICTS
 
 HEADER = "model,size,train_loss,val_loss,test_loss,distribution_shift\n"
 
@@ -187,3 +188,102 @@ def test_cli_bad_file_gives_one_line_and_exit_code_2(tmp_path: Path, capsys) -> 
     assert err.count("\n") == 1 and "line 2: train_loss 'x' is not a number" in err
     assert main(["diagnose", str(tmp_path / "none.csv")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+# ------------------------------------------------------- many runs, hostile files
+
+def _inverted_runs(count: int) -> list[ml.Run]:
+    """Runs where every bigger model trains worse: each is evidence of the first rule."""
+    return [ml.Run(f"m{i}", i + 1, 0.1 + i / 10_000) for i in range(count)]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(run_strategy, min_size=1, max_size=6))
+def test_each_bigger_model_is_compared_with_the_best_smaller_one(runs: list[ml.Run]) -> None:
+    result = ml.diagnose(runs)
+    if result.verdict != "optimization issue":
+        return
+    # brute force over all pairs: for each bigger model that trains worse than some smaller
+    # one, the evidence names a smaller model with the lowest training loss
+    expected = {}
+    for big in runs:
+        smaller = [s.train_loss for s in runs if s.size < big.size]
+        if smaller and min(smaller) < big.train_loss:
+            expected.setdefault((big.size, big.train_loss), 0)
+            expected[(big.size, big.train_loss)] += 1
+    seen: dict = {}
+    for evidence in result.evidence:
+        numbers = dict(evidence.numbers)
+        key = (numbers["size big"], numbers["train big"])
+        seen[key] = seen.get(key, 0) + 1
+        smaller = [s.train_loss for s in runs if s.size < numbers["size big"]]
+        assert numbers["train small"] == min(smaller) < numbers["train big"]
+        assert numbers["size small"] < numbers["size big"]
+    assert seen == expected
+
+
+def test_thousands_of_runs_give_one_line_of_evidence_per_bigger_model(tmp_path: Path) -> None:
+    rows = "".join(f"m{r.model[1:]},{r.size:g},{r.train_loss!r},,,\n" for r in _inverted_runs(2000))
+    runs = ml.read_runs(_write(tmp_path, HEADER + rows))
+    result = ml.diagnose(runs)
+    assert result.verdict == "optimization issue" and len(result.evidence) == 1999
+    assert all(e.runs[0] == "m0" for e in result.evidence)  # m0 trains best of all
+    text = str(result)
+    assert text.count("evidence:") == MAX_EVIDENCE_LINES
+    assert "and 1,989 more comparisons" in text and "--verbose" in text
+    assert result.format(verbose=True).count("evidence:") == 1999
+    assert result.format(max_evidence=3).count("evidence:") == 3
+
+
+def test_model_names_are_escaped_for_the_terminal() -> None:
+    result = ml.diagnose([ml.Run("\x1b[2J\x1b]0;owned\x07net", 1, 0.01, val_loss=0.5)])
+    text = str(result)
+    assert "\x1b" not in text and "\x07" not in text
+    assert "\\x1b[2J\\x1b]0;owned\\x07net" in text
+
+
+@pytest.mark.parametrize("content, match", [
+    (b"\xef\xbb\xbf", "is empty"),
+    (b"\xef\xbb\xbf\n\n", "is empty"),
+    (("model,size,train_loss\n" + "a" * 140_000 + ",1,0.5\n").encode(),
+     "line 2: field larger than field limit"),
+    (b"model,size,train_loss\na,1,0.5\x00\n", "line 2: a NUL character"),
+    (b'model,size,train_loss\n"a,1,0.5\n', "no runs|line|fields"),
+])
+def test_hostile_files_give_one_line(tmp_path: Path, content: bytes, match: str) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match=match) as info:
+        ml.read_runs(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_bom_before_the_header_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_bytes(b"\xef\xbb\xbfmodel,size,train_loss\nnet,3,0.5\n")
+    assert ml.read_runs(path) == [ml.Run("net", 3.0, 0.5)]
+
+
+def test_input_is_read_up_to_a_size_limit(tmp_path: Path) -> None:
+    path = _write(tmp_path, HEADER + "net,1,0.5,,,\n" * 100)
+    assert len(ml.read_runs(path)) == 100
+    with pytest.raises(ValueError, match="larger than 1,000 bytes; .* raise max_bytes"):
+        ml.read_runs(path, max_bytes=1000)
+    with pytest.raises(ValueError, match="larger than 1,000 bytes"):
+        ml.read_runs(io.StringIO(path.read_text()), max_bytes=1000)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_input_is_refused_after_the_size_limit() -> None:
+    with pytest.raises(ValueError, match="/dev/zero is larger than 67,108,864 bytes"):
+        ml.read_runs("/dev/zero")
+
+
+def test_cli_hostile_files_give_one_line_and_exit_code_2(tmp_path: Path, capsys) -> None:
+    bom = tmp_path / "bom.csv"
+    bom.write_bytes(b"\xef\xbb\xbf")
+    wide = _write(tmp_path, "model,size,train_loss\n" + "a" * 140_000 + ",1,0.5\n", "wide.csv")
+    for path, match in ((bom, "is empty"), (wide, "field larger")):
+        assert main(["diagnose", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and match in err

@@ -383,3 +383,65 @@ def test_grad_is_written_contiguous_in_batch_then_parameter_order(lecture: Numer
     # lecture loss (1 - w1 w2)^2: grad = -2 (1 - w1 w2) (w2, w1)
     r = 1 - theta[:, 0] * theta[:, 1]
     np.testing.assert_array_equal(grad, -2 * r[:, None] * theta[:, ::-1])
+
+
+def _tanh_net(hidden: int, samples: int) -> Loss:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2, 2, size=samples)
+    model = " + ".join(f"c{k}*tanh(w{k}*x + b{k})" for k in range(1, hidden + 1)) + " + b0"
+    return Loss.from_model(model, data={"x": x, "y": np.sin(2 * x)}, target="y")
+
+
+def _tanh_net_hessian_by_hand(loss: Loss, theta: np.ndarray) -> np.ndarray:
+    """MSE Hessian of sum_k c_k tanh(w_k x + b_k) + b0, from its Jacobian J and the residual:
+    H = 2 mean(J J^T - r d2f), with d2f the model's second derivatives written out."""
+    names = [p.name for p in loss.params]
+    index = {name: i for i, name in enumerate(names)}
+    x, y = loss.data["x"], loss.data["y"]
+    hidden = (len(names) - 1) // 3
+    n = len(names)
+    jac = np.zeros((len(x), n))
+    d2 = np.zeros((len(x), n, n))
+    r = y - theta[index["b0"]]
+    jac[:, index["b0"]] = 1.0
+    for k in range(1, hidden + 1):
+        w, b, c = index[f"w{k}"], index[f"b{k}"], index[f"c{k}"]
+        t = np.tanh(theta[w] * x + theta[b])
+        s = 1 - t**2                        # tanh'
+        s2 = -2 * t * s                     # tanh''
+        r -= theta[c] * t
+        jac[:, c], jac[:, w], jac[:, b] = t, theta[c] * s * x, theta[c] * s
+        for i, j, value in [(c, w, s * x), (c, b, s), (w, w, theta[c] * s2 * x * x),
+                            (w, b, theta[c] * s2 * x), (b, b, theta[c] * s2)]:
+            d2[:, i, j] = d2[:, j, i] = value
+    # residual e = y - f: d2(e^2)/2 = J J^T - e d2f
+    return 2 * (np.einsum("mi,mj->ij", jac, jac) - np.einsum("m,mij->ij", r, d2)) / len(x)
+
+
+def test_large_hessians_are_symbolic_through_symengine_and_exact():
+    pytest.importorskip("symengine")
+    loss = _tanh_net(hidden=7, samples=40)                  # 22 parameters
+    f = compile(loss)
+    assert f.n_params == 22 and f.hessian_method == "symbolic (symengine)"
+    theta = np.random.default_rng(0).normal(size=22)
+    np.testing.assert_allclose(f.hess(theta), _tanh_net_hessian_by_hand(loss, theta),
+                               rtol=1e-12, atol=1e-13)
+    v = np.arange(22.0)
+    np.testing.assert_allclose(f.hvp(theta, v), f.hess(theta) @ v, rtol=1e-12, atol=1e-12)
+
+
+def test_past_the_symbolic_size_hess_is_autodiff_and_says_so(monkeypatch):
+    pytest.importorskip("jax")
+    import symopt.numeric as numeric
+    loss = _tanh_net(hidden=2, samples=30)                  # 7 parameters
+    f = compile(loss)
+    assert f.hessian_method == "symbolic (sympy)"
+    theta = np.random.default_rng(1).normal(size=(3, 7))
+    symbolic = f.hess(theta)
+    monkeypatch.setattr(numeric, "SYMBOLIC_HESSIAN_MAX", 5)
+    assert f.hessian_method == "autodiff (jax)"
+    np.testing.assert_allclose(f.hess(theta), symbolic, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(f.hess(theta[0]), _tanh_net_hessian_by_hand(loss, theta[0]),
+                               rtol=1e-12, atol=1e-14)
+    v = np.ones(7)
+    np.testing.assert_allclose(f.hvp(theta, v), symbolic @ v, rtol=1e-12, atol=1e-13)

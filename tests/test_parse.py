@@ -251,7 +251,8 @@ def test_forbidden_constructs_name_column_and_piece(text, column, piece):
         ("x + 2 y", "write 2*y"),
         ("(x+1)(x-1)", "write (x+1)*(x-1)"),
         ("pi(2)", "write pi*(2)"),
-        ("w(x + 1)", "write w*(x + 1)"),
+        ("w(x + 1)", "unknown function 'w'"),
+        ("max(w, 0)", "write relu(w)"),
         ("os.system('ls')", "write plain math such as (1 - w1*w2)**2"),
         ("x //2", "write / for division"),
         ("log(x, 2, 3)", "write log(x) or log(x, 2)"),
@@ -777,3 +778,9 @@ def test_variable_lists_use_the_same_normal_form():
     assert parse_names("\uff571, w2") == ["w1", "w2"]
     loss = so.Loss.parse("\uff571 * w2", params=parse_names("w1, \uff57\uff12"))
     assert [str(p) for p in loss.params] == ["w1", "w2"]
+
+
+def test_loss_parse_takes_the_limits_too():
+    with pytest.raises(ParseError, match="max_degree=1,000"):
+        so.Loss.parse("(x**100)**11")
+    assert so.Loss.parse("(x**100)**11", limits={"max_degree": 1100}).expr == x**1100

@@ -10,6 +10,7 @@ x, y, w1, w2 = sp.symbols("x y w1 w2", real=True)
 
 
 def analyse(text, **kw):
+    kw.setdefault("timeout", 120)  # generous: the machine running the tests may be busy
     return so.critical_points(so.Loss.parse(text), **kw)
 
 
@@ -84,3 +85,26 @@ def test_region_cap_makes_the_result_incomplete():
     cs = analyse("abs(x) + abs(y) + abs(x - y)", max_regions=2)
     assert cs.status is so.Status.INCOMPLETE
     assert any("max_regions=2" in n for n in cs.notes)
+
+
+@pytest.mark.parametrize("text, kind", [
+    # relu(x) + y**2 >= 0 = L on y = 0, x <= 0 (x > 0 adds x > 0): a half-line of minima,
+    # the kink point (0, 0) glued to it
+    ("relu(x) + y**2", "minimum"),
+    # the negative: a half-line of maxima
+    ("-relu(x) - y**2", "maximum"),
+])
+def test_half_line_family_glued_with_its_kink_point(text, kind):
+    cs = analyse(text)
+    assert cs.complete and cs.points == ()
+    (fam,) = cs.families
+    assert fam.equations == (y,) and fam.kind.value == kind
+    assert [holds(fam.region, x=v, y=0) for v in (-5, 0, 1)] == [True, True, False]
+
+
+def test_kink_point_with_a_maximum_along_the_kink_and_a_rise_across_is_a_saddle():
+    # relu(x) - y**2 at (0, 0): along the kink x = 0 the loss is -y**2 (falls), and for
+    # x > 0 it rises: L(t, 0) = t > 0 = L(0, 0)
+    cs = analyse("relu(x) - y**2")
+    (p,) = cs.points
+    assert p.coords == (0, 0) and p.kind is so.Kind.SADDLE

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -50,6 +50,18 @@ def test_gd_on_a_bowl_ends_where_the_closed_form_says():
         np.testing.assert_allclose(rows.distance, np.linalg.norm(expected, axis=1), rtol=1e-12)
     assert set(table.status) == {"max_steps"} and table.converged_step.isna().all()
     assert set(table.analysis) == {"complete"}
+
+
+def test_trajectories_keep_every_kth_iterate_as_float32():
+    starts = np.array([[1.0, 1.0], [-0.5, 2.0]])
+    table = so.sweep(BOWL, {"gd": optim.gd(0.01)}, starts=starts, steps=50, tol=None,
+                     trajectories=10, progress=False, analysis_budget=None)
+    for start, path in zip(starts, table.path):
+        path = np.array(path.tolist() if hasattr(path, "tolist") else path, dtype=float)
+        steps = np.arange(0, 51, 10)[:, None]                     # records at 0, 10, ..., 50
+        expected = start * np.array([0.98, 0.8]) ** steps         # gd on x^2 + 10 y^2, by hand
+        np.testing.assert_allclose(path, expected, rtol=1e-6, atol=1e-30)   # float32
+    assert str(table.path.dtype) == "list<item: list<item: float>>[pyarrow]"
 
 
 def test_converged_step_is_the_first_step_with_a_small_gradient():
@@ -109,14 +121,69 @@ def test_thread_pool_gives_the_same_table(serial_table):
     pd.testing.assert_frame_equal(threaded, serial_table)
 
 
+def test_process_pool_gives_the_same_table(serial_table):
+    import multiprocessing
+    with ProcessPoolExecutor(max_workers=2,
+                             mp_context=multiprocessing.get_context("spawn")) as pool:
+        pooled = small_sweep(executor=pool)
+    pd.testing.assert_frame_equal(pooled, serial_table)
+
+
+SMALL_SWEEP_TOML = """
+losses = ["(1 - w1*w2)**2", "(1 - x)**2 + 100*(y - x**2)**2"]
+starts = 7
+box = [-2, 2]
+seed = 3
+steps = 200
+chunk_size = 3
+[optimizers.gd]
+lr = [1e-3, 1e-2]
+[optimizers.adam]
+lr = [1e-2, {schedule = "cosine", lr = 0.1, total_steps = 200}]
+"""
+
+
 @pytest.mark.slow
-def test_local_cluster_gives_the_same_table(serial_table):
+def test_local_cluster_gives_the_same_table_and_its_dashboard_link(serial_table, capsys,
+                                                                     tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, \
+                                  dashboard_address="127.0.0.1:0") as cluster, \
             distributed.Client(cluster) as client:
         clustered = small_sweep(executor=client)
+        link = client.dashboard_link
+        # the command line, as a separate client of the same cluster
+        (tmp_path / "sweep.toml").write_text(SMALL_SWEEP_TOML)
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+        command = subprocess.run(
+            [sys.executable, "-m", "symopt", "sweep", "sweep.toml", "-o", "out",
+             "--scheduler", cluster.scheduler_address], cwd=tmp_path, env=env,
+            capture_output=True, text=True, timeout=600)
     pd.testing.assert_frame_equal(clustered, serial_table)
+    assert f"symopt sweep: Dask dashboard at {link}\n" in capsys.readouterr().err
+    assert command.returncode == 0, command.stderr
+    written = pd.read_parquet(tmp_path / "out")
+    for column in ("loss", "optimizer", "lr", "start", "final_loss", "status", "basin"):
+        assert written[column].tolist() == serial_table[column].tolist()
+    assert [list(x) for x in written.x] == serial_table.x.tolist()
+
+
+def test_progress_bar_counts_the_tasks(capsys):
+    pytest.importorskip("tqdm")
+    so.sweep("x**2", {"gd": (optim.gd, {"lr": [0.1, 0.2]})}, starts=[[1.0]], steps=3,
+             progress=True, analysis_budget=None)
+    err = capsys.readouterr().err
+    assert "symopt sweep" in err and "3/3" in err       # one analysis and two runs
+
+
+def test_an_unknown_executor_is_refused_in_one_line():
+    with pytest.raises(TypeError, match="executor must be None .serial., a "
+                                        "concurrent.futures.Executor, a dask.distributed.Client"):
+        so.sweep("x**2", {"gd": optim.gd(0.1)}, starts=[[1.0]], executor=4)
 
 
 def test_schedules_and_fixed_values_become_labels():

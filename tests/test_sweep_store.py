@@ -130,12 +130,20 @@ def test_import_needs_neither_pandas_nor_dask_and_a_missing_extra_is_one_line():
             "try:\n"
             "    symopt.sweep('x**2', {'gd': symopt.optim.gd(0.1)})\n"
             "except ImportError as error:\n"
+            "    print(error)\n"
+            "sys.modules['pandas'] = sys.modules['distributed'] = None\n"
+            "del sys.modules['pandas']\n"
+            "try:\n"
+            "    symopt.sweep('x**2', {'gd': symopt.optim.gd(0.1)}, executor='tcp://h:8786')\n"
+            "except ImportError as error:\n"
             "    print(error)\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env=env, check=True)
-    assert result.stdout.strip() == ('so.sweep needs pandas and pyarrow (pandas is missing): '
-                                     'pip install "symopt[sweep]"')
+    assert result.stdout.splitlines() == [
+        'so.sweep needs pandas and pyarrow (pandas is missing): pip install "symopt[sweep]"',
+        "executor='tcp://h:8786' is a Dask scheduler address, but Dask is not installed. Dask "
+        'is an optional extra: pip install "symopt[dask]"']
 
 
 class _Hang:

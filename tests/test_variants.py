@@ -130,3 +130,33 @@ def test_variants_of_family_and_unknown_name():
     assert {v.family for v in variants_of("rmsprop")} == {"rmsprop"}
     with pytest.raises(ValueError, match="unknown variant or family"):
         variants_of("adamx")
+
+
+@pytest.mark.parametrize("name, build, family, extra", [
+    ("adam:torch", lambda: optim.adam(0.01), "adam", {}),
+    ("adam:amsgrad", lambda: optim.adam(0.01, amsgrad=True), "adam", {}),
+    ("adamw:torch", lambda: optim.adamw(0.01, weight_decay=0.1), "adamw", {"weight_decay": 0.1}),
+    ("rmsprop:centered", lambda: optim.rmsprop(0.01, centered=True, momentum=0.5), "rmsprop",
+     {"momentum": 0.5}),
+    ("adagrad:initial-0.1", lambda: optim.adagrad(0.01, initial_accumulator_value=0.1),
+     "adagrad", {}),
+    ("sgd:nesterov-torch", lambda: optim.sgd(0.01, momentum=0.9, nesterov=True), "sgd",
+     {"momentum": 0.9}),
+    ("sgd:lecture-momentum", lambda: optim.momentum(0.01, 0.9), "sgd", {"momentum": 0.9}),
+    ("rmsprop:lecture", lambda: optim.rmsprop_lecture(0.01, 0.9), "rmsprop", {"alpha": 0.9}),
+])
+def test_catalogue_and_named_optimizers_are_the_same_rule(name, build, family, extra):
+    """Run both over 60-digit numbers: they agree to float64 precision (symopt.optim's
+    scalars such as Adam's bias correction are float64), so they are one rule."""
+    rng = np.random.default_rng(1)
+    theirs = build()
+    with MPMATH.precision():
+        mine = VARIANTS[name].build(MPMATH, hyperparams_for(family, {"lr": 0.01, **extra}))
+        x = MPMATH.asarray([0.5, -1.0])
+        mine_state, their_state = mine.init(x), theirs.init(x)
+        for _ in range(8):
+            g = MPMATH.asarray(rng.normal(size=2) * [1.0, 0.01])
+            u_mine, mine_state = mine.update(g, mine_state, x)
+            u_theirs, their_state = theirs.update(g, their_state, x)
+            for a, b in zip(u_mine, u_theirs):
+                assert abs(as_mpf(a) - as_mpf(b)) <= 1e-13 * abs(as_mpf(a))

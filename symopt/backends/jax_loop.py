@@ -23,14 +23,41 @@ __all__ = ["iterate"]
 
 
 class _Carry(NamedTuple):
+    """The loop's state. ``stop`` per start: -1 running, ``t >= 0`` converged at update ``t``,
+    ``-2 - t`` diverged at update ``t``: one small int array instead of four."""
+
     x: Any
     state: Any
     gradient: Any
-    active: Any
+    stop: Any
     peak_squared: Any
-    converged: Any
-    stopped_at: Any
-    diverged_at: Any
+
+
+# Up to this many parameters, per-row reductions are unrolled column by column: XLA's
+# reduction over a short last axis costs more than the optimizer step itself.
+_UNROLL_MAX = 16
+
+
+def _row_squares(rows: Any) -> Any:
+    """Squared norm of each row of ``(k, n)``."""
+    import jax.numpy as jnp
+    if rows.shape[1] > _UNROLL_MAX:
+        return jnp.sum(rows * rows, axis=-1)
+    total = rows[:, 0] * rows[:, 0]
+    for j in range(1, rows.shape[1]):
+        total = total + rows[:, j] * rows[:, j]
+    return total
+
+
+def _rows_within(rows: Any, threshold: Any) -> Any:
+    """Is every coordinate of a row finite and within ``threshold`` in absolute value?"""
+    import jax.numpy as jnp
+    if rows.shape[1] > _UNROLL_MAX:
+        return jnp.all(jnp.abs(rows) <= threshold, axis=-1)
+    within = jnp.abs(rows[:, 0]) <= threshold
+    for j in range(1, rows.shape[1]):
+        within = within & (jnp.abs(rows[:, j]) <= threshold)
+    return within
 
 
 def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
@@ -44,43 +71,45 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
     chunks, rest = divmod(total, every)
 
     def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any) -> _Carry:
-        x, active = carry.x, carry.active
+        x, stop = carry.x, carry.stop
+        running = stop == -1
         updates, state = update(carry.gradient, carry.state, x)
-        moved = jnp.where(active[:, None], x + updates, x)
-        bad = ~jnp.all(jnp.abs(moved) <= threshold, axis=-1) & active
-        moved = jnp.where(bad[:, None], x, moved)
-        diverged_at = jnp.where(bad, count, carry.diverged_at)
-        stopped_at = jnp.where(bad, count - 1, carry.stopped_at)
-        active = active & ~bad
+        moved = x + updates
+        bad = ~_rows_within(moved, threshold) & running
+        moved = jnp.where((running & ~bad)[:, None], moved, x)    # stopped starts stay
+        stop = jnp.where(bad, -2 - count, stop)
         gradient = grad(moved)
-        squared = jnp.sum(gradient * gradient, axis=-1)
-        peak = jnp.maximum(carry.peak_squared, squared)
-        bound = GTOL_RELATIVE ** 2 * peak if relative else tol_squared
-        reached = (squared <= bound) & active
-        return _Carry(moved, state, gradient, active & ~reached, peak,
-                      carry.converged | reached, jnp.where(reached, count, stopped_at),
-                      diverged_at)
+        squared = _row_squares(gradient)
+        peak = carry.peak_squared
+        if relative:
+            peak = jnp.maximum(peak, squared)
+            bound = GTOL_RELATIVE ** 2 * peak
+        else:
+            bound = tol_squared
+        reached = (squared <= bound) & running & ~bad
+        return _Carry(moved, state, gradient, jnp.where(reached, count, stop), peak)
 
     def steps(carry: _Carry, first: Any, length: int, tol_squared: Any,
               threshold: Any) -> _Carry:
         def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
             return step(c, count, tol_squared, threshold), None
-        return jax.lax.scan(body, carry, first + jnp.arange(length))[0]
+        return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
 
     def program(x0: Any, tol_squared: Any, threshold: Any) -> tuple[_Carry, Any]:
         state = jax.tree.map(jnp.asarray, init(x0))
         gradient = grad(x0)
-        squared = jnp.sum(gradient * gradient, axis=-1)
-        minus_one = jnp.full(k, -1)
-        reached = jnp.zeros(k, dtype=bool) if relative else squared <= tol_squared
-        carry = _Carry(x0, state, gradient, ~reached, squared, reached,
-                       jnp.where(reached, 0, minus_one), minus_one)
+        squared = _row_squares(gradient)
+        if relative:          # the relative test starts after the first update
+            stop = jnp.full(k, -1, dtype=jnp.int32)
+        else:
+            stop = jnp.where(squared <= tol_squared, 0, -1).astype(jnp.int32)
+        carry = _Carry(x0, state, gradient, stop, squared if relative else None)
 
         def record(c: _Carry, chunk: Any) -> tuple[_Carry, Any]:
             c = steps(c, 1 + chunk * every, every, tol_squared, threshold)
             return c, c.x
 
-        carry, path = jax.lax.scan(record, carry, jnp.arange(chunks))
+        carry, path = jax.lax.scan(record, carry, jnp.arange(chunks, dtype=jnp.int32))
         if rest:
             carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold)
         return carry, path
@@ -113,10 +142,12 @@ def iterate(plan: RunPlan) -> Iterated:
                             "count in Python, which a compiled JAX run cannot trace; use a "
                             "symopt.optim schedule, or compile the loss with backend='numpy'"
                             ) from None
-        final = [np.asarray(v) for v in (carry.x, carry.gradient, carry.converged,
-                                           carry.stopped_at, carry.diverged_at, carry.active)]
+        x, gradient, stop = (np.asarray(v) for v in (carry.x, carry.gradient, carry.stop))
         path = np.asarray(path)
-    x, gradient, converged, stopped_at, diverged_at, active = final
+    stop = stop.astype(int)
+    active, converged = stop == -1, stop >= 0
+    diverged_at = np.where(stop <= -2, -2 - stop, -1)
+    stopped_at = np.where(converged, stop, np.where(diverged_at >= 0, diverged_at - 1, -1))
     chunks = path.shape[0]
     every = plan.record_every
     # the NumPy loop ends once every start has stopped: keep the records up to that step

@@ -76,8 +76,10 @@ def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
         count = values[0].shape[0]
         entries = generated(*(s[..., None] for s in scalars), *values)
         shape = batch + (count,)
-        summed = jnp.stack([jnp.broadcast_to(e, shape).sum(axis=-1) for e in entries],
-                           axis=-1)
+        # one (..., N, K) array summed over the samples as a dot product with ones: XLA
+        # runs that as one matrix product, several times faster than K reductions
+        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-1)
+        summed = jnp.einsum("n,...nk->...k", jnp.ones(count, dtype=stacked.dtype), stacked)
         return summed / count if mean else summed
 
     return evaluate

@@ -41,7 +41,8 @@ def analysis_facts(cs: Any) -> dict[str, Any]:
     facts = cs.to_dict()
     facts["status"] = str(getattr(cs.status, "value", cs.status))
     loss = cs.loss
-    facts["gradient"] = bounded_call(lambda: [str(sp.factor(g)) for g in loss.gradient], PRINT_SECONDS,
+    facts["gradient"] = bounded_call(lambda: [str(sp.factor(g)) for g in loss.gradient],
+                                     PRINT_SECONDS,
                                     "printing the gradient")
     facts["hessian"] = bounded_call(lambda: [[str(e) for e in row] for row in
                                             loss.hessian.tolist()], PRINT_SECONDS,

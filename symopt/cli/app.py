@@ -1,4 +1,4 @@
-"""The program: build the parser from the subcommand modules, run one, map failures to exit codes."""
+"""The program: the parser built from the subcommand modules, one run, failures as exit codes."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def _quiet_stdout() -> None:
 def main(argv: Sequence[str] | None, commands: Sequence[str]) -> int:
     """Run the command line with the subcommands ``commands``; return the exit code (see
     the package docstring)."""
-    from ..errors import BudgetExceeded, SymoptError
+    from ..errors import BudgetExceeded, MemoryBudgetExceeded, SymoptError
 
     parser = build_parser(commands)
     try:
@@ -70,9 +70,12 @@ def main(argv: Sequence[str] | None, commands: Sequence[str]) -> int:
         NOTES.clear()
         _quiet_stdout()
         return EXIT_OK
-    except BudgetExceeded as exc:
+    except BudgetExceeded as exc:  # time (or the memory cap) ran out: exit 3
         NOTES.clear()
-        _say(f"{one_line(exc)}; give it more time with --timeout")
+        advice = "give it more time with --timeout"
+        if isinstance(exc, MemoryBudgetExceeded):
+            advice = "it needs more memory than the cap allows"
+        _say(f"{one_line(exc)}; {advice}")
         return EXIT_BUDGET
     except KeyboardInterrupt:
         NOTES.clear()

@@ -1,4 +1,4 @@
-"""What the subcommands share: exit codes, the parser class, argument types, optimizers, the loss."""
+"""What the subcommands share: exit codes, the parser class, argument types, optimizers, notes."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ MAX_STEPS = 1_000_000
 MAX_STARTS = 100_000
 
 __all__ = ["EXIT_OK", "EXIT_INTERNAL", "EXIT_BAD_INPUT", "EXIT_BUDGET", "CommandParser",
-           "one_line", "number", "seconds", "optimizer_names", "build_optimizer", "add_loss_options", "say",
+           "one_line", "number", "seconds", "optimizer_names", "build_optimizer",
+           "add_loss_options", "say",
            "flush_notes", "NOTES"]
 
 
@@ -118,6 +119,9 @@ def build_optimizer(name: str, lr: float, momentum: float | None = None) -> Any:
         if param.name in ("decay", "momentum") and momentum is not None:
             kwargs[param.name] = momentum
         elif param.default is inspect.Parameter.empty:
+            if param.name not in _REQUIRED_DEFAULTS:
+                raise ValueError(f"optimizer {name!r} needs {param.name!r}, which the command "
+                                 "line does not set; use it from Python")
             kwargs[param.name] = _REQUIRED_DEFAULTS[param.name]
     return factory(lr, **kwargs)
 

@@ -1,4 +1,4 @@
-"""The loss a command works on: from text, or from --model and --data; misreadings noted or refused."""
+"""The loss a command works on: text, or --model with --data; misreadings noted or refused."""
 
 from __future__ import annotations
 

@@ -228,8 +228,8 @@ def as_candidate(candidate: Any, hyperparams: Mapping[str, Any] | None = None) -
         return _torch_candidate(candidate[0], dict(candidate[1] or {}), hyperparams)
     if _is_optax(candidate):
         return _optax_candidate(candidate, hyperparams)
-    from ..optim.base import GradientTransformation
-    if isinstance(candidate, GradientTransformation):
+    from ..optim.base import GradientTransformation, NamedOptimizer
+    if isinstance(candidate, (GradientTransformation, NamedOptimizer)):
         return _symopt_candidate(candidate, hyperparams)
     if callable(candidate) and not isinstance(candidate, type):
         return _step_candidate(candidate, hyperparams)

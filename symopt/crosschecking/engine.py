@@ -87,25 +87,39 @@ def run_candidate(candidate: Candidate, problem: Problem, steps: int) -> Recordi
                      np.array(probes).reshape(-1, n))
 
 
-def _scale_ulps(got: np.ndarray, expected: Any, exact: bool) -> np.ndarray:
-    """``|got - expected|`` in ulps at the vector's largest coordinate (normwise)."""
+#: The unit of a deviation is the ulp at the largest coordinate of the vector over this step
+#: and the ones before it, this many in all: state that a rule carries (momentum buffers,
+#: moving averages) holds rounding errors relative to the updates it was built from.
+SCALE_WINDOW = 10
+
+
+def _scaled_ulps(got: np.ndarray, expected: Any, exact: bool, scale: float) -> np.ndarray:
+    """``|got - expected|`` in ulps of ``scale`` (a float64 magnitude)."""
     if exact:
-        distance = ulps(got, expected)              # componentwise, then rescaled
-        expected = to_float(expected)
-        own = np.spacing(np.abs(expected))
+        distance = ulps(got, expected) * np.spacing(np.abs(to_float(expected)))
     else:
-        own = np.spacing(np.abs(expected))
         with np.errstate(invalid="ignore", over="ignore"):
-            distance = np.abs(got - expected) / own
-    scale = np.spacing(np.max(np.abs(expected))) if expected.size else 1.0
-    with np.errstate(invalid="ignore", over="ignore"):
-        result = distance * own / scale
+            distance = np.abs(got - expected)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        result = distance / np.spacing(scale)
     return np.where(np.isnan(result) | ~np.isfinite(got), np.inf, result)
 
 
+class _Scale:
+    """The largest magnitude of a quantity over the last :data:`SCALE_WINDOW` steps."""
+
+    def __init__(self) -> None:
+        self.recent: list[float] = []
+
+    def __call__(self, expected: Any, exact: bool) -> float:
+        values = to_float(expected) if exact else expected
+        self.recent = (self.recent + [float(np.max(np.abs(values)))])[-SCALE_WINDOW:]
+        return max(self.recent)
+
+
 def _record(step: int, problem: str, got: np.ndarray, expected: Any, exact: bool,
-            quantity: str) -> StepWorst:
-    distance = _scale_ulps(got, expected, exact)
+            quantity: str, scale: float) -> StepWorst:
+    distance = _scaled_ulps(got, expected, exact, scale)
     expected_float = to_float(expected) if exact else expected
     with np.errstate(invalid="ignore"):
         absolute = np.where(np.isfinite(got), np.abs(got - expected_float), np.inf)
@@ -126,6 +140,7 @@ def replay(recording: Recording, variant: Variant, hyperparams: dict[str, float]
     uses_params = bool(hyperparams.get("weight_decay"))
     run = VariantRun([], [])
     name = recording.problem.name
+    update_scale, parameter_scale = _Scale(), _Scale()
     with xp.precision() if exact else np.errstate(all="ignore"):
         rule = variant.build(xp, hyperparams)
         state = rule.init(xp.asarray(recording.thetas[0]))
@@ -136,9 +151,11 @@ def replay(recording: Recording, variant: Variant, hyperparams: dict[str, float]
             update, state = rule.update(grad, previous, theta)
             at_zero = rule.update(grad, previous, zero)[0] if uses_params else update
             run.worst.append(max(
-                _record(i + 1, name, recording.probes[i], at_zero, exact, "update at 0"),
+                _record(i + 1, name, recording.probes[i], at_zero, exact, "update at 0",
+                        update_scale(at_zero, exact)),
                 _record(i + 1, name, recording.thetas[i + 1], theta + update, exact,
-                        "new parameters"), key=lambda w: w.ulps))
+                        "new parameters", parameter_scale(theta + update, exact)),
+                key=lambda w: w.ulps))
             if exact:
                 run.exact.extend(as_mpf(value) for value in list(update) + list(at_zero))
     return run

@@ -229,6 +229,10 @@ class CrossCheckReport:
                          f"{match.max_abs:>10.3g} {match.ratio:>9.2g}  {verdict}")
         lines.append(f"against the exact {self.compared_with} (mpmath, 60 digits): max "
                      f"{self.exact_deviation.max_ulps:.3g} ulp per step")
+        free = self.free_running.get(self.compared_with)
+        if free is not None and np.isfinite(free).any():
+            lines.append(f"running freely, {self.compared_with} stays within "
+                         f"{np.nanmax(free):.3g} of the candidate's parameters")
         if self.exact_steps:
             worst = max(self.exact_steps, key=lambda e: e.ulps)
             lines.append(f"exact first steps of {worst.variant}: worst {worst.ulps:.3g} ulp "
@@ -238,8 +242,3 @@ class CrossCheckReport:
 
     def __str__(self) -> str:
         return self.table()
-
-    def plot(self, **kwargs: Any) -> Any:
-        """The per-step deviation curves (see :func:`symopt.plotting.crosscheck.deviation_figure`)."""
-        from ..plotting.crosscheck import deviation_figure
-        return deviation_figure(self, **kwargs)

@@ -24,10 +24,11 @@ import json
 import math
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable, Iterator, Mapping
 
 __all__ = ["Run", "Evidence", "Diagnosis", "diagnose", "read_runs", "VERDICTS", "REMEDIES",
-           "COLUMNS", "LARGE_LOSS", "OVERFIT_RATIO", "MISMATCH_RATIO"]
+           "COLUMNS", "LARGE_LOSS", "OVERFIT_RATIO", "MISMATCH_RATIO", "MAX_CSV_BYTES",
+           "MAX_EVIDENCE_LINES", "terminal_safe"]
 
 #: Default thresholds.  A training loss above ``LARGE_LOSS`` is large: set it to the loss
 #: your task counts as good enough (e.g. a simple baseline's).  "Much larger" means by
@@ -36,6 +37,11 @@ __all__ = ["Run", "Evidence", "Diagnosis", "diagnose", "read_runs", "VERDICTS", 
 LARGE_LOSS = 1.0
 OVERFIT_RATIO = 2.0
 MISMATCH_RATIO = 2.0
+
+#: Evidence lines printed by :meth:`Diagnosis.format` unless ``verbose``.
+MAX_EVIDENCE_LINES = 10
+#: Largest CSV file :func:`read_runs` reads, in bytes (about a million runs).
+MAX_CSV_BYTES = 64 * 2**20
 
 VERDICTS = ("optimization issue", "model bias", "overfitting", "mismatch", "no problem found")
 
@@ -146,11 +152,39 @@ class Diagnosis:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2)
 
-    def __str__(self) -> str:
+    def format(self, verbose: bool = False, max_evidence: int = MAX_EVIDENCE_LINES) -> str:
+        """The diagnosis as text for a terminal: the verdict, evidence and remedies.
+
+        At most ``max_evidence`` evidence lines are shown, followed by how many more
+        there are, unless ``verbose``.  Model names are escaped, so control characters
+        (terminal escape sequences) are shown as ``\\x1b`` and never sent.
+        """
+        shown = self.evidence if verbose else self.evidence[:max_evidence]
         lines = [f"diagnosis: {self.verdict}"]
-        lines += [f"  evidence: {e}" for e in self.evidence]
+        lines += [f"  evidence: {terminal_safe(str(e))}" for e in shown]
+        hidden = len(self.evidence) - len(shown)
+        if hidden:
+            lines.append(f"  ... and {hidden:,} more comparisons of the same kind "
+                         "(show all with verbose=True, or --verbose on the command line)")
         lines += [f"  remedy: {r}" for r in self.remedies]
         return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.format()
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control and other unprintable characters written as escapes.
+
+    Examples
+    --------
+    >>> terminal_safe("net\\x1b[2Jv2")
+    'net\\\\x1b[2Jv2'
+    """
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 def _as_runs(runs: Iterable[Run | Mapping[str, Any]]) -> list[Run]:
@@ -216,8 +250,7 @@ def diagnose(runs: Iterable[Run | Mapping[str, Any]], *, large_loss: float = LAR
         return Diagnosis(name, tuple(evidence), REMEDIES[name], thresholds)
 
     # 1. optimization issue: a bigger model fits the training data worse than a smaller one
-    pairs = [(small, big) for small in items for big in items
-             if big.size > small.size and big.train_loss > small.train_loss]
+    pairs = _inversions(items)
     if pairs:
         evidence = [Evidence((s.model, b.model), "bigger model has higher training loss",
                              (("size small", s.size), ("size big", b.size),
@@ -259,6 +292,31 @@ def diagnose(runs: Iterable[Run | Mapping[str, Any]], *, large_loss: float = LAR
     return verdict("no problem found", evidence)
 
 
+def _inversions(items: list[Run]) -> list[tuple[Run, Run]]:
+    """For each run, the smaller run with the lowest training loss if that is lower than its own.
+
+    One pass over the runs sorted by size with the running best of the strictly smaller
+    ones: O(n log n), and one comparison per bigger model, the strongest one (not every
+    pair, which would be quadratic).
+    """
+    ordered = sorted(items, key=lambda r: r.size)
+    pairs: list[tuple[Run, Run]] = []
+    best: Run | None = None  # lowest training loss among strictly smaller runs
+    start = 0
+    while start < len(ordered):
+        end = start
+        while end < len(ordered) and ordered[end].size == ordered[start].size:
+            end += 1
+        group = ordered[start:end]
+        if best is not None:
+            pairs += [(best, big) for big in group if big.train_loss > best.train_loss]
+        lowest = min(group, key=lambda r: r.train_loss)
+        if best is None or lowest.train_loss < best.train_loss:
+            best = lowest
+        start = end
+    return pairs
+
+
 def _ratio(a: float, b: float) -> float:
     return a / b if b > 0 else math.inf
 
@@ -295,12 +353,15 @@ def _parse_number(text: str, column: str, line: int, source: str, *,
     return value
 
 
-def read_runs(source: str | os.PathLike[str] | io.TextIOBase) -> list[Run]:
+def read_runs(source: str | os.PathLike[str] | io.TextIOBase, *,
+              max_bytes: int = MAX_CSV_BYTES) -> list[Run]:
     """Read runs from a CSV file with a header line.
 
     Columns (any order): ``model``, ``size``, ``train_loss`` (required), ``val_loss``,
     ``test_loss`` (numbers, may be empty), ``distribution_shift`` (yes/no, true/false,
-    1/0; empty means no).  Errors name the line.
+    1/0; empty means no).  Errors are one line naming the line of the file.  At most
+    ``max_bytes`` are read (default :data:`MAX_CSV_BYTES`): a larger input, or an endless
+    one such as ``/dev/zero``, is refused without reading the rest.
 
     Examples
     --------
@@ -308,23 +369,61 @@ def read_runs(source: str | os.PathLike[str] | io.TextIOBase) -> list[Run]:
     >>> runs[0]
     Run(model='small', size=10.0, train_loss=0.5, val_loss=None, test_loss=None, distribution_shift=False)
     """
-    if isinstance(source, io.TextIOBase):
-        name, text = "<input>", source.read()
-    else:
-        name = os.fspath(source)
-        try:
-            with open(name, encoding="utf-8", newline="") as handle:
-                text = handle.read()
-        except UnicodeDecodeError:
-            raise ValueError(f"cannot read {name}: it is not UTF-8 text; save it as a "
-                             "UTF-8 CSV file") from None
-        except OSError as exc:
-            raise ValueError(f"cannot read {name}: {exc.strerror or exc}") from None
+    name, text = _read_text(source, max_bytes)
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise ValueError(f"{name} is empty; it needs a header line "
                          f"({','.join(COLUMNS)}) and one line per run")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in next(reader)]
+    if "\x00" in text:
+        raise ValueError(f"{name}, line {text.count(chr(10), 0, text.index(chr(0))) + 1}: "
+                         "a NUL character; this is not a text CSV file")
+    return _read_rows(name, text)
+
+
+def _read_text(source: str | os.PathLike[str] | io.TextIOBase, max_bytes: int) -> tuple[str, str]:
+    """The source's name and text, at most ``max_bytes`` of it, or a one-line ValueError."""
+    too_large = ("{name} is larger than {size:,} bytes; give a smaller file or raise max_bytes")
+    if isinstance(source, io.TextIOBase):
+        text = source.read(max_bytes + 1)
+        if len(text) > max_bytes:
+            raise ValueError(too_large.format(name="<input>", size=max_bytes))
+        return "<input>", text
+    path = os.fspath(source)
+    name = terminal_safe(str(path))
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise ValueError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise ValueError(too_large.format(name=name, size=max_bytes))
+    try:
+        return name, data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError(f"cannot read {name}: it is not UTF-8 text; save it as a "
+                         "UTF-8 CSV file") from None
+
+
+def _rows(reader: Any, name: str) -> Iterator[list[str]]:
+    """The reader's rows; the csv module's errors (e.g. a field over 131,072 characters)
+    become one-line ValueErrors naming the line."""
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ValueError(f"{name}, line {reader.line_num}: {exc}; check the quoting (a "
+                             f"field holds at most {csv.field_size_limit():,} characters)"
+                             ) from None
+        yield cells
+
+
+def _read_rows(name: str, text: str) -> list[Run]:
+    """The runs of a CSV text (BOM removed)."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows = _rows(reader, name)
+    header = [h.strip() for h in next(rows)]
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise ValueError(f"{name}, line 1: unknown column {unknown[0]!r}; the columns are "
@@ -337,7 +436,7 @@ def read_runs(source: str | os.PathLike[str] | io.TextIOBase) -> list[Run]:
         raise ValueError(f"{name}, line 1: missing column {missing[0]!r}; the header needs "
                          f"{', '.join(_REQUIRED)}")
     runs = []
-    for cells in reader:
+    for cells in rows:
         line = reader.line_num
         if not any(c.strip() for c in cells):
             continue

@@ -94,6 +94,10 @@ class GradientTransformation(NamedTuple):
     hints: Hints = Hints()
 
 
+#: The constructor of each named optimizer by name (filled by :mod:`symopt.optim.named`).
+BUILDERS: dict[str, Callable[..., "NamedOptimizer"]] = {}
+
+
 class NamedOptimizer(NamedTuple):
     """An optimizer that knows its name, hyper-parameters and rule: all real fields.
 
@@ -123,8 +127,7 @@ class NamedOptimizer(NamedTuple):
     def with_hyperparams(self, **changes: Any) -> "NamedOptimizer":
         """The optimizer of the same name built with ``changes`` applied to its
         hyper-parameters (validated again)."""
-        from . import named as named_module
-        build = getattr(named_module, self.name, None)
+        build = BUILDERS.get(self.name)
         if build is None:
             raise ValueError(f"{self.name!r} is not a named optimizer of symopt.optim; build "
                              "it again with its own constructor")

@@ -28,7 +28,7 @@ from typing import Any
 
 from . import _checks
 from . import transforms as T
-from .base import GradientTransformation, NamedOptimizer, chain, named
+from .base import BUILDERS, GradientTransformation, NamedOptimizer, chain, named
 from .rules import OPTIMIZERS, with_rule
 from .schedules import Schedule, as_schedule
 
@@ -310,3 +310,6 @@ def adamw(lr: LearningRate, betas: tuple[float, float] = (0.9, 0.999), eps: floa
     parts.append(T.scale_by_learning_rate(schedule))
     return _build("adamw", parts, lr=schedule, betas=(b1, b2), eps=float(eps),
                   weight_decay=decay, amsgrad=bool(amsgrad))
+
+
+BUILDERS.update({name: globals()[name] for name in __all__})

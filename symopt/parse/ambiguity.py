@@ -59,8 +59,8 @@ def misreadings(names: Iterable[str], params_given: bool = False) -> tuple[str, 
     --------
     >>> misreadings(["w1w2"])
     ("'w1w2' is read as one name; if you meant a product, write w1*w2",)
-    >>> misreadings(["w1", "w2", "x"])
-    ("'x' is taken as a parameter; if it is data, give the model and the data (--model, --data) or name the parameters",)
+    >>> [note.split(";")[0] for note in misreadings(["w1", "w2", "x"])]
+    ["'x' is taken as a parameter"]
     >>> misreadings(["w1", "w2", "x"], params_given=True)
     ()
     """

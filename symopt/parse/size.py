@@ -30,9 +30,9 @@ class Size(NamedTuple):
     --------
     >>> x, y = sympy.symbols("x y")
     >>> measure((x + y)**3, {})
-    Size(degree=3, terms=4, bits=0)
+    Size(degree=3, terms=4, bits=6)
     >>> measure(3*x**2 + 5, {})
-    Size(degree=2, terms=2, bits=3)
+    Size(degree=2, terms=2, bits=4)
     """
 
     degree: int
@@ -66,7 +66,7 @@ def mul_sizes(sizes: list[Size]) -> Size:
         terms = _clip(terms * s.terms)
     smallest = min((s.terms for s in sizes), default=1)
     return Size(_clip(sum(s.degree for s in sizes)), terms,
-                _clip(sum(s.bits for s in sizes) + smallest.bit_length()))
+                _clip(sum(s.bits for s in sizes) + (smallest - 1).bit_length()))
 
 
 def pow_size(base: Size, exponent: sympy.Rational) -> Size:
@@ -82,7 +82,7 @@ def pow_size(base: Size, exponent: sympy.Rational) -> Size:
         terms = _CLIP
     else:
         terms = _clip(math.comb(k + t - 1, t - 1))
-    return Size(_clip(k * base.degree), terms, _clip(k * (base.bits + t.bit_length())))
+    return Size(_clip(k * base.degree), terms, _clip(k * (base.bits + (t - 1).bit_length())))
 
 
 def measure(expr: sympy.Basic, memo: dict) -> Size:

@@ -3,7 +3,8 @@
 Reached as ``symopt.plot.sweep(table)``. One row of panels per loss: on the left the median
 final loss (or the converged fraction) against ``lr``, one line per optimizer in that
 optimizer's colour; on the right, per optimizer and learning rate, the fraction of runs that
-ended in each basin.
+ended in each basin. Optimizers take their colour and marker from the style registry
+(:mod:`symopt.plotting.style`), as in every other figure.
 """
 
 from __future__ import annotations
@@ -13,18 +14,13 @@ from typing import Any
 import numpy as np
 
 from ._backend import require_matplotlib
+from .style import SERIES_COLORS, style_for
 
-__all__ = ["sweep", "optimizer_colour", "METRICS"]
+__all__ = ["sweep", "METRICS"]
 
 #: What the left panels can show.
 METRICS = ("final_loss", "converged")
 
-# One colour per optimizer (colour-blind-safe Okabe-Ito order), until a shared style
-# registry provides them.
-_COLOURS = {"gd": "#0072B2", "momentum": "#E69F00", "sgd": "#009E73",
-            "adagrad_lecture": "#CC79A7", "adagrad": "#D55E00", "rmsprop_lecture": "#56B4E9",
-            "rmsprop": "#882255", "adam": "#000000", "adamw": "#999999"}
-_FALLBACK = ("#8c564b", "#7f7f7f", "#bcbd22", "#17becf", "#9467bd", "#e377c2")
 _SPECIAL_BASINS = {"diverged": "#d62728", "elsewhere": "#c7c7c7", "other": "#7f7f7f"}
 _MAX_BASINS = 6
 
@@ -32,15 +28,6 @@ _MAX_BASINS = 6
 _RESULT_COLUMNS = {"loss", "optimizer", "start", "x0", "x", "final_loss", "grad_norm", "status",
                    "converged_step", "steps_run", "basin", "nearest", "nearest_kind",
                    "distance", "analysis", "path"}
-
-
-def optimizer_colour(name: str, position: int = 0) -> str:
-    """The colour of optimizer ``name`` (a fixed one for symopt's optimizers)."""
-    try:
-        from .style import optimizer_style  # the shared registry, when present
-    except ImportError:
-        return _COLOURS.get(name, _FALLBACK[position % len(_FALLBACK)])
-    return optimizer_style(name)["color"]
 
 
 def _figure(rows: int, show: bool) -> tuple[Any, Any]:
@@ -69,7 +56,6 @@ def _variant(row: Any, extra: list[str]) -> str:
 
 def _metric_panel(ax: Any, rows: Any, metric: str, extra: list[str], numeric_lr: bool,
                   positions: dict[Any, int]) -> None:
-    names = list(dict.fromkeys(rows.optimizer))
     for (name, *_), group in rows.groupby(["optimizer", *extra], sort=False, dropna=False):
         lrs = list(dict.fromkeys(group.lr))
         if metric == "converged":
@@ -80,10 +66,11 @@ def _metric_panel(ax: Any, rows: Any, metric: str, extra: list[str], numeric_lr:
         xs = lrs if numeric_lr else [positions[lr] for lr in lrs]
         order = np.argsort(xs)
         label = name + _variant(group.iloc[0], extra)
-        # categories (schedules) are not a scale: markers only, no line between them
-        ax.plot(np.asarray(xs, dtype=float)[order], np.asarray(values)[order], marker="o",
-                linestyle="-" if numeric_lr else "none",
-                color=optimizer_colour(name, names.index(name)), label=label)
+        style = style_for(name).line_kwargs()
+        if not numeric_lr:           # categories (schedules) are not a scale: no line between
+            style["linestyle"] = "none"
+        ax.plot(np.asarray(xs, dtype=float)[order], np.asarray(values)[order], label=label,
+                **style)
     if numeric_lr:
         ax.set_xscale("log")
     else:
@@ -110,7 +97,7 @@ def _basin_panel(ax: Any, rows: Any, extra: list[str]) -> None:
     named = [b for b in counts.index if b not in _SPECIAL_BASINS][:_MAX_BASINS]
     grouped = rows.basin.where(rows.basin.isin(named + ["elsewhere", "diverged"]), "other")
     order = named + [b for b in ("other", "elsewhere", "diverged") if (grouped == b).any()]
-    palette = ["#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#bcbd22"]
+    palette = [c for c in SERIES_COLORS if c not in _SPECIAL_BASINS.values()]
     colours = {b: _SPECIAL_BASINS.get(b, palette[i % len(palette)]) for i, b in enumerate(order)}
     labels, fractions = [], []
     for _, group in rows.assign(grouped=grouped).groupby(["optimizer", *extra, "lr"],

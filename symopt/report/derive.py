@@ -45,7 +45,10 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
     Parameters
     ----------
     loss : Loss or str
-        The loss (text is parsed by symopt's safe parser).
+        The loss (text is parsed by symopt's safe parser).  Given an optimizer object
+        instead (``symopt.optim.adam(1e-3)``, ``(torch.optim.Adam, kwargs)``), the result is
+        its update in the lecture's form, a
+        :class:`~symopt.crosschecking.lecture.LectureForm`.
     language : {"en", "zh"}
         Language of the step text.  LaTeX output is English only; Chinese renders as Markdown.
     analysis : CriticalSet, optional
@@ -81,7 +84,11 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
     >>> d.step("point1.escape").values["direction"].T
     Matrix([[1, 1]])
     """
-    # 1. inputs
+    # 1. inputs (an optimizer, not a loss: its update in the lecture's form)
+    if not isinstance(loss, (Loss, str)):
+        from ..crosschecking.lecture import is_optimizer, lecture_form
+        if is_optimizer(loss):
+            return lecture_form(loss)  # type: ignore[return-value]
     if isinstance(loss, str):
         loss = Loss.parse(loss)
     if not isinstance(loss, Loss):

@@ -193,20 +193,24 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
                                     values, part, settings))
     sweep_key = digest("sweep", *(t.key for t in analyses), *(t.key for t in runs))
 
-    # 3. where results go, and what is already there
+    # 3. where tasks run (a scheduler address is reached now), where results go, what is done
+    backend: Backend = backend_of(executor)
     store = None
     done_analyses: set[int] = set()
     done_runs: set[int] = set()
     if out is not None:
         from .store import Store
-        store = Store(out, sweep_key, len(analyses) + len(runs), version, overwrite)
+        try:
+            store = Store(out, sweep_key, len(analyses) + len(runs), version, overwrite)
+        except BaseException:
+            backend.close()
+            raise
         present = store.finished([store.analysis_file(t.index, t.key) for t in analyses]
                                  + [store.run_file(t.index, t.key) for t in runs])
         done_analyses = {t.index for t in analyses if store.analysis_file(t.index, t.key) in present}
         done_runs = {t.index for t in runs if store.run_file(t.index, t.key) in present}
 
     # 4. run what is left: analyses first (their landmarks go to every run of the loss)
-    backend: Backend = backend_of(executor)
     bar = None
     tables: dict[int, Any] = {}
     try:

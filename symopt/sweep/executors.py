@@ -47,7 +47,8 @@ class _Futures(Backend):
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
 
-    def map_unordered(self, function, items, key):
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
         futures = {self.executor.submit(function, item): item for item in items}
         try:
             for future in as_completed(futures):
@@ -63,9 +64,14 @@ class _Dask(Backend):
     def __init__(self, client: Any, owned: bool) -> None:
         self.client = client
         self.owned = owned
-        self.dashboard = getattr(client, "dashboard_link", None)
+        try:                 # a link only when the scheduler serves a dashboard
+            served = "dashboard" in client.scheduler_info().get("services", {})
+        except Exception:  # noqa: BLE001 - no link is better than no sweep
+            served = False
+        self.dashboard = getattr(client, "dashboard_link", None) if served else None
 
-    def map_unordered(self, function, items, key):
+    def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
+                      key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
         from distributed import as_completed as dask_completed
         run_id = uuid.uuid4().hex[:8]         # a re-run never meets a cancelled key of this one
         futures = {self.client.submit(function, item, key=f"symopt-{key(item)[:16]}-{run_id}",

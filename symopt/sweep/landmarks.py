@@ -9,6 +9,7 @@ for a batch of end points, the nearest isolated point or family and the distance
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Sequence
 
 import numpy as np
@@ -64,10 +65,13 @@ def from_critical_set(cs: Any) -> Landmarks:
     return Landmarks(str(cs.status), tuple(found), note)
 
 
-def _family_functions(equations: tuple[str, ...], params: Sequence[Any]):
+@lru_cache(maxsize=32)
+def _family_functions(equations: tuple[str, ...], names: tuple[str, ...]):
+    """NumPy functions of the equations and their Jacobian (compiled once per process)."""
     import sympy as sp
 
     from ..parse import parse_expression
+    params = [sp.Symbol(name, real=True) for name in names]
     symbols = {p.name: p for p in params}
     exprs = []
     for text in equations:
@@ -89,49 +93,62 @@ def _broadcast(raw: Any, k: int) -> np.ndarray:
     return np.array(fill(raw), dtype=float)
 
 
+def _solve_normal(jac: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """``J^T (J J^T)^-1 rhs`` per row, regularised by ``1e-14 * trace`` where J J^T is singular."""
+    gram = jac @ np.swapaxes(jac, 1, 2)                                   # (k, m, m)
+    m = gram.shape[-1]
+    ridge = 1e-14 * np.trace(gram, axis1=1, axis2=2)[:, None, None] + 1e-300
+    weights = np.linalg.solve(gram + ridge * np.eye(m), rhs[..., None])[..., 0]
+    return np.einsum("kmn,km->kn", jac, weights)
+
+
 def family_distance(x: np.ndarray, equations: tuple[str, ...], params: Sequence[Any],
                     iterations: int = 40) -> np.ndarray:
     """Distance from each row of ``x`` to the common zeros of ``equations`` (NaN: not found).
 
     Two numerical stages. First a point of the zero set is reached by minimum-norm Newton
-    steps ``y <- y - J^+ g(y)`` (each at most ``(1 + |y|) / 2`` long) from ``x`` nudged by
-    ``1e-7 (1 + |x|)`` along a fixed direction (so a point where ``J = 0`` still moves). Then
-    the closest point is sought by linearising the equations at ``y`` and projecting ``x`` onto
-    that linear set, ``y <- x - J^T (J J^T)^+ (g(y) + J (x - y))``, whose fixed points are the
-    points of the zero set where ``x - y`` is normal to it. The result is a local closest
-    point, accepted where ``|g(y)| <= 1e-10 (1 + |y|)``; where the projection does not settle
-    (e.g. from a centre of curvature) the distance is NaN, never a guess.
+    steps ``y <- y - J^T (J J^T)^-1 g(y)`` (each at most ``(1 + |y|) / 2`` long) from ``x``
+    nudged by ``1e-7 (1 + |x|)`` along a fixed direction (so a point where ``J = 0`` still
+    moves). Then the closest point is sought by linearising the equations at ``y`` and
+    projecting ``x`` onto that linear set, ``y <- x - J^T (J J^T)^-1 (g(y) + J (x - y))``,
+    whose fixed points are the points of the zero set where ``x - y`` is normal to it. Each
+    stage stops early once no row moves. The result is a local closest point, accepted where
+    ``|g(y)| <= 1e-10 (1 + |y|)``; where the projection does not settle (e.g. from a centre of
+    curvature) the distance is NaN, never a guess.
     """
     if not equations:
         return np.zeros(len(x))
-    values, derivatives = _family_functions(equations, params)
+    values, derivatives = _family_functions(equations, tuple(p.name for p in params))
     k, n = x.shape
 
     def parts(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         g = _broadcast(values(*y.T), k).T                                # (k, m)
         return g, np.moveaxis(_broadcast(derivatives(*y.T), k), -1, 0)  # (k, m, n)
 
-    def on_set(y: np.ndarray) -> np.ndarray:
-        g = parts(y)[0]
-        return np.abs(g).max(axis=1) <= 1e-10 * (1 + np.linalg.norm(y, axis=1))
-
     nudge = np.arange(1, n + 1) / np.linalg.norm(np.arange(1, n + 1))
     y = x + 1e-7 * (1 + np.linalg.norm(x, axis=1, keepdims=True)) * nudge
     with np.errstate(all="ignore"):
         for _ in range(iterations):
             g, jac = parts(y)
-            step = np.einsum("knm,km->kn", np.linalg.pinv(jac), g)
+            step = _solve_normal(jac, g)
             length = np.linalg.norm(step, axis=1, keepdims=True)
             cap = 0.5 * (1 + np.linalg.norm(y, axis=1, keepdims=True))
             step = np.where(length > cap, step * (cap / length), step)
-            y = np.where(np.isfinite(step).all(axis=1, keepdims=True), y - step, y)
+            step = np.where(np.isfinite(step).all(axis=1, keepdims=True), step, 0.0)
+            y = y - step
+            if not (np.abs(step) > 1e-15 * (1 + np.abs(y))).any():
+                break
         for _ in range(iterations):
             g, jac = parts(y)
-            residual = g + np.einsum("kmn,kn->km", jac, x - y)
-            normal = np.linalg.pinv(jac @ np.swapaxes(jac, 1, 2))
-            moved = x - np.einsum("kmn,km->kn", jac, np.einsum("kij,kj->ki", normal, residual))
-            y = np.where(np.isfinite(moved).all(axis=1, keepdims=True), moved, y)
-        return np.where(on_set(y), np.linalg.norm(x - y, axis=1), np.nan)
+            moved = x - _solve_normal(jac, g + np.einsum("kmn,kn->km", jac, x - y))
+            moved = np.where(np.isfinite(moved).all(axis=1, keepdims=True), moved, y)
+            settled = not (np.abs(moved - y) > 1e-15 * (1 + np.abs(y))).any()
+            y = moved
+            if settled:
+                break
+        g = parts(y)[0]
+        on_set = np.abs(g).max(axis=1) <= 1e-10 * (1 + np.linalg.norm(y, axis=1))
+        return np.where(on_set, np.linalg.norm(x - y, axis=1), np.nan)
 
 
 def nearest(x: np.ndarray, status: np.ndarray, landmarks: Landmarks, params: Sequence[Any],
