@@ -99,8 +99,15 @@ def critical_set_text(cs: Any, show: Show = str) -> str:
         for fam in cs.families:
             eqs = ", ".join(f"{show(e)} = 0" for e in fam.equations) or "everywhere"
             tag = " (global minima)" if fam.global_minimum else ""
+            region = str(getattr(fam, "region", True))
+            if region != "True":  # piecewise losses: the region the family lies in
+                eqs = f"{eqs} where {region}" if fam.equations else region
             out.append(f"  {eqs}: dimension {fam.dimension}, {fam.kind.value}{tag}")
             out.append(f"      {fam.reason}")
+            pieces = getattr(fam, "pieces", ())
+            if len(pieces) > 1:  # the kind changes along the family
+                for piece in pieces:
+                    out.append(f"      {piece.condition}: {piece.kind.value}")
     out.append("")
     if cs.complete:
         verdict = "complete (proven)"
