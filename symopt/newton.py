@@ -46,6 +46,9 @@ def newton_search(loss, gradient, hessian, bounds, starts, seed, budget: Budget)
     def evaluate(x):
         return compiled.grad(x), compiled.hess(x)
 
+    if hessian.has(sp.Derivative):  # e.g. d/dx sign(x/y): no numeric value to search on
+        return [], ("multi-start Newton not run: the Hessian holds unevaluated derivatives "
+                    f"({next(iter(hessian.atoms(sp.Derivative)))})")
     with np.errstate(all="ignore"):
         for _ in range(60):
             if budget.expired:

@@ -147,3 +147,10 @@ def test_target_names_with_tex_specials_reach_latex_escaped():
 def test_budget_exceeded_is_a_symopt_error_with_a_memory_subclass():
     assert issubclass(BudgetExceeded, so.SymoptError)
     assert issubclass(so.MemoryBudgetExceeded, BudgetExceeded)
+
+
+def test_a_kink_on_a_quotient_ends_with_a_status_not_a_printing_error():
+    # found by the fuzz run: the Hessian of abs(8*x/y) holds d/dy sign(x/y)
+    result = so.critical_points("abs(((x / y) * (2)**3))", timeout=2)
+    assert not result.complete
+    assert any("unevaluated derivatives" in note for note in result.notes)
