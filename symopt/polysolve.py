@@ -439,35 +439,43 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
     return points_of(mu, numerators, mu.diff(), budget)
 
 
-#: Irreducible factors up to this degree give exact points at once; points on larger ones
-#: stay parametrized (certified boxes) and are made exact on demand.
-EAGER_DEGREE = 16
+#: Points on irreducible factors up to this degree are exact at once; points on larger
+#: ones stay parametrized (certified boxes, kinds proven by interval arithmetic where
+#: the Hessian is nondegenerate) and are made exact on demand.
+EXACT_FACTOR_DEGREE = 6
 
 
 def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly,
               budget: Budget) -> list:
-    """The real points of a verified representation: exact AlgebraicPoints for small
-    eliminants and for rational roots, ParametrizedPoints (exact on demand) otherwise."""
-    if mu.degree() <= EAGER_DEGREE:
-        return points_from_representation(mu, numerators, denominator, budget)
-    try:  # factoring a large eliminant can cost more than it saves: a small share only
-        factors = budget.run(lambda: mu.factor_list()[1], fraction=0.1, what="factorisation")
+    """The real points of a verified representation: exact AlgebraicPoints on small
+    factors and at rational roots, ParametrizedPoints (exact on demand) otherwise."""
+    try:  # factoring a large eliminant can cost more than it saves: a share only
+        factors = budget.run(lambda: mu.factor_list()[1],
+                             fraction=1.0 if mu.degree() <= 16 else 0.1, what="factorisation")
     except BudgetExceeded:
-        factors = None
-    if factors is not None and max(f.degree() for f, _ in factors) <= EAGER_DEGREE:
-        return points_from_representation(mu, numerators, denominator, budget, factors)
-    key = tuple(sp.Rational(c) for c in mu.all_coeffs())
+        if mu.degree() <= 16:
+            raise
+        factors = [(mu, 1)]
     points: list = []
-    for k in range(len(_coarse_intervals(key))):
-        point = ParametrizedPoint(mu, k, numerators, denominator)
-        r = point.rational_root()
-        if r is None:
-            points.append(point)
+    for factor, _ in factors:
+        if factor.degree() == 0:
             continue
-        t = sp.Rational(r.numerator, r.denominator)
-        d = denominator.eval(t)
-        coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
-        points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
+        if factor.degree() <= EXACT_FACTOR_DEGREE:
+            points.extend(points_from_representation(mu, numerators, denominator, budget,
+                                                     [(factor, 1)]))
+            continue
+        f = factor.monic()
+        key = tuple(sp.Rational(c) for c in f.all_coeffs())
+        for k in range(len(_coarse_intervals(key))):
+            point = ParametrizedPoint(f, k, numerators, denominator)
+            r = point.rational_root() if f.degree() == mu.degree() else None
+            if r is None:
+                points.append(point)
+                continue
+            t = sp.Rational(r.numerator, r.denominator)
+            d = denominator.eval(t)
+            coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
+            points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
     return points
 
 

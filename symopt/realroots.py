@@ -63,8 +63,8 @@ class ParametrizedPoint:
         self._algebraic = None
         key = tuple(sp.Rational(c) for c in eliminant.all_coeffs())
         self._key = key
-        self._num = [[_iv_rational(c) for c in h.all_coeffs()] for h in numerators]
-        self._den = [_iv_rational(c) for c in denominator.all_coeffs()]
+        self._num = [[sp.Rational(c) for c in h.all_coeffs()] for h in numerators]
+        self._den = [sp.Rational(c) for c in denominator.all_coeffs()]
 
     def interval(self, digits: int) -> tuple[Fraction, Fraction]:
         """An isolating interval of t of width below 10**-digits."""
@@ -89,10 +89,10 @@ class ParametrizedPoint:
             low = iv.mpf(lo.numerator) / lo.denominator
             high = iv.mpf(hi.numerator) / hi.denominator
             t = iv.mpf([low.a, high.b])
-            d = _horner(self._den, t)
+            d = _horner([_iv_rational(c) for c in self._den], t)
             if 0 in d:
                 raise ValueError("the denominator's interval holds 0; refine")
-            return [_horner(h, t) / d for h in self._num]
+            return [_horner([_iv_rational(c) for c in h], t) / d for h in self._num]
 
     def evalf(self, digits: int = 30) -> tuple[sp.Float, ...]:
         """Coordinates to ``digits`` significant digits (midpoints of certified boxes of

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 import subprocess
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence
@@ -183,8 +184,9 @@ def handout_latex(language: str = "en", figures: Mapping[str, Any] | None = None
     _check_errata()
     lecture = lecture_week2(language)
     by_key = {step.key: section for section in lecture.sections for step in section.steps}
-    theory, example = by_key["taylor"], by_key["point1.hessian"]
-    softmax = by_key["softmax"]
+    # the handout's own section headings replace the derivation's first and last titles
+    theory, example = replace(by_key["taylor"], title=()), by_key["point1.hessian"]
+    softmax = replace(by_key["softmax"], title=())
     hessian = lecture.step("point1.hessian").values["hessian"]
     # stage 2: the sections
     parts = ["\\begin{document}\n\\title{" + say["title"] + "}\n\\date{}\n\\maketitle\n",
