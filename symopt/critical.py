@@ -19,14 +19,16 @@ import numpy as np
 import sympy as sp
 
 from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
-from .classify import Classification, Kind, classify_exact, exact_sign
+from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
+                       inertia_from_charpoly)
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
-from .polysolve import (T, AlgebraicPoint, crootof, isolating_intervals,
+from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals,
                         solve_polynomial_system)
+from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
 from .status import Status
@@ -44,7 +46,7 @@ _KILL_GRACE = 0.3
 def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = None,
                     starts: int = 256, seed: int = 0, isolate: bool | None = None,
                     memory_mb: float | None = DEFAULT_MEMORY_MB,
-                    max_regions: int = MAX_REGIONS) -> CriticalSet:
+                    max_regions: int = MAX_REGIONS, solver: str = "auto") -> CriticalSet:
     """Every critical point of ``loss``, classified.
 
     Parameters
@@ -60,6 +62,9 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
         which are solved everywhere.
     starts, seed : int
         Number of Newton starts (quasi-random in the box) and their seed.
+    solver : {"auto", "exact", "msolve"}
+        How polynomial gradient systems are solved: symopt's own exact path, msolve
+        (an optional binary, for zero-dimensional systems), or msolve when installed.
     max_regions : int
         Piecewise losses (abs, relu, max, min): at most this many regions are analysed
         (default 64); past the cap the status is ``Status.INCOMPLETE``.
@@ -83,19 +88,22 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
         loss = Loss.parse(loss)
     if not isinstance(loss, Loss):
         raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     budget = Budget(timeout)
-    options = dict(box=box, starts=starts, seed=seed, max_regions=max_regions)
+    options = dict(box=box, starts=starts, seed=seed, max_regions=max_regions, solver=solver)
     if isolate or (isolate is None and not can_interrupt()):
         return _isolated(loss, budget, memory_mb, options)
     try:  # an outer alarm, a moment after the deadline, for any step that escaped its budget
-        return bounded_call(lambda: _analyse_split(loss, budget, box, starts, seed, max_regions),
+        return bounded_call(lambda: _analyse_split(loss, budget, box, starts, seed, max_regions,
+                                                          solver),
                             budget.seconds + _KILL_GRACE, "the analysis")
     except BudgetExceeded as exc:
         return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
 
 
 def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
-                   max_regions: int) -> CriticalSet:
+                   max_regions: int, solver: str = "auto") -> CriticalSet:
     """A piecewise loss region by region, any other loss whole, in this process."""
     try:
         found = kinks(loss.expr, loss.params)
@@ -106,16 +114,17 @@ def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
         unsupported = ""
     if found:
         return analyse_piecewise(loss, found, budget,
-                                 lambda piece: _analyse(piece, budget, box, starts, seed),
+                                 lambda piece: _analyse(piece, budget, box, starts, seed, solver),
                                  max_regions)
-    cs = _analyse(loss, budget, box, starts, seed)
+    cs = _analyse(loss, budget, box, starts, seed, solver)
     if unsupported:
         note = f"not split into regions ({unsupported}): searched as a smooth loss"
         return dataclasses.replace(cs, notes=cs.notes + (note,))
     return cs
 
 
-def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int) -> CriticalSet:
+def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
+             solver: str = "auto") -> CriticalSet:
     """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
@@ -127,7 +136,7 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int) -> Cr
         return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
     if system is not None:
         numerators, denominators = system
-        return _polynomial_case(loss, numerators, denominators, hessian, budget)
+        return _polynomial_case(loss, numerators, denominators, hessian, budget, solver)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
 
 
@@ -174,10 +183,11 @@ def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
 
 
 # -- polynomial gradients ----------------------------------------------------------------
-def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget) -> CriticalSet:
+def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget,
+                     solver: str = "exact") -> CriticalSet:
     params = loss.params
     try:
-        solved = solve_polynomial_system(numerators, params, budget)
+        solved = solve_polynomial_system(numerators, params, budget, solver)
     except AlgorithmFailure as exc:
         return CriticalSet(loss=loss, points=(), families=(), method=_EXACT_METHOD,
                            status=Status.ALGORITHM_FAILURE, failures=(str(exc),),
@@ -190,7 +200,11 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         try:
-            points.append(_exact_point(loss, alg, hessian, budget))
+            certified = (_certified_point(loss, alg, hessian)
+                         if isinstance(alg, ParametrizedPoint) else None)
+            points.append(certified or _exact_point(
+                loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
+                hessian, budget))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
@@ -325,6 +339,40 @@ def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) 
                     return sorted(sp.roots(factor, multiple=True), key=lambda r: float(sp.N(r)))[k]
                 return crootof(factor, k)
     raise BudgetExceeded("could not identify a coordinate among its minimal polynomial's roots")
+
+
+def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
+    """A nondegenerate point classified by interval arithmetic on a certified box (the
+    signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
+    when a sign stays undecided.  Coordinates: 30 digits (exact: ``point.algebraic()``)."""
+    params = loss.params
+    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
+            for i in range(len(params))]
+    signs = certified_signs(point, rows)
+    inertia = inertia_from_charpoly(signs) if signs is not None else None
+    if inertia is None or inertia[2]:
+        return None
+    coords = point.evalf(30)
+    subs = dict(zip(params, coords))
+    with mpmath.workdps(50):
+        values, vectors = mpmath.eigsy(_numeric_matrix(hessian.xreplace(subs)))
+    eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
+    escape = []
+    for c in range(len(params)):
+        if values[c] < 0:
+            column = [vectors[r, c] for r in range(len(params))]
+            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
+            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+    escape = tuple(escape)
+    positive, negative, _ = inertia
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
+              "interval arithmetic on a certified box around the point")
+    value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
+    cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
+                         eigenvalues=eigenvalues, escape_directions=escape,
+                         signs=tuple(signs))
+    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
 
 
 def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:

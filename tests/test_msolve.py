@@ -1,0 +1,150 @@
+"""The msolve backend: finding the binary, its input, a safe reader of its output, and
+the same points and kinds as symopt's exact path (run only when msolve is installed)."""
+
+from __future__ import annotations
+
+import json
+import random
+from fractions import Fraction
+from pathlib import Path
+
+import mpmath
+import pytest
+import sympy as sp
+
+import symopt as so
+from symopt.budget import Budget
+from symopt.errors import AlgorithmFailure
+from symopt.msolve import find_msolve, interpret, msolve_input, parse_output, run_msolve
+
+DATA = Path(__file__).parent / "data" / "scale_msolve.json"
+SCALE = json.loads(DATA.read_text())["entries"]
+needs_msolve = pytest.mark.skipif(find_msolve() is None, reason="msolve is not installed")
+
+
+def test_parser_reads_lists_integers_fractions_and_names():
+    text = "[0, [1,\n[[[-3 / 2^1, 5 / 4], [1, 1]]]\n]]:"
+    assert parse_output(text) == [0, [1, [[[Fraction(-3, 2), Fraction(5, 4)], [1, 1]]]]]
+    assert parse_output("[-1]:") == [-1]
+    assert parse_output("[1, 2, -1, []]:") == [1, 2, -1, []]
+    assert parse_output("['x', 'y']") == [["x", "y"]] or parse_output("['x', 'y']") == ["x", "y"]
+
+
+@pytest.mark.parametrize("text", ["[__import__('os').system('true')]", "[1, 2", "[1] [2]x",
+                                  "[1e5]"])
+def test_parser_refuses_anything_else(text):
+    with pytest.raises(AlgorithmFailure):
+        parse_output(text)
+
+
+def test_input_file_has_variables_characteristic_and_integer_polynomials():
+    x, y = sp.symbols("x y")
+    polys = [sp.Poly(x**2 / 2 - 3 * y, x, y), sp.Poly(x * y - 1, x, y)]
+    assert msolve_input(polys, ["x0", "x1"]) == "x0,x1\n0\n1*x0^2-6*x1,\n1*x0*x1-1\n"
+
+
+def test_parametrization_is_read_into_coordinates():
+    # msolve -P 1 on x^2 + y^2 - 4, x*y - 1 (its output, abridged): T = y, x = 1/T
+    parsed = parse_output("[0, [0, 2, 4, ['x', 'y'], [0, 1], [1, [[4, [1, 0, -4, 0, 1]], "
+                          "[3, [0, -8, 0, 4]], [[[3, [8, 0, -4, 0]], 1]]]]], [1, []]]:")
+    T = sp.Symbol("T")
+    found = interpret(parsed, ["x", "y"], T)
+    x_of_t = sp.cancel(found.numerators[0].as_expr() / found.denominator.as_expr())
+    y_of_t = sp.cancel(found.numerators[1].as_expr() / found.denominator.as_expr())
+    assert sp.simplify(x_of_t - 1 / T) == 0 and sp.simplify(y_of_t - T) == 0
+
+
+def test_environment_variable_names_the_binary(monkeypatch, tmp_path):
+    monkeypatch.setenv("SYMOPT_MSOLVE", str(tmp_path / "missing"))
+    assert find_msolve() is None
+
+
+@needs_msolve
+def test_real_roots_of_a_small_system_match_the_hand_solution():
+    x, y = sp.symbols("x y")
+    found = run_msolve([sp.Poly(x**2 + y**2 - 4, x, y), sp.Poly(x * y - 1, x, y)], Budget(30))
+    # x**2 = 2 +- sqrt(3), y = 1/x: four real points
+    expected = sorted(float(v) for v in (sp.sqrt(2 + sp.sqrt(3)), sp.sqrt(2 - sp.sqrt(3)),
+                                         -sp.sqrt(2 + sp.sqrt(3)), -sp.sqrt(2 - sp.sqrt(3))))
+    lows = sorted(float(box[0][0]) for box in found.boxes)
+    assert found.status == "points" and lows == pytest.approx(expected, abs=1e-12)
+
+
+def _dense(n: int, d: int, seed: int) -> str:
+    rng = random.Random(seed)
+    names = [f"x{i + 1}" for i in range(n)]
+    terms = []
+    for total in range(d + 1):
+        for combo in sp.utilities.iterables.multiset_combinations(names * total, total) \
+                if total else [()]:
+            c = rng.choice([-5, -4, -3, -2, -1, 1, 2, 3, 4, 5])
+            terms.append(f"({c})*" + ("*".join(combo) if combo else "1"))
+    return " + ".join(terms)
+
+
+CASES = [e for e in SCALE if e["name"] in ("dense_n2_d5_s3", "dense_n3_d3_s2",
+                                            "weight_decay_chain2",
+                                            "deeplin_l2_1-1-1-1_m1_seed1")]
+
+
+def _by_solver(text: str, params, solver: str):
+    return so.critical_points(so.Loss.parse(text, params=params), timeout=120, solver=solver)
+
+
+@needs_msolve
+@pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
+def test_both_paths_find_the_same_points_and_kinds(entry):
+    exact = _by_solver(entry["expr"], entry["vars"], "exact")
+    fast = _by_solver(entry["expr"], entry["vars"], "msolve")
+    assert exact.complete and fast.complete
+    a = sorted((p.numeric, p.kind) for p in exact.points)
+    b = sorted((p.numeric, p.kind) for p in fast.points)
+    assert len(a) == len(b) == len(entry["reference_real_critical_points"])
+    for (pa, ka), (pb, kb) in zip(a, b):
+        assert pa == pytest.approx(pb, abs=1e-12) and ka is kb
+
+
+@needs_msolve
+@pytest.mark.parametrize("n, d, seed", [(2, 4, 7), (3, 3, 11)])
+def test_generated_dense_systems_agree_with_msolve_boxes(n, d, seed):
+    text = _dense(n, d, seed)
+    params = [f"x{i + 1}" for i in range(n)]
+    loss = so.Loss.parse(text, params=params)
+    gens = loss.params
+    grad = [sp.Poly(g, *gens, domain="QQ") for g in loss.gradient]
+    boxes = run_msolve(grad, Budget(60)).boxes
+    cs = so.critical_points(loss, timeout=120, solver="exact")
+    assert cs.complete and len(cs.points) == len(boxes)
+    for box in boxes:  # every msolve box holds exactly one of symopt's points
+        inside = [p for p in cs.points
+                  if all(lo - Fraction(1, 10**12) <= Fraction(c) <= hi + Fraction(1, 10**12)
+                         for c, (lo, hi) in zip(p.numeric, box))]
+        assert len(inside) == 1
+
+
+def _kinds_at_50_digits(entry) -> list[str]:
+    params = sp.symbols(entry["vars"])
+    f = sp.sympify(entry["expr"])  # fixed reference data, not user input
+    hessian = sp.hessian(f, params)
+    kinds = []
+    with mpmath.workdps(50):
+        for point in entry["reference_real_critical_points"]:
+            subs = {p: mpmath.mpf(v) for p, v in zip(params, point)}
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(e.subs(subs), 50))) for e in row]
+                               for row in hessian.tolist()])
+            values = mpmath.eigsy(h)[0]
+            kinds.append("minimum" if min(values) > 0 else "maximum" if max(values) < 0
+                         else "saddle")
+    return sorted(kinds)
+
+
+KIND_CASES = [e for e in SCALE if e["name"] in ("dense_n2_d6_s2", "dense_n4_d3_s2",
+                                                 "deeplin_l2_1-1-1-1-1_m1_seed1")]
+
+
+@needs_msolve
+@pytest.mark.parametrize("entry", KIND_CASES, ids=[e["name"] for e in KIND_CASES])
+def test_kinds_match_hessian_eigenvalues_at_msolve_points(entry):
+    cs = _by_solver(entry["expr"], entry["vars"], "msolve")
+    assert cs.complete
+    assert sorted(p.kind.value for p in cs.points) == _kinds_at_50_digits(entry)

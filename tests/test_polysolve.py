@@ -1,0 +1,91 @@
+"""symopt's own exact solver: grevlex basis, multiplication matrices, a rational univariate
+representation found modulo primes and checked exactly, certified real points."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import symopt as so
+from symopt.budget import Budget
+from symopt.modular import rational_reconstruction
+from symopt.polysolve import zero_dimensional_points
+from symopt.zerodim import grevlex_basis, quotient, variable_blocks
+
+SCALE = json.loads((Path(__file__).parent / "data" / "scale_msolve.json").read_text())["entries"]
+x, y, z = sp.symbols("x y z")
+
+
+def test_rational_reconstruction_recovers_a_fraction_from_its_residue():
+    p = (1 << 61) - 1
+    residue = -3 * pow(7, -1, p) % p
+    assert rational_reconstruction(residue, p) == (-3, 7)
+
+
+def test_quotient_dimension_is_the_number_of_complex_solutions():
+    ring, basis = grevlex_basis([x**2 + y**2 - 4, x * y - 1], (x, y), Budget(30))
+    assert quotient(ring, basis, Budget(30)).dimension == 4  # Bezout: 2 * 2, all finite
+
+
+def test_positive_dimensional_ideal_has_no_finite_quotient():
+    ring, basis = grevlex_basis([x * y], (x, y), Budget(30))
+    assert quotient(ring, basis, Budget(30)) is None
+
+
+def test_variable_blocks_split_separable_systems():
+    polys = [sp.Poly(p, x, y, z) for p in (x**3 - x, y * z - 1, z**2 - 2)]
+    assert sorted(variable_blocks(polys, 3)) == [(0,), (1, 2)]
+
+
+def test_circle_and_hyperbola_meet_in_four_real_points():
+    points = zero_dimensional_points([x**2 + y**2 - 4, x * y - 1], (x, y), Budget(60))
+    got = sorted(tuple(float(c) for c in p.evalf(20)) for p in points)
+    roots = [float(r) for r in (sp.sqrt(2 + sp.sqrt(3)), sp.sqrt(2 - sp.sqrt(3)))]
+    expected = sorted((s * a, s / a) for a in roots for s in (1, -1))
+    assert np.allclose(got, expected, atol=1e-15)
+
+
+def test_non_radical_system_gives_its_point_once():
+    points = zero_dimensional_points([x**3, (y - 1)**2 + x], (x, y), Budget(60))
+    assert [tuple(float(c) for c in p.evalf(20)) for p in points] == [(0.0, 1.0)]
+
+
+def test_no_real_points_when_all_solutions_are_complex():
+    assert zero_dimensional_points([x**2 + 1, y - x], (x, y), Budget(30)) == []
+
+
+def test_styblinski_tang_3d_has_the_product_of_the_cubic_roots():
+    text = " + ".join(f"({v}**4 - 16*{v}**2 + 5*{v})/2" for v in "xyz")
+    cs = so.critical_points(so.Loss.parse(text), timeout=300, solver="exact")
+    roots = sorted(np.roots([2, 0, -16, 2.5]).real)  # d/dv of the 1-d term, times 1
+    expected = sorted((a, b, c) for a in roots for b in roots for c in roots)
+    assert cs.complete and len(cs.points) == 27
+    assert np.allclose(sorted(p.numeric for p in cs.points), expected, atol=1e-12)
+    # kinds: each coordinate at the outer roots is a 1-d minimum, at the middle a maximum
+    minima = [p for p in cs.points if p.kind.value == "minimum"]
+    maxima = [p for p in cs.points if p.kind.value == "maximum"]
+    assert len(minima) == 8 and len(maxima) == 1
+
+
+PURE = [e for e in SCALE if e["name"] in ("dense_n2_d5_s2", "dense_n3_d3_s3",
+                                           "dense_n4_d3_s3", "weight_decay_chain2",
+                                           "deeplin_l2_1-1-1-1_m1_seed1")]
+
+
+@pytest.mark.parametrize("entry", PURE, ids=[e["name"] for e in PURE])
+def test_exact_path_finds_msolves_reference_points(entry):
+    cs = so.critical_points(so.Loss.parse(entry["expr"], params=entry["vars"]), timeout=300,
+                            solver="exact")
+    reference = sorted(tuple(float(c) for c in p) for p in entry["reference_real_critical_points"])
+    assert cs.complete
+    assert len(cs.points) == len(reference)
+    assert np.allclose(sorted(p.numeric for p in cs.points), reference, atol=1e-13)
+
+
+def test_unknown_solver_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="'auto', 'exact', 'msolve'"):
+        so.critical_points("x**2", solver="fast")
