@@ -287,3 +287,26 @@ def test_cli_hostile_files_give_one_line_and_exit_code_2(tmp_path: Path, capsys)
         assert main(["diagnose", str(path)]) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and match in err
+
+
+def test_command_line_verbose_prints_every_comparison(tmp_path):
+    # 40 models, each bigger than the last and with a higher training loss: each of the 39
+    # bigger ones is worse than the smallest (m0), so there are 39 comparisons.  By default
+    # 10 are printed and the other 29 counted; --verbose prints all 39.
+    import subprocess
+    import sys
+
+    rows = ["model,size,train_loss,val_loss"]
+    rows += [f"m{i},{i + 1},{1 + i / 100},{1 + i / 100}" for i in range(40)]
+    path = tmp_path / "runs.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+    def evidence(*flags):
+        out = subprocess.run([sys.executable, "-m", "symopt", "diagnose", str(path), *flags],
+                             capture_output=True, text=True, check=True).stdout
+        return out, [line for line in out.splitlines() if line.strip().startswith("evidence:")]
+
+    short, lines = evidence()
+    assert len(lines) == 10 and "and 29 more" in short
+    full, lines = evidence("--verbose")
+    assert len(lines) == 39 and "more comparisons" not in full

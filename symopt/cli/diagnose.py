@@ -16,7 +16,7 @@ _threshold = number(float, "threshold", at_least=0)
 
 
 def register(subparsers: Any) -> None:
-    """Add ``diagnose CSV [--json] [--large-loss X] [--overfit-ratio R] [--mismatch-ratio R]``."""
+    """Add ``diagnose CSV [--json] [--verbose] [--large-loss X] [--overfit-ratio R] [--mismatch-ratio R]``."""
     from ..ml.diagnose import COLUMNS, LARGE_LOSS, MISMATCH_RATIO, OVERFIT_RATIO
 
     cmd = subparsers.add_parser(
@@ -26,6 +26,8 @@ def register(subparsers: Any) -> None:
                     "allowed in the others; distribution_shift is yes/no).")
     cmd.add_argument("csv", help="the runs, one line per trained model")
     cmd.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
+    cmd.add_argument("--verbose", action="store_true",
+                     help="print every line of evidence (by default the first few and a count)")
     cmd.add_argument("--large-loss", type=_threshold, default=LARGE_LOSS,
                      help=f"a training loss above this is large (default {LARGE_LOSS:g})")
     cmd.add_argument("--overfit-ratio", type=_threshold, default=OVERFIT_RATIO,
@@ -50,5 +52,5 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"{args.csv}: {exc}") from None
     result = diagnose(runs, large_loss=args.large_loss, overfit_ratio=args.overfit_ratio,
                       mismatch_ratio=args.mismatch_ratio)
-    print(result.to_json() if args.json else str(result))
+    print(result.to_json() if args.json else result.format(verbose=args.verbose))
     return EXIT_OK
