@@ -21,7 +21,8 @@ from symopt.report import derive, derive_optimizer_rules, lecture_week2
 
 DATA = Path(__file__).parent / "data" / "critical_points.json"
 ENTRIES = json.loads(DATA.read_text())["entries"]
-NAMES = (["lecture", "rules", "hostile"] + [f"entry{i:02d}" for i in range(len(ENTRIES))])
+NAMES = (["lecture", "rules", "hostile", "readme"]
+         + [f"entry{i:02d}" for i in range(len(ENTRIES))])
 HOSTILE_NAMES = ["\\input{/etc/passwd}", "\\immediate\\write18{touch pwned}", "^^5cinput", "%",
                  "}{", "#1", "$", "<script>", "\\def\\x{y}", "权重", "\\catcode`\\^=11"]
 
@@ -44,7 +45,9 @@ def _hostile_document() -> str:
 
 def _documents() -> dict[str, str]:
     docs = {"lecture": lecture_week2().to_latex(), "rules": derive_optimizer_rules().to_latex(),
-            "hostile": _hostile_document()}
+            "hostile": _hostile_document(),
+            # the README's derivation example: symopt derive "(1 - w1*w2)**2" --format tex
+            "readme": derive(so.Loss.parse("(1 - w1*w2)**2")).to_latex()}
     for i, entry in enumerate(ENTRIES):
         loss = so.Loss.parse(entry["expr"], params=entry["vars"])
         docs[f"entry{i:02d}"] = derive(loss).to_latex()
