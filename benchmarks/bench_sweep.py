@@ -132,6 +132,9 @@ def part_analyses(client, count: int) -> None:
         others = status.drop(index=HANGING)
         counts = {str(k): int(v) for k, v in others.value_counts().items()}
         print(f"  {name}: hanging input -> {status[HANGING]}; others: {counts}", flush=True)
+        notes = table.set_index("loss").analysis_note.drop(index=HANGING).dropna()
+        for loss, note in notes.items():
+            print(f"    {loss}: {note}", flush=True)
     print(f"  speed-up {t_serial / t_cluster:.2f}x (target >= 1.7)", flush=True)
 
 

@@ -56,7 +56,9 @@ def main(argv: list[str]) -> int:
         "adam": optim.adam(0.05),
     }
     runs = {name: so.run(loss, opt, start, steps=STEPS) for name, opt in optimizers.items()}
-    plot.trajectories(loss, runs, analysis=analysis).savefig(out / "paths.png", dpi=120)
+    # near the start the paths pile up: an inset magnifies that box
+    plot.trajectories(loss, runs, analysis=analysis, zoom=(-0.05, 0.45, -0.3, 0.2)).savefig(
+        out / "paths.png", dpi=120)
     # the paths overlap near the saddle: one panel each shows every one of them
     plot.path_panels(loss, runs, analysis=analysis, columns=3).savefig(
         out / "paths_panels.png", dpi=120)

@@ -125,23 +125,38 @@ def sign_pieces(rel: sp.Expr, free: Sequence[sp.Symbol], above: str,
                           reason=above)
     maximum = FamilyPiece(condition=_region(rel < 0, free), kind=Kind.MAXIMUM, degenerate=True,
                           reason=below)
-    boundary = _boundary_piece(rel, free)
-    return tuple(pc for pc in (maximum, boundary, minimum) if pc.condition is not sp.false)
+    pieces = (maximum, *_boundary_pieces(rel, free), minimum)
+    return tuple(pc for pc in pieces if pc.condition is not sp.false)
+
+
+_UNDECIDED = ("the sign that decides the kind is zero there and does not change along the "
+              "family, or its change is not established")
+
+
+def _boundary_pieces(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> tuple[FamilyPiece, ...]:
+    """Where ``restricted`` vanishes: saddles where it changes sign, else undecided."""
+    if len(free) == 1:
+        u = free[0]
+        odd, even = [], []
+        for factor, mult in sp.Poly(restricted, u).sqf_list()[1]:
+            if factor.degree() > 0:
+                (odd if mult % 2 else even).extend(sp.Eq(u, r) for r in factor.real_roots())
+        pieces = []
+        if odd:
+            pieces.append(FamilyPiece(condition=sp.Or(*odd), kind=Kind.SADDLE, degenerate=True,
+                                      reason="the sign that decides the kind changes along the "
+                                             "family there, so minima and maxima come "
+                                             "arbitrarily close: degenerate saddles"))
+        if even:
+            pieces.append(FamilyPiece(condition=sp.Or(*even), kind=Kind.INCONCLUSIVE,
+                                      degenerate=True, reason=_UNDECIDED))
+        return tuple(pieces)
+    return (_boundary_piece(restricted, free),)
 
 
 def _boundary_piece(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> FamilyPiece:
     condition = _region(sp.Eq(restricted, 0), free)
-    if len(free) == 1:
-        u = free[0]
-        poly = sp.Poly(restricted, u)
-        odd = all(mult % 2 == 1 for factor, mult in poly.sqf_list()[1]
-                  if factor.degree() > 0 and factor.count_roots() > 0)
-        if odd:
-            return FamilyPiece(condition=condition, kind=Kind.SADDLE, degenerate=True,
-                               reason="the sign that decides the kind changes along the "
-                                      "family there, so minima and maxima come arbitrarily "
-                                      "close: degenerate saddles")
-    elif free:
+    if free:
         # distinct linear factors to odd powers: next to any zero there is a smooth point
         # of one factor, across which the sign flips
         factors = sp.Poly(restricted, *free).factor_list()[1]
@@ -151,8 +166,7 @@ def _boundary_piece(restricted: sp.Expr, free: Sequence[sp.Symbol]) -> FamilyPie
                                       "flips next to every zero: minima and maxima come "
                                       "arbitrarily close, degenerate saddles")
     return FamilyPiece(condition=condition, kind=Kind.INCONCLUSIVE, degenerate=True,
-                       reason="the sign that decides the kind is zero there and its "
-                              "change along the family is not established")
+                       reason=_UNDECIDED)
 
 
 def _region(relation: sp.Basic, free: Sequence[sp.Symbol]) -> sp.Basic:

@@ -244,35 +244,36 @@ def _witness(difference: sp.Expr, params: Sequence[sp.Symbol]) -> tuple[Any, ...
 
 
 def _compare(what: str, expected: sp.Expr, got: sp.Expr, loss: Loss,
-             budget: Budget) -> CheckEntry:
+             budget: Budget, show: Callable[[Any], str] = str) -> CheckEntry:
     params = loss.params
     try:
         difference = budget.run(lambda: sp.simplify(got - expected), fraction=0.2,
                                 what=f"checking {what}")
     except BudgetExceeded:
-        return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="undecided",
+        return CheckEntry(what=what, expected=show(expected), got=show(got), verdict="undecided",
                           note="the difference could not be simplified in time")
     if difference == 0:
-        return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="right")
+        return CheckEntry(what=what, expected=show(expected), got=show(got), verdict="right")
     try:
         point = budget.run(lambda: _witness(difference, params), fraction=0.2,
                            what=f"a point where {what} differs")
     except BudgetExceeded:
         point = None
     if point is None:
-        return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="undecided",
-                          difference=str(difference),
+        return CheckEntry(what=what, expected=show(expected), got=show(got), verdict="undecided",
+                          difference=show(difference),
                           note="the difference did not simplify to 0 and no small point shows it")
     subs = dict(zip(params, point))
-    values = (f"got {sp.simplify(got.xreplace(subs))}, "
-              f"expected {sp.simplify(expected.xreplace(subs))}")
-    return CheckEntry(what=what, expected=str(expected), got=str(got), verdict="wrong",
-                      difference=str(sp.factor(difference)), witness=_show(point),
+    values = (f"got {show(sp.simplify(got.xreplace(subs)))}, "
+              f"expected {show(sp.simplify(expected.xreplace(subs)))}")
+    return CheckEntry(what=what, expected=show(expected), got=show(got), verdict="wrong",
+                      difference=show(sp.factor(difference)), witness=_show(point),
                       witness_values=values)
 
 
 def _compare_function(what: str, expected: Sequence[sp.Expr], fn: Callable[[np.ndarray], Any],
-                      names: Sequence[str], loss: Loss) -> list[CheckEntry]:
+                      names: Sequence[str], loss: Loss,
+                      show: Callable[[Any], str] = str) -> list[CheckEntry]:
     """A function checked at small points against the exact entries (floating point)."""
     params = loss.params
     exact = [sp.lambdify(params, e, modules="mpmath") for e in expected]
@@ -298,12 +299,12 @@ def _compare_function(what: str, expected: Sequence[sp.Expr], fn: Callable[[np.n
         note = f"function, compared numerically at {tried} points"
         if k in first_wrong:
             point, g, w = first_wrong[k]
-            entries.append(CheckEntry(what=name, expected=str(e), got="(function)",
+            entries.append(CheckEntry(what=name, expected=show(e), got="(function)",
                                       verdict="wrong", witness=_show(point),
                                       witness_values=f"got {g:.12g}, expected {w:.12g}",
                                       note=note))
         else:
-            entries.append(CheckEntry(what=name, expected=str(e), got="(function)",
+            entries.append(CheckEntry(what=name, expected=show(e), got="(function)",
                                       verdict="right" if tried else "undecided", note=note))
     return entries
 
@@ -311,7 +312,8 @@ def _compare_function(what: str, expected: Sequence[sp.Expr], fn: Callable[[np.n
 # -- the check ------------------------------------------------------------------------------
 def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
           critical_points: Iterable[Any] | None = None, kinds: Iterable[str] | None = None,
-          eigenpairs: Iterable[Any] | None = None, timeout: float = 30) -> HandCheck:
+          eigenpairs: Iterable[Any] | None = None, timeout: float = 30,
+          show: Callable[[Any], str] = str) -> HandCheck:
     """Check a hand derivation of ``loss`` entry by entry.
 
     Parameters
@@ -332,6 +334,9 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
         Hessian eigenpairs claimed at points, checked as H v = lambda v exactly.
     timeout : float
         Seconds for all the symbolic work.
+    show : callable, optional
+        How expressions are written in the entries (default ``str``; the command line
+        passes the lecture's notation).
 
     Returns
     -------
@@ -358,11 +363,13 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
     if gradient is not None:
         labels = [f"dL/d{p}" for p in names]
         if callable(gradient):
-            entries += _compare_function("gradient", list(exact_gradient), gradient, labels, loss)
+            entries += _compare_function("gradient", list(exact_gradient), gradient, labels, loss,
+                                         show)
         else:
             items = reader.vector(gradient, n, "the gradient")
             for label, item, want in zip(labels, items, exact_gradient):
-                entries.append(_compare(label, want, reader.expr(item, label), loss, budget))
+                entries.append(_compare(label, want, reader.expr(item, label), loss, budget,
+                                        show))
     if hessian is not None:
         exact_hessian = budget.run(lambda: loss.hessian, fraction=0.3, what="the Hessian")
         pairs = [(i, j) for i in range(n) for j in range(n)]
@@ -371,7 +378,7 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
         if callable(hessian):
             entries += _compare_function("Hessian", [exact_hessian[i, j] for i, j in pairs],
                                          lambda x: np.asarray(hessian(x), float).reshape(-1),
-                                         labels, loss)
+                                         labels, loss, show)
         else:
             rows = reader.vector(hessian, n, "the Hessian")
             for i, row in enumerate(rows):
@@ -379,7 +386,7 @@ def check(loss: Loss | str, *, gradient: Any = None, hessian: Any = None,
                 for j, cell in enumerate(cells):
                     label = labels[i * n + j]
                     entries.append(_compare(label, exact_hessian[i, j],
-                                            reader.expr(cell, label), loss, budget))
+                                            reader.expr(cell, label), loss, budget, show))
     result = dict(params=tuple(names))
     if critical_points is not None:
         result.update(_check_points(loss, reader, list(critical_points), kinds, budget, entries))

@@ -13,7 +13,11 @@ import itertools
 from typing import NamedTuple, Sequence
 
 import sympy as sp
-from sympy.solvers.simplex import lpmax
+
+try:  # exact linear programming (SymPy >= 1.13); without it regions are sampled only
+    from sympy.solvers.simplex import lpmax
+except ImportError:  # pragma: no cover - older SymPy
+    lpmax = None
 
 __all__ = ["Kink", "Unsupported", "kinks", "piece_of", "region_of", "witness", "holds", "nonempty",
            "evident_bound", "nonnegative", "EMPTY"]
@@ -65,6 +69,12 @@ def kinks(expr: sp.Expr, params: Sequence[sp.Symbol]) -> list[Kink]:
         if (poly.LC() > 0) != (primitive.LC() > 0):
             plus, minus = minus, plus
         groups.setdefault(primitive.as_expr(), []).append((atom, plus, minus))
+    if groups:
+        stand_ins = {atom: sp.Dummy() for atom in atoms}
+        try:
+            sp.Poly(expr.xreplace(stand_ins), *params, *stand_ins.values(), domain="QQ")
+        except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+            raise Unsupported("the pieces between the kinks are not polynomials") from None
     return [Kink(u, tuple(branches)) for u, branches in groups.items()]
 
 
@@ -86,7 +96,7 @@ def witness(found: Sequence[Kink], signs: Sequence[int], params):
     switching functions: exact linear programming), or None when neither is shown."""
     margin = sp.Dummy("margin")
     functions = [sp.expand(s * k.u) for k, s in zip(found, signs)]
-    if all(sp.Poly(f, *params).total_degree() <= 1 for f in functions):
+    if lpmax is not None and all(sp.Poly(f, *params).total_degree() <= 1 for f in functions):
         best, where = lpmax(margin, [f >= margin for f in functions] + [margin <= 1])
         if best <= 0:
             return EMPTY
@@ -119,6 +129,8 @@ def nonempty(condition: sp.Basic, free) -> bool | None:
             return condition.as_set() != sp.EmptySet
         except (NotImplementedError, TypeError, ValueError):
             pass
+    if lpmax is None:
+        return None
     margin = sp.Dummy("margin")
     constraints = []
     for rel in relations:

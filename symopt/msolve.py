@@ -201,7 +201,7 @@ def run_msolve(polys: Sequence[sp.Poly], budget: Budget, binary: str | None = No
         try:
             done = subprocess.run([binary, "-f", str(source), "-o", str(target), "-t", "1",
                                    "-P", "1"], capture_output=True, text=True,
-                                  timeout=None if seconds == float("inf") else seconds)
+                                  timeout=None if seconds > 1e9 else seconds)  # 1e308: none
         except subprocess.TimeoutExpired as exc:
             raise BudgetExceeded(f"msolve did not finish within {seconds:.3g} s") from exc
         elapsed = time.perf_counter() - started

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import math
 import threading
-import warnings
-from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 import numpy as np
 import sympy as sp
@@ -25,7 +23,8 @@ import sympy as sp
 from .backends.symengine_hessian import available as symengine_available
 from .backends.symengine_hessian import hessian_kernel as symengine_hessian_kernel
 from .backends.jax_loss import float64, jax_kernel, require_jax
-from .functions import NUMPY_FUNCTIONS
+from .backends.numpy_kernels import (Kernel, compile_kernel, jax_installed, stack_into,
+                                     symengine_module)
 from .loss import Loss
 
 __all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET"]
@@ -50,12 +49,6 @@ SYMENGINE_HESSIAN_MIN = 20
 #: (``NumericLoss.hessian_method`` says which was used).
 SYMBOLIC_HESSIAN_MAX = 150
 
-_FAST_HINT = 'pip install "symopt[fast]"'
-
-# What lambdify may call: symopt's stable functions, then SciPy's special functions
-# (SciPy is a dependency), then NumPy.
-_NUMPY_MODULES = [NUMPY_FUNCTIONS, "scipy", "numpy"]
-
 # Working set a chunk of samples aims for (about a share of the last-level cache),
 # and the fewest array elements per chunk that keep Python overhead small.
 _CACHE_BYTES = 8 * 2**20
@@ -63,16 +56,6 @@ _MIN_ELEMENTS = 1024
 # Per-sample entries are written into a scratch buffer kept between calls up to this
 # size: allocating megabytes afresh on every call costs more than the arithmetic.
 _SCRATCH_MAX_BYTES = 64 * 2**20
-
-
-@dataclass(frozen=True)
-class _Kernel:
-    """One compiled quantity: ``fn`` returns ``n_outputs`` entries."""
-
-    fn: Callable[..., Any]
-    n_outputs: int
-    n_intermediates: int
-    native: bool  # True: symengine Lambdify taking one stacked input array
 
 
 def compile(loss: Loss, backend: str = "numpy", *,
@@ -151,7 +134,7 @@ class NumericLoss:
             raise ValueError(f"backend={backend!r} is not known; use one of "
                              f"{', '.join(map(repr, BACKENDS))}")
         if backend == "symengine":
-            _symengine()  # fail now, with the install hint, rather than on first use
+            symengine_module()  # fail now, with the install hint, rather than on first use
         if backend == "jax":
             require_jax()
         if not (isinstance(memory_budget, (int, np.integer)) and memory_budget > 0):
@@ -176,7 +159,7 @@ class NumericLoss:
             self._mean = False
         n = self.n_params
         self._upper = np.triu_indices(n)
-        self._kernels: dict[str, _Kernel] = {}
+        self._kernels: dict[str, Kernel] = {}
         self._jax_kernels: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
         self._scratch = threading.local()
         self._v_symbols = tuple(sp.Symbol(f"_hvp_v{i}", real=True) for i in range(n))
@@ -341,7 +324,7 @@ class NumericLoss:
                 return kernel.fn(flat).reshape(batch + (kernel.n_outputs,))
             values = kernel.fn(*(points[..., i] for i in range(points.shape[-1])))
             out = np.empty(batch + (kernel.n_outputs,))
-            _stack_into(values, out, axis=-1)
+            stack_into(values, out, axis=-1)
             return out
         columns = self._columns if index is None else tuple(c[index] for c in self._columns)
         count = len(columns[0])
@@ -354,7 +337,7 @@ class NumericLoss:
             total /= count
         return total
 
-    def _sum_over_samples(self, kernel: _Kernel, points: np.ndarray,
+    def _sum_over_samples(self, kernel: Kernel, points: np.ndarray,
                           columns: tuple[np.ndarray, ...]) -> np.ndarray:
         """Sum of the per-sample entries over the given samples: shape (..., K)."""
         batch = points.shape[:-1]
@@ -370,7 +353,7 @@ class NumericLoss:
             return flat.reshape(batch + (m, kernel.n_outputs)).sum(axis=-2)
         values = kernel.fn(*(points[..., i, None] for i in range(a)), *columns)
         per_sample = self._scratch_array("entries", batch + (kernel.n_outputs, m))
-        _stack_into(values, per_sample, axis=-2)
+        stack_into(values, per_sample, axis=-2)
         # Hold these entries until the next evaluation replaces them.  When every
         # temporary of a call is freed, glibc hands the top of the heap back to the
         # system, and the next call page-faults it in again (about 3x slower here).
@@ -390,7 +373,7 @@ class NumericLoss:
                 buffers[slot] = buffer
         return buffer[:size].reshape(shape)
 
-    def _chunk_size(self, kernel: _Kernel, batch: tuple[int, ...], n_args: int,
+    def _chunk_size(self, kernel: Kernel, batch: tuple[int, ...], n_args: int,
                     count: int) -> int:
         """Samples per chunk: within the memory budget, and small enough that the
         per-sample intermediates stay in cache (large temporaries are memory-bound)."""
@@ -411,7 +394,7 @@ class NumericLoss:
         (jax)"`` (above :data:`SYMBOLIC_HESSIAN_MAX` parameters, with JAX installed)."""
         if self.backend == "jax":
             return "autodiff (jax)" if self.n_params > SYMBOLIC_HESSIAN_MAX else "symbolic (jax)"
-        if self.n_params > SYMBOLIC_HESSIAN_MAX and _jax_installed():
+        if self.n_params > SYMBOLIC_HESSIAN_MAX and jax_installed():
             return "autodiff (jax)"
         if self.n_params >= SYMENGINE_HESSIAN_MIN and self._symengine_hessian_ok():
             return "symbolic (symengine)"
@@ -452,17 +435,17 @@ class NumericLoss:
         with float64():
             return jax_kernel(args[:n], [], args[n:], exprs, self._columns, self._mean)
 
-    def _kernel(self, name: str) -> _Kernel:
+    def _kernel(self, name: str) -> Kernel:
         kernel = self._kernels.get(name)
         if kernel is None and name == "hess" and self.hessian_method == "symbolic (symengine)":
             expr = self.loss.sample_expr if self._is_data else self.loss.expr
             fn, count = symengine_hessian_kernel(expr, self.loss.params,
                                                          self._data_symbols)
-            kernel = self._kernels[name] = _Kernel(fn=fn, n_outputs=count, n_intermediates=0,
+            kernel = self._kernels[name] = Kernel(fn=fn, n_outputs=count, n_intermediates=0,
                                                    native=True)
         if kernel is None:
             args, exprs = self._expressions(name)
-            kernel = _compile_kernel(args, exprs, self.backend, name)
+            kernel = compile_kernel(args, exprs, self.backend, name)
             self._kernels[name] = kernel
         return kernel
 
@@ -489,72 +472,3 @@ class NumericLoss:
             exprs = [sp.diff(grad[i].xreplace(shifted), t).xreplace({t: 0}) for i in range(n)]
             return params + list(v) + data, exprs
         raise KeyError(name)  # pragma: no cover - internal names only
-
-
-def _stack_into(values: Sequence[Any], out: np.ndarray, axis: int) -> None:
-    """Write the generated entries into ``out`` along ``axis``, no transposes.
-
-    One strided assignment per entry (several times faster here than ``np.stack(out=)``);
-    constant entries are broadcast. An entry that came out complex (a constant such as
-    ``log(-2)`` in a derivative of ``(-2)**x``) keeps its real part only where its imaginary
-    part is exactly 0; elsewhere the real loss has no such derivative, and the entry is NaN.
-    """
-    for k, value in enumerate(values):
-        if np.iscomplexobj(value):
-            value = np.where(np.imag(value) == 0, np.real(value), np.nan)
-        if axis == -1:
-            out[..., k] = value
-        else:
-            out[..., k, :] = value
-
-
-def _compile_kernel(args: Sequence[sp.Symbol], exprs: list[sp.Expr], backend: str,
-                    name: str) -> _Kernel:
-    """One generated function returning every entry of ``exprs``.
-
-    ``DiracDelta`` terms (from differentiating ``Abs``, ``Max``, ``Heaviside``) are
-    zero wherever the derivative exists, so they compile to 0: exactly at a kink the
-    result follows SymPy's convention for ``sign`` and ``Heaviside``, never infinity.
-    """
-    exprs = [e.replace(sp.DiracDelta, lambda *args: sp.S.Zero) if e.has(sp.DiracDelta) else e
-             for e in exprs]
-    # symopt's own functions (LogSumExp) have stable NumPy versions symengine lacks
-    own = any(type(f).__name__ in NUMPY_FUNCTIONS for e in exprs for f in e.atoms(sp.Function))
-    if backend == "symengine" and not own:
-        try:
-            return _compile_symengine(args, exprs)
-        except (NotImplementedError, RuntimeError, TypeError, ValueError) as exc:
-            warnings.warn(f"symengine could not compile the {name} ({exc}); "
-                          "using the numpy backend for it", RuntimeWarning, stacklevel=5)
-    counted: list[int] = []
-
-    def counting_cse(expressions: Any) -> tuple[list, Any]:
-        replacements, reduced = sp.cse(expressions, list=False)
-        counted.append(len(replacements))
-        return replacements, reduced
-
-    fn = sp.lambdify(list(args), exprs, modules=_NUMPY_MODULES, cse=counting_cse,
-                     dummify=True)
-    return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=sum(counted), native=False)
-
-
-def _compile_symengine(args: Sequence[sp.Symbol], exprs: list[sp.Expr]) -> _Kernel:
-    se = _symengine()
-    backend = "llvm" if getattr(se, "have_llvm", False) else "lambda"
-    fn = se.Lambdify([se.sympify(a) for a in args], [se.sympify(e) for e in exprs],
-                     real=True, cse=True, backend=backend)
-    return _Kernel(fn=fn, n_outputs=len(exprs), n_intermediates=0, native=True)
-
-
-def _jax_installed() -> bool:
-    import importlib.util
-    return importlib.util.find_spec("jax") is not None
-
-
-def _symengine() -> Any:
-    try:
-        import symengine
-    except ImportError:
-        raise ImportError("backend='symengine' needs the optional package symengine; "
-                          f'install it with: {_FAST_HINT}') from None
-    return symengine

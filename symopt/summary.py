@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import sympy as sp
 
 __all__ = ["critical_set_text", "short_number", "short_vector"]
 
 
-def short_number(expr: sp.Expr, width: int = 28) -> str:
+#: How an expression is written: ``str`` here; the command line passes the lecture's notation.
+Show = Callable[[Any], str]
+
+
+def short_number(expr: sp.Expr, width: int = 28, show: Show = str) -> str:
     """``expr`` exactly when it fits in ``width`` characters, else about 6 digits with a ~."""
-    text = str(expr)
+    text = show(expr)
     if len(text) <= width:
         return text
     try:
@@ -20,9 +24,9 @@ def short_number(expr: sp.Expr, width: int = 28) -> str:
         return text[: width - 3] + "..."
 
 
-def short_vector(values: Sequence[sp.Expr], width: int = 28) -> str:
+def short_vector(values: Sequence[sp.Expr], width: int = 28, show: Show = str) -> str:
     """A tuple of numbers, exact when it fits in ``width`` characters, else approximate."""
-    exact = "(" + ", ".join(str(v) for v in values) + ")"
+    exact = "(" + ", ".join(show(v) for v in values) + ")"
     if len(exact) <= width:
         return exact
     return "~(" + ", ".join(f"{float(sp.N(v, 20)):.6g}" for v in values) + ")"
@@ -44,42 +48,45 @@ def _plural(count: int, one: str, many: str) -> str:
 PRINT_SECONDS = 10.0
 
 
-def derivatives_text(loss: Any) -> tuple[str, str]:
+def derivatives_text(loss: Any, show: Show = str) -> tuple[str, str]:
     """The factored gradient and the Hessian as text, or a note when they take too long."""
     from .budget import bounded_call
     from .errors import BudgetExceeded
 
     try:
-        gradient = bounded_call(lambda: "[" + ", ".join(str(sp.factor(g)) for g in loss.gradient)
-                               + "]", PRINT_SECONDS, "printing the gradient")
-        hessian = bounded_call(lambda: str(loss.hessian.tolist()), PRINT_SECONDS,
-                              "printing the Hessian")
+        gradient = bounded_call(lambda: "[" + ", ".join(show(sp.factor(g)) for g in loss.gradient)
+                                + "]", PRINT_SECONDS, "printing the gradient")
+        hessian = bounded_call(lambda: "[" + ", ".join(
+            "[" + ", ".join(show(e) for e in row) + "]" for row in loss.hessian.tolist()) + "]",
+            PRINT_SECONDS, "printing the Hessian")
     except BudgetExceeded:
         return "(too large to print in time)", "(too large to print in time)"
     return gradient, hessian
 
 
-def critical_set_text(cs: Any) -> str:
+def critical_set_text(cs: Any, show: Show = str) -> str:
     """The loss, its gradient and Hessian, a table of the critical points, the families and
-    whether the list is proven complete."""
+    whether the list is proven complete; every expression written by ``show``."""
     loss = cs.loss
     names = ", ".join(p.name for p in loss.params)
-    out = [f"loss      L({names}) = {loss.expr}"]
-    gradient, hessian = derivatives_text(loss)
+    out = [f"loss      L({names}) = {show(loss.expr)}"]
+    gradient, hessian = derivatives_text(loss, show)
     out.append(f"gradient  {gradient}")
     out.append(f"Hessian   {hessian}")
     out.append("")
     if cs.points:
         rows = []
         for i, p in enumerate(cs.points, 1):
-            escape = "; ".join(short_vector(d, 30) for d in p.escape_directions) or "-"
+            escape = "; ".join(short_vector(d, 30, show) for d in p.escape_directions) or "-"
             if not p.escape_directions and p.kind.value == "saddle":
                 escape = "none (no negative eigenvalue)"
                 if p.descent_curve is not None:
-                    escape += f"; descent curve {short_vector(p.descent_curve, 40)}"
+                    escape += f"; descent curve {short_vector(p.descent_curve, 40, show)}"
             kind = p.kind.value + (" (degenerate)" if p.degenerate else "")
-            rows.append([str(i), short_vector(p.coords), short_number(p.value, 14),
-                         ", ".join(short_number(v, 14) for v in p.eigenvalues), kind, escape])
+            rows.append([str(i), short_vector(p.coords, show=show),
+                         short_number(p.value, 14, show),
+                         ", ".join(short_number(v, 14, show) for v in p.eigenvalues), kind,
+                         escape])
         out.append(_plural(len(cs.points), "critical point:", "critical points:"))
         out.append(_table(rows, ["#", f"point ({names})", "loss", "eigenvalues", "kind",
                                  "escape direction"]))
@@ -90,10 +97,17 @@ def critical_set_text(cs: Any) -> str:
         out.append(_plural(len(cs.families), "family of critical points:",
                            "families of critical points:"))
         for fam in cs.families:
-            eqs = ", ".join(f"{e} = 0" for e in fam.equations) or "everywhere"
+            eqs = ", ".join(f"{show(e)} = 0" for e in fam.equations) or "everywhere"
             tag = " (global minima)" if fam.global_minimum else ""
+            region = str(getattr(fam, "region", True))
+            if region != "True":  # piecewise losses: the region the family lies in
+                eqs = f"{eqs} where {region}" if fam.equations else region
             out.append(f"  {eqs}: dimension {fam.dimension}, {fam.kind.value}{tag}")
             out.append(f"      {fam.reason}")
+            pieces = getattr(fam, "pieces", ())
+            if len(pieces) > 1:  # the kind changes along the family
+                for piece in pieces:
+                    out.append(f"      {piece.condition}: {piece.kind.value}")
     out.append("")
     if cs.complete:
         verdict = "complete (proven)"

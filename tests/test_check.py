@@ -119,3 +119,9 @@ def test_cli_check_right_answer_exits_0(capsys):
 def test_cli_check_without_anything_to_check_is_one_line(capsys):
     assert main(["check", LECTURE]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_cli_check_writes_the_lecturers_form(capsys):
+    assert main(["check", LECTURE, "--gradient", "w1, w2"]) == 1
+    out = capsys.readouterr().out
+    assert "expected -2*w2*(1 - w1*w2)" in out and "(-w1*w2 + 1)" not in out

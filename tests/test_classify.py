@@ -96,6 +96,11 @@ def test_sin_to_the_ninth_has_degenerate_saddles_at_multiples_of_pi():
         assert exact[where].kind is so.Kind.SADDLE and exact[where].degenerate
         assert exact[where].classification.order == 9
     assert cs.status is so.Status.INCOMPLETE  # Newton over a box: not a proof
+    # Newton creeps towards these degenerate roots; its approximations (a gradient below
+    # 1e-20 but steps still of size 1e-4) are not listed as further points
+    for p in cs.points:
+        if not p.exact:
+            assert all(abs(p.numeric[0] - float(e)) > 1e-2 for e in exact)
 
 
 def test_log_base_one_half_to_the_fourth_has_a_minimum_at_one():

@@ -99,3 +99,8 @@ def test_advice_for_unknown_functions_never_suggests_a_product(expr, advice, cap
     assert main(["analyze", expr]) == 2
     err = capsys.readouterr().err
     assert advice in err and "*(" not in err and "for multiplication" not in err
+
+
+def test_a_variable_like_name_before_brackets_is_read_as_a_product(capsys):
+    assert main(["analyze", "w(x + 1)"]) == 2
+    assert "for multiplication write w*(x + 1)" in capsys.readouterr().err

@@ -28,7 +28,7 @@ def _run(script: str, out: Path) -> str:
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     env.pop("MPLBACKEND", None)
     result = subprocess.run([sys.executable, str(EXAMPLES / script), str(out)],
-                            capture_output=True, text=True, env=env, timeout=120, cwd=out.parent)
+                            capture_output=True, text=True, env=env, timeout=900, cwd=out.parent)  # a hang guard
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -148,3 +148,13 @@ def test_component_without_real_points_is_not_listed():
     # component {x**2 + y**2 + 1 = 0, z = 0} has no real point
     cs = analyse("z**2*(x**2 + y**2 + 1)")
     assert [f.equations for f in cs.families] == [(sp.Symbol("z", real=True),)]
+
+
+def test_even_root_along_a_family_is_left_undecided_odd_root_is_a_saddle():
+    # y**2*(x - 5)**2*(x + 1): on y = 0, q = (x - 5)**2*(x + 1): maxima for x < -1,
+    # minima for x > -1 except x = 5; q flips at x = -1 (a saddle) but not at x = 5, where
+    # this test does not decide (it is in fact a minimum; the piece must not claim a
+    # wrong kind)
+    fam = family(analyse("y**2*(x - 5)**2*(x + 1)"), y)
+    assert kinds_by_x(fam, [-3, -1, 0, 5, 7]) == \
+        ["maximum", "saddle", "minimum", "inconclusive", "minimum"]

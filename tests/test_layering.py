@@ -18,9 +18,9 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("loss", "dataset"),  # dataset: the validated data record a Loss keeps
     # numeric compiles a Loss and needs nothing below it; newton's search runs on it, so it
     # sits here rather than after optim/ as ARCHITECTURE.md first listed it
-    ("numeric", "backends.jax_loss", "backends.symengine_hessian"),
+    ("numeric", "backends.jax_loss", "backends.symengine_hessian", "backends.numpy_kernels"),
     ("records", "summary"),  # the analysis records and their one text rendering
-    ("polysolve", "realsigns", "zerodim", "modular", "realroots", "msolve"),
+    ("polysolve", "realsigns", "realroots", "zerodim", "modular", "msolve"),  # exact solving
     ("classify", "higher_order"),
     ("newton",),
     ("critical", "families", "piecewise", "kinks", "kinkpoints"),

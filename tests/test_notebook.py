@@ -42,7 +42,7 @@ def executed(tmp_path_factory) -> tuple[nbformat.NotebookNode, Path]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         [str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
     env.pop("MPLBACKEND", None)
-    client = NotebookClient(notebook, timeout=120, kernel_name="python3", allow_errors=True,
+    client = NotebookClient(notebook, timeout=900, kernel_name="python3", allow_errors=True,
                             resources={"metadata": {"path": str(folder)}})
     client.execute(env=env)
     return notebook, folder

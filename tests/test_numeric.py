@@ -445,3 +445,14 @@ def test_past_the_symbolic_size_hess_is_autodiff_and_says_so(monkeypatch):
                                rtol=1e-12, atol=1e-14)
     v = np.ones(7)
     np.testing.assert_allclose(f.hvp(theta, v), symbolic @ v, rtol=1e-12, atol=1e-13)
+
+
+def test_numeric_does_not_import_gradcheck():
+    import subprocess
+    import sys
+    from pathlib import Path
+    code = "import sys, symopt.numeric; print('symopt.gradcheck' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

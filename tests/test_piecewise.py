@@ -108,3 +108,17 @@ def test_kink_point_with_a_maximum_along_the_kink_and_a_rise_across_is_a_saddle(
     cs = analyse("relu(x) - y**2")
     (p,) = cs.points
     assert p.coords == (0, 0) and p.kind is so.Kind.SADDLE
+
+
+def test_text_summary_names_the_region_and_the_pieces():
+    assert "w1 <= 0: dimension 1, minimum" in str(analyse("relu(w1)"))
+    text = str(analyse("y**2*(x - 5)"))  # maxima left of x = 5, minima right of it
+    assert "x < 5: maximum" in text and "5 < x: minimum" in text
+
+
+def test_kinks_between_non_polynomial_pieces_are_searched_as_smooth():
+    # relu(x) + exp(y): exp(y) > 0 has no critical point in y, so there is none at all;
+    # the pieces are not polynomials, so the exact split is not claimed
+    cs = analyse("relu(x) + exp(y)", starts=16)
+    assert cs.status is so.Status.INCOMPLETE and cs.points == ()
+    assert any("not split into regions" in n for n in cs.notes)

@@ -400,3 +400,15 @@ def test_path_panels_give_one_equal_aspect_panel_per_optimizer(lecture, analysis
     assert all(ax.get_aspect() == 1.0 for ax in axes)
     assert axes[0].get_xlim() == axes[1].get_xlim()
     assert np.array_equal(_line(fig, "symopt:path:adam").get_xydata(), runs["adam"])
+
+
+def test_zoom_inset_magnifies_the_given_box(lecture, analysis):
+    runs = {"gd": np.array([[0.3, 0.1], [0.2, 0.15], [0.1, 0.1]])}
+    fig = plot.trajectories(lecture, runs, analysis=analysis, resolution=30, colorbar=False,
+                            zoom=(0.0, 0.4, 0.0, 0.2))
+    inset = next(child for child in fig.axes[0].child_axes if child.get_gid() == "symopt:zoom")
+    assert inset.get_xlim() == (0.0, 0.4) and inset.get_ylim() == (0.0, 0.2)
+    line = next(l for l in inset.get_lines() if l.get_gid() == "symopt:path:gd")
+    assert np.array_equal(line.get_xydata(), runs["gd"])
+    with pytest.raises(ValueError, match="zoom must be"):
+        plot.trajectories(lecture, runs, analysis=analysis, resolution=30, zoom=(1, 0, 0, 1))

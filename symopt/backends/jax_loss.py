@@ -31,8 +31,16 @@ def require_jax() -> Any:
 
 
 def float64() -> AbstractContextManager:
-    """Context in which JAX computes in float64 (local; the global flag is left alone)."""
-    return require_jax().enable_x64(True)
+    """Context in which JAX computes in float64 (local; the global flag is left alone).
+
+    ``jax.enable_x64(True)`` in current JAX; ``jax.experimental.enable_x64()`` in the
+    releases before it moved.
+    """
+    jax = require_jax()
+    if callable(getattr(jax, "enable_x64", None)):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64  # older JAX
+    return enable_x64()
 
 
 def _logsumexp(*args: Any) -> Any:

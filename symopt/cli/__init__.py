@@ -14,8 +14,8 @@ from __future__ import annotations
 COMMANDS: tuple[str, ...] = ("analyze", "check", "derive", "lecture", "escape", "plot",
                              "diagnose", "sweep", "crosscheck")
 
-from typing import Sequence  # noqa: E402
 import argparse  # noqa: E402
+from typing import Sequence  # noqa: E402
 
 from . import app  # noqa: E402
 

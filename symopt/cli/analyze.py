@@ -53,8 +53,14 @@ def analysis_facts(cs: Any) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     """Analyse the loss; exit 3 (after printing what was found) when the budget ran out."""
     from ..critical import critical_points
+    from ..summary import critical_set_text
 
     loss = loss_from_args(args)
     cs = critical_points(loss, timeout=args.timeout)
-    print(json.dumps(analysis_facts(cs), indent=2) if args.json else str(cs))
+    if args.json:
+        print(json.dumps(analysis_facts(cs), indent=2))
+    else:
+        from ..report.notation import plain  # formulas as a lecturer writes them
+
+        print(critical_set_text(cs, plain))
     return EXIT_BUDGET if timed_out(cs) else EXIT_OK

@@ -58,10 +58,12 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("--kind describes a --point; give the points too")
     if not (args.gradient or args.hessian or args.point or args.eigenpair):
         raise ValueError("nothing to check: give --gradient, --hessian, --point or --eigenpair")
+    from ..report.notation import plain  # formulas as a lecturer writes them
+
     loss = loss_from_args(args)
     result = check(loss, gradient=args.gradient, hessian=args.hessian,
                    critical_points=args.point, kinds=args.kind,
                    eigenpairs=[_eigenpair(t) for t in args.eigenpair] or None,
-                   timeout=args.timeout)
+                   timeout=args.timeout, show=plain)
     print(json.dumps(result.to_dict(), indent=2) if args.json else str(result))
     return EXIT_OK if result.ok else EXIT_WRONG

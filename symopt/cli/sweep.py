@@ -36,9 +36,8 @@ def register(subparsers: Any) -> None:
 def summary(table: Any) -> str:
     """Per loss, optimizer and hyper-parameters: runs, converged and diverged fractions, median
     final loss."""
-    fixed = {"start", "x0", "x", "final_loss", "grad_norm", "status", "converged_step",
-             "steps_run", "basin", "nearest", "nearest_kind", "distance", "analysis", "path"}
-    keys = [c for c in table.columns if c not in fixed]
+    from ..sweep.tasks import RESULT_COLUMNS
+    keys = ["loss", "optimizer"] + [c for c in table.columns if c not in RESULT_COLUMNS]
     grouped = table.assign(converged=table.status == "converged",
                            diverged=table.status == "diverged").groupby(keys, sort=False,
                                                                         dropna=False)

@@ -136,16 +136,24 @@ class _TransformSession:
 
 def _optax_candidate(transform: Any, hyperparams: Mapping[str, Any] | None) -> Candidate:
     import jax
-    jax.config.update("jax_enable_x64", True)          # the candidate runs in float64
     import jax.numpy as jnp
-    jitted = type(transform)(jax.jit(transform.init), jax.jit(transform.update))
 
-    def to_jax(values: np.ndarray) -> Any:
-        return jnp.asarray(values, dtype=jnp.float64)
+    from ..backends.jax_loss import float64
 
+    jitted_init, jitted_update = jax.jit(transform.init), jax.jit(transform.update)
+
+    def in_float64(function: Callable) -> Callable:
+        # The candidate runs in float64 inside a local context; JAX's global flag is left alone.
+        def call(*args: Any) -> Any:
+            with float64():
+                return function(*(jnp.asarray(a, dtype=jnp.float64) if isinstance(a, np.ndarray)
+                                  else a for a in args))
+        return call
+
+    jitted = type(transform)(in_float64(jitted_init), in_float64(jitted_update))
     return Candidate(_named(transform, "optax transformation"),
                      _required(hyperparams, "an optax transformation"),
-                     lambda params: _TransformSession(jitted, params, to_jax))
+                     lambda params: _TransformSession(jitted, params, np.asarray))
 
 
 def _symopt_candidate(transform: Any, hyperparams: Mapping[str, Any] | None) -> Candidate:

@@ -25,7 +25,7 @@ from .limits import (
     _literal,
     _power_problem,
 )
-from .messages import _PLAIN_MATH, UNKNOWN_FUNCTION_ADVICE, _show
+from .messages import _PLAIN_MATH, UNKNOWN_FUNCTION_ADVICE, VARIABLE_LIKE, _show
 from .size import Size, measure, mul_sizes
 from .source import _Source, _Span
 from .vocabulary import (
@@ -350,6 +350,9 @@ class _Builder:
             close = difflib.get_close_matches(name, FUNCTIONS, n=1)
             advice = UNKNOWN_FUNCTION_ADVICE.get(name.lower())
             suggestion = f"{advice}; " if advice else f"did you mean {close[0]}? " if close else ""
+            if not suggestion and VARIABLE_LIKE.fullmatch(name) and not node.keywords:
+                args = self.piece(node)[len(name) :].strip()
+                suggestion = f"for multiplication write {name}*{args}; "
             self.fail(
                 node,
                 f"unknown function {_show(name)} in {{piece}}; {suggestion}the functions "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 _EXAMPLE = "(1 - w1*w2)**2"
 _PLAIN_MATH = f"write plain math such as {_EXAMPLE}"
 _PIECE_WIDTH = 40
@@ -15,6 +17,10 @@ def _show(piece: str) -> str:
     quote = '"' if "'" in piece and '"' not in piece else "'"
     return f"{quote}{piece}{quote}"
 
+
+#: A name that reads as a variable (one letter, maybe digits): ``w(x + 1)`` is then most
+#: likely a product, and only then is ``*`` suggested.
+VARIABLE_LIKE = re.compile(r"[^\W\d_]\d*")
 
 #: Advice for functions people often write that the vocabulary spells otherwise.
 UNKNOWN_FUNCTION_ADVICE = {

@@ -163,7 +163,8 @@ def trajectories(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[flo
                  *, analysis: CriticalSet | None = None, levels: int = 30,
                  resolution: int = 200, point: Sequence[float] | None = None,
                  directions: Any = None, ax: Any = None, show: bool = False,
-                 timeout: float = 30.0, colorbar: bool = True) -> Any:
+                 timeout: float = 30.0, colorbar: bool = True,
+                 zoom: Sequence[float] | None = None) -> Any:
     """Draw optimizers' paths over the landscape of ``loss``.
 
     Parameters
@@ -180,6 +181,10 @@ def trajectories(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[flo
     analysis, levels, resolution, point, directions, ax, show, timeout, colorbar
         As in :func:`landscape`.  With more than two parameters the paths are projected
         on the slice; with one, each is drawn on the loss curve.
+    zoom : sequence of float, optional
+        ``(xmin, xmax, ymin, ymax)``: an inset in the lower right corner shows this box
+        magnified, where paths pile up (two or more parameters); the box is outlined on the
+        main plot.
 
     Returns
     -------
@@ -211,7 +216,27 @@ def trajectories(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[flo
     extra = scene.draw(ax, region, levels, resolution, colorbar)
     scene.draw_paths(ax, paths)
     legend_below(ax, extra)
+    if zoom is not None:
+        _zoom_inset(ax, scene, paths, zoom, levels, resolution)
     return finish(fig, show)
+
+
+def _zoom_inset(ax: Any, scene: Scene, paths: Mapping[str, np.ndarray], zoom: Sequence[float],
+                levels: int, resolution: int) -> None:
+    """A magnified copy of the box ``zoom`` in the lower right corner of ``ax``."""
+    box = tuple(float(v) for v in zoom)
+    if scene.view.dim != 2 or len(box) != 4 or not (box[0] < box[1] and box[2] < box[3]):
+        raise ValueError(f"zoom must be (xmin, xmax, ymin, ymax) with min < max on a plane; "
+                         f"got {tuple(zoom)}")
+    inset = ax.inset_axes([0.6, 0.02, 0.38, 0.38], zorder=20)   # above the paths and stars
+    inset.set_gid("symopt:zoom")
+    scene.draw(inset, box, levels, resolution, colorbar=False)
+    scene.draw_paths(inset, paths)
+    inset.set_title("")
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.tick_params(labelsize="x-small")
+    ax.indicate_inset_zoom(inset, edgecolor="#333333")
 
 
 def path_panels(loss: Loss | str, runs: Mapping[str, Any], region: Sequence[float] | None = None,

@@ -24,10 +24,6 @@ METRICS = ("final_loss", "converged")
 _SPECIAL_BASINS = {"diverged": "#d62728", "elsewhere": "#c7c7c7", "other": "#7f7f7f"}
 _MAX_BASINS = 6
 
-# columns of the table that are not hyper-parameters
-_RESULT_COLUMNS = {"loss", "optimizer", "start", "x0", "x", "final_loss", "grad_norm", "status",
-                   "converged_step", "steps_run", "basin", "nearest", "nearest_kind",
-                   "distance", "analysis", "path"}
 
 
 def _figure(rows: int, show: bool) -> tuple[Any, Any]:
@@ -147,7 +143,8 @@ def sweep(table: Any, *, metric: str = "final_loss", show: bool = False) -> Any:
     if missing:
         raise TypeError(f"table lacks the column(s) {', '.join(sorted(missing))}; pass the "
                         "DataFrame returned by symopt.sweep (with an lr hyper-parameter)")
-    extra = [c for c in table.columns if c not in _RESULT_COLUMNS and c != "lr"]
+    from ..sweep.tasks import RESULT_COLUMNS
+    extra = [c for c in table.columns if c not in RESULT_COLUMNS and c != "lr"]
     extra = [c for c in extra if table[c].nunique(dropna=True) > 1]
     numeric_lr = table.lr.dtype.kind == "f"
     positions = {lr: i for i, lr in enumerate(dict.fromkeys(table.lr))}

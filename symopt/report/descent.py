@@ -92,7 +92,9 @@ def escape_step(key: str, point: Any, loss: Loss, hessian: sp.Matrix, exact: boo
     values = {"direction": u, "eigenvalue": lam_value, "curvature": curvature,
               "norm_squared": norm2, "step": step, "new_point": new_point,
               "new_value": new_value, "decrease": delta if rel is EQ else None}
-    text = say("escape_text", step=sp.Eq(a, step), u=Tex("u"), lam=Tex("\\lambda < 0"),
+    # an exact point is checked exactly; one known to digits is checked in 40-digit arithmetic
+    text = say("escape_text" if rel is EQ else "escape_text_approx", step=sp.Eq(a, step),
+               u=Tex("u"), lam=Tex("\\lambda < 0"),
                curvature=Tex("u^{T} H u = \\lambda \\lVert u \\rVert^{2} < 0"), p=Tex("p"))
     return Step(key, say("h_escape"), text, tuple(lines), values)
 

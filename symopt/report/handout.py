@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import replace
 import subprocess
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Sequence
@@ -121,11 +122,13 @@ def _derivation_body(section: Section, language: str) -> str:
                              latex_layout(unicode=language != "en", level=1, fit=True)))
 
 
-def _figure(figures: Mapping[str, Any] | None, name: str, caption: str) -> str:
+def _figure(figures: Mapping[str, Any] | None, name: str, caption: str,
+            width: str = "0.8") -> str:
     if not figures or name not in figures:
         return ""
     path = Path(figures[name]).name
-    return ("\\begin{figure}[htbp]\n\\centering\n\\includegraphics[width=0.8\\linewidth]{"
+    return ("\\begin{figure}[htbp]\n\\centering\n\\includegraphics[width=" + width
+            + "\\linewidth]{"
             + path + "}\n\\caption{" + caption + "}\n\\end{figure}\n")
 
 
@@ -146,11 +149,10 @@ def _measured(table: Any, say: Mapping[str, Any]) -> str:
         return ""
     items = []
     for regime in table.regimes():
-        where = ("without parallelism" if regime.regime == "serial"
-                 else "vectorised (parallel)")
+        where = say["s3_serial"] if regime.regime == "serial" else say["s3_parallel"]
         items.append(f"\\item {where}: $B = {regime.small}$: {regime.small_epoch * 1e3:.3g} ms, "
-                     f"$B = {regime.large}$: {regime.large_epoch * 1e3:.3g} ms per epoch "
-                     f"(ratio {regime.ratio:.2g})")
+                     f"$B = {regime.large}$: {regime.large_epoch * 1e3:.3g} ms "
+                     f"({say['s3_ratio']} {regime.ratio:.2g})")
     return (say["s3_measured"].format(n=table.n_samples) + "\n\\begin{itemize}\n"
             + "\n".join(items) + "\n\\end{itemize}\n")
 
@@ -182,8 +184,9 @@ def handout_latex(language: str = "en", figures: Mapping[str, Any] | None = None
     _check_errata()
     lecture = lecture_week2(language)
     by_key = {step.key: section for section in lecture.sections for step in section.steps}
-    theory, example = by_key["taylor"], by_key["point1.hessian"]
-    softmax = by_key["softmax"]
+    # the handout's own section headings replace the derivation's first and last titles
+    theory, example = replace(by_key["taylor"], title=()), by_key["point1.hessian"]
+    softmax = replace(by_key["softmax"], title=())
     hessian = lecture.step("point1.hessian").values["hessian"]
     # stage 2: the sections
     parts = ["\\begin{document}\n\\title{" + say["title"] + "}\n\\date{}\n\\maketitle\n",
@@ -204,7 +207,7 @@ def handout_latex(language: str = "en", figures: Mapping[str, Any] | None = None
     parts += [_section(say["s3"]), say["s3_intro"] + "\n",
               _table(say["s3_cols"], say["s3_table"], "lYY"), say["s3_regimes"] + "\n\n",
               _measured(batch_table, say), say["s3_momentum"] + "\n", _rule("momentum", language),
-              _figure(figures, "paths", say["fig_paths"])]
+              _figure(figures, "paths", say["fig_paths"], width="")]
     parts += [_section(say["s4"]), say["s4_intro"] + "\n"]
     parts += [_rule(name, language) for name in ("adagrad_lecture", "rmsprop_lecture", "adam",
                                                  "exponential", "linear_warmup", "warmup_cosine",

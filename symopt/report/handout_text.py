@@ -77,7 +77,10 @@ _EN: dict[str, str] = {
                    "costs about as much as a small one's, so an epoch of small batches (more "
                    "updates) is slower. \\texttt{examples/batch\\_size.py} measures both "
                    "regimes and prints them."),
-    "s3_measured": "Measured on the machine that built this handout ({n} samples):",
+    "s3_measured": "Measured on the machine that built this handout ({n} samples), per epoch:",
+    "s3_serial": "without parallelism",
+    "s3_parallel": "vectorised (parallel)",
+    "s3_ratio": "ratio",
     "s3_momentum": ("Momentum keeps moving in the direction of the previous steps: the new "
                     "movement is the negative gradient plus \\(\\mu\\) times the previous "
                     "movement, so it can roll through a saddle point or a flat region."),
@@ -174,7 +177,10 @@ _ZH: dict[str, str] = {
     "s3_regimes": ("讲义中 ``一个回合的时间相同'' 只在没有并行时成立。若批次在并行硬件上一次算完, "
                    "大批次一次更新的时间与小批次差不多, 所以小批次的一个回合 (更新次数多) 更慢。"
                    "\\texttt{examples/batch\\_size.py} 测量并打印这两种情形。"),
-    "s3_measured": "在生成本讲义的机器上测得 ({n} 个样本):",
+    "s3_measured": "在生成本讲义的机器上测得的每个回合的时间 ({n} 个样本):",
+    "s3_serial": "无并行",
+    "s3_parallel": "向量化 (并行)",
+    "s3_ratio": "比值",
     "s3_momentum": ("动量沿着之前的移动方向继续前进: 新的移动等于负梯度加上 \\(\\mu\\) 乘以上一步"
                     "的移动, 因此能越过鞍点或平坦区域。"),
     "s4": "学习率",

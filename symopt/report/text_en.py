@@ -81,6 +81,9 @@ TEXT: dict[str, str] = {
     "h_escape": "Escaping the saddle",
     "escape_text": ("Take an eigenvector {u} of an eigenvalue {lam}: then {curvature}, so "
                     "stepping from {p} along {u} lowers the loss; checked exactly at {step}."),
+    "escape_text_approx": ("Take an eigenvector {u} of an eigenvalue {lam}: then {curvature}, "
+                           "so stepping from {p} along {u} lowers the loss; the point is known "
+                           "to digits, so this is checked in 40-digit arithmetic at {step}."),
     "escape_curve": ("H has no negative eigenvalue, so no straight direction lowers the loss to "
                      "second order; the loss falls along the curve below instead."),
     "escape_none": "No descent direction was found for this saddle.",

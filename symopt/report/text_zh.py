@@ -64,6 +64,8 @@ TEXT: dict[str, str] = {
     "h_escape": "逃离鞍点",
     "escape_text": ("取特征值 {lam} 的特征向量 {u}: 则 {curvature}, "
                     "所以从 {p} 沿 {u} 移动可以减小损失函数; 在 {step} 处精确验证。"),
+    "escape_text_approx": ("取特征值 {lam} 的特征向量 {u}: 则 {curvature}, 所以从 {p} 沿 {u} "
+                           "移动可以减小损失函数; 该点只知道数值, 所以在 {step} 处用 40 位精度验证。"),
     "escape_curve": "H 没有负特征值, 没有直线方向能在二阶上减小损失函数; 但损失函数沿下面的曲线下降。",
     "escape_none": "没有找到这个鞍点的下降方向。",
     "h_family": "驻点集合 {i} (维数 {dim})",

@@ -12,8 +12,8 @@ import numpy as np
 from .executors import Backend, announce_dashboard, backend_of
 from .grid import OptimizerConfig, configs_of, digest, losses_of, make_starts, _bounds
 from .landmarks import Landmarks
-from .tasks import (AnalysisTask, RunSettings, RunTask, Starts, analyse, analysis_key,
-                    run_chunk, run_key)
+from .tasks import (RESULT_COLUMNS, AnalysisTask, RunSettings, RunTask, Starts, analyse,
+                    analysis_key, run_chunk, run_key)
 
 __all__ = ["sweep", "DEFAULT_CHUNK_SIZE", "SWEEP_HINT"]
 
@@ -139,7 +139,8 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
         ``start``, ``x0``, ``x`` (final point), ``final_loss``, ``grad_norm``, ``status``,
         ``converged_step``, ``steps_run``, ``basin``, ``nearest`` (the nearest exact critical
         point or family), ``nearest_kind``, ``distance``, ``analysis`` (how the exact
-        analysis of the loss ended), and ``path`` when ``trajectories`` is given.
+        analysis of the loss ended) and ``analysis_note`` (why, when it did not complete),
+        and ``path`` when ``trajectories`` is given.
 
     Examples
     --------
@@ -164,11 +165,8 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
     entries = losses_of(losses)
     configs = configs_of(optimizers)
     columns = _hyper_columns(configs)
-    taken = {"loss", "optimizer", "start", "x0", "x", "final_loss", "grad_norm", "status",
-             "converged_step", "steps_run", "basin", "nearest", "nearest_kind", "distance",
-             "analysis", "path"}
     for name, _ in columns:
-        if name in taken:
+        if name in RESULT_COLUMNS:
             raise ValueError(f"a hyper-parameter named {name!r} would overwrite the table's "
                              f"{name!r} column; rename the argument")
     settings = RunSettings(steps, tol, basin_tolerance, record)

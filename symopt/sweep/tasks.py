@@ -18,11 +18,14 @@ from .grid import OptimizerConfig, digest
 from .landmarks import Landmarks, nearest
 
 __all__ = ["Starts", "AnalysisTask", "RunTask", "RunSettings", "analyse", "run_chunk",
-           "OUTPUT_COLUMNS"]
+           "OUTPUT_COLUMNS", "RESULT_COLUMNS"]
 
 #: The run's output columns, after ``loss``, ``optimizer`` and the hyper-parameter columns.
 OUTPUT_COLUMNS = ("start", "x0", "x", "final_loss", "grad_norm", "status", "converged_step",
-                  "steps_run", "basin", "nearest", "nearest_kind", "distance", "analysis")
+                  "steps_run", "basin", "nearest", "nearest_kind", "distance", "analysis",
+                  "analysis_note")
+#: Every column of a sweep's table that is not a hyper-parameter.
+RESULT_COLUMNS = frozenset({"loss", "optimizer", *OUTPUT_COLUMNS, "path"})
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,7 @@ def run_chunk(task: RunTask) -> Any:
         "nearest_kind": pa.array(near["nearest_kind"], pa.string()),
         "distance": pa.array(near["distance"], pa.float64(), from_pandas=True),
         "analysis": pa.array([landmarks.status] * size, pa.string()),
+        "analysis_note": pa.array([landmarks.note or None] * size, pa.string()),
     })
     if settings.trajectories:
         path = np.asarray(trajectory.path, dtype=np.float32)           # (records, size, n)
