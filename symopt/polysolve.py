@@ -467,7 +467,8 @@ def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly
         f = factor.monic()
         key = tuple(sp.Rational(c) for c in f.all_coeffs())
         for k in range(len(_coarse_intervals(key))):
-            point = ParametrizedPoint(f, k, numerators, denominator)
+            point = ParametrizedPoint(f, k, numerators, denominator, _cached_intervals,
+                                      _exact_of)
             r = point.rational_root() if f.degree() == mu.degree() else None
             if r is None:
                 points.append(point)
@@ -477,6 +478,25 @@ def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly
             coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
             points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
     return points
+
+
+def _exact_of(point: ParametrizedPoint) -> AlgebraicPoint:
+    """A parametrized point on an irreducible eliminant, exactly: its coordinates as
+    polynomials in t modulo the eliminant (computed modulo primes, checked exactly)."""
+    factors = [g for g, _ in point.eliminant.factor_list()[1] if g.degree() > 0]
+    lo, hi = point.interval(40)
+    lo_r, hi_r = sp.Rational(lo.numerator, lo.denominator), sp.Rational(hi.numerator, hi.denominator)
+    for g in factors:
+        f = g.monic()
+        if len(factors) > 1 and f.eval(lo_r) * f.eval(hi_r) > 0:
+            continue  # no root of this factor in the root's isolating interval
+        key = tuple(sp.Rational(c) for c in f.all_coeffs())
+        for k, (a, b) in enumerate(_cached_intervals(key, 40)):
+            if a <= hi and lo <= b:
+                coords = coordinates_on_factor(f, point.numerators, point.denominator,
+                                               Budget(None))
+                return AlgebraicPoint(f, k, coords)
+    raise AlgorithmFailure("no factor of the eliminant holds this root")
 
 
 def points_from_representation(mu: sp.Poly, numerators: tuple[sp.Poly, ...],
@@ -525,8 +545,8 @@ def _dedupe(result: SolveResult, gens) -> None:
                 continue
             seen.add(key)
         else:
-            values = p.evalf(50)
-            if any(all(abs(a - b) <= sp.Float(10) ** -40 * (1 + abs(a)) for a, b in zip(values, v))
+            values = p.evalf(30 if isinstance(p, ParametrizedPoint) else 50)
+            if any(all(abs(a - b) <= sp.Float(10) ** -25 * (1 + abs(a)) for a, b in zip(values, v))
                    for v, _ in irrational):
                 continue
             irrational.append((values, p))

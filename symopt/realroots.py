@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from fractions import Fraction
-from typing import Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import mpmath
 import sympy as sp
@@ -55,28 +55,30 @@ class ParametrizedPoint:
     representation; coordinates as certified boxes, exact form on demand."""
 
     def __init__(self, eliminant: sp.Poly, index: int, numerators: tuple[sp.Poly, ...],
-                 denominator: sp.Poly):
+                 denominator: sp.Poly, intervals: Callable[[tuple, int], list],
+                 exact: Callable[["ParametrizedPoint"], Any]):
         self.eliminant = eliminant
         self.index = index
         self.numerators = numerators
         self.denominator = denominator
+        self._intervals = intervals  # (coefficients, digits) -> isolating intervals
+        self._exact = exact  # this point -> its AlgebraicPoint
         self._algebraic = None
-        key = tuple(sp.Rational(c) for c in eliminant.all_coeffs())
-        self._key = key
+        self._key = tuple(sp.Rational(c) for c in eliminant.all_coeffs())
         self._num = [[sp.Rational(c) for c in h.all_coeffs()] for h in numerators]
         self._den = [sp.Rational(c) for c in denominator.all_coeffs()]
 
     def interval(self, digits: int) -> tuple[Fraction, Fraction]:
-        """An isolating interval of t of width below 10**-digits."""
-        from .polysolve import _cached_intervals
-
-        return _cached_intervals(self._key, digits)[self.index]
+        """An isolating interval of t of width below 10**-digits (refined in steps of 20
+        digits from 40, so that the points of one eliminant share one refinement)."""
+        digits = max(40, -(-digits // 20) * 20)
+        return self._intervals(self._key, digits)[self.index]
 
     def rational_root(self) -> Fraction | None:
         """t when it is rational (proven: the eliminant vanishes there exactly), else None."""
-        lo, hi = self.interval(60)
+        lo, hi = self.interval(40)
         mid = (lo + hi) / 2
-        for bound in (10 ** 6, 10 ** 12, 10 ** 24):
+        for bound in (10 ** 6, 10 ** 12):
             r = mid.limit_denominator(bound)
             if lo <= r <= hi and self.eliminant.eval(sp.Rational(r.numerator, r.denominator)) == 0:
                 return r
@@ -97,34 +99,16 @@ class ParametrizedPoint:
     def evalf(self, digits: int = 30) -> tuple[sp.Float, ...]:
         """Coordinates to ``digits`` significant digits (midpoints of certified boxes of
         width far below the last digit)."""
-        box = self.box(digits + 20)
-        with mpmath.workdps(digits + 20):
-            return tuple(sp.Float(str(mpmath.mpf(b.mid)), digits) for b in box)
+        box = self.box(digits + 10)
+        with mpmath.workdps(digits + 10):
+            mids = [(mpmath.mp.make_mpf(b._mpi_[0]) + mpmath.mp.make_mpf(b._mpi_[1])) / 2
+                    for b in box]
+            return tuple(sp.Float(mpmath.nstr(m, digits + 5), digits) for m in mids)
 
     def algebraic(self):
         """This point as an AlgebraicPoint (minimal polynomial and index), exactly."""
         if self._algebraic is None:
-            from .budget import Budget
-            from .polysolve import AlgebraicPoint, _coarse_intervals
-            from .zerodim import coordinates_on_factor
-
-            lo, hi = self.interval(30)
-            budget = Budget(None)
-            for factor, _ in self.eliminant.factor_list()[1]:
-                f = factor.monic()
-                if f.degree() == 0:
-                    continue
-                key = tuple(sp.Rational(c) for c in f.all_coeffs())
-                intervals = _coarse_intervals(key)
-                for k in range(len(intervals)):
-                    flo, fhi = _cached_intervals_of(key, 30)[k]
-                    if flo <= hi and lo <= fhi and f.eval(sp.Rational(lo.numerator, lo.denominator)) \
-                            * f.eval(sp.Rational(hi.numerator, hi.denominator)) <= 0:
-                        coords = coordinates_on_factor(f, self.numerators, self.denominator,
-                                                       budget)
-                        self._algebraic = AlgebraicPoint(f, k, coords)
-                        return self._algebraic
-            raise ArithmeticError("no factor of the eliminant holds this root")
+            self._algebraic = self._exact(self)
         return self._algebraic
 
     # AlgebraicPoint's interface, exact, computed on first use
@@ -153,12 +137,6 @@ class ParametrizedPoint:
     def __repr__(self) -> str:
         return (f"ParametrizedPoint(root {self.index} of a degree-{self.eliminant.degree()} "
                 f"eliminant, ~{tuple(float(c) for c in self.evalf(15))})")
-
-
-def _cached_intervals_of(key, digits):
-    from .polysolve import _cached_intervals
-
-    return _cached_intervals(key, digits)
 
 
 def interval_value(poly: sp.Poly, box: Sequence) -> mpmath.ctx_iv.ivmpf:

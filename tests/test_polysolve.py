@@ -83,7 +83,7 @@ def test_exact_path_finds_msolves_reference_points(entry):
     reference = sorted(tuple(float(c) for c in p) for p in entry["reference_real_critical_points"])
     assert cs.complete
     assert len(cs.points) == len(reference)
-    assert np.allclose(sorted(p.numeric for p in cs.points), reference, atol=1e-13)
+    assert np.allclose(sorted(p.numeric for p in cs.points), reference, atol=1e-14, rtol=0)
 
 
 def test_unknown_solver_is_refused_with_the_choices():
