@@ -44,6 +44,19 @@ def _short(label: Any, width: int = 28) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _loss_title(text: Any) -> str:
+    """The table's loss text as a formula (read by symopt's own parser), else as text."""
+    from ..errors import SymoptError
+    from ..loss import Loss
+    from .notation import loss_title
+
+    try:
+        loss = Loss.parse(str(text))
+    except (ValueError, TypeError, SymoptError):
+        return f"L = {_short(text, 60)}"
+    return loss_title(loss, [str(p) for p in loss.params], width=60)
+
+
 def _variant(row: Any, extra: list[str]) -> str:
     parts = [f"{c}={row[c]}" for c in extra if c in row and row[c] is not None
              and not (isinstance(row[c], float) and np.isnan(row[c]))]
@@ -153,7 +166,7 @@ def sweep(table: Any, *, metric: str = "final_loss", show: bool = False) -> Any:
     for row, loss in enumerate(losses):
         rows = table[table.loss == loss]
         _metric_panel(axes[row][0], rows, metric, extra, numeric_lr, positions)
-        axes[row][0].set_title(f"L = {_short(loss, 60)}", fontsize=9)
+        axes[row][0].set_title(_loss_title(loss), fontsize=9)
         _basin_panel(axes[row][1], rows, extra)
     if show:
         import matplotlib.pyplot as plt
