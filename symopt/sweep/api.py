@@ -218,21 +218,12 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
         landmarks: dict[int, Landmarks] = {i: store.read_analysis(i, analyses[i].key)
                                            for i in done_analyses}
         todo = [t for t in analyses if t.index not in done_analyses]
-        for task, found in backend.map_unordered(analyse, todo, lambda t: t.key):
-            if store is not None:
-                store.write_analysis(task.index, task.key, found)
-            landmarks[task.index] = found
-            if bar is not None:
-                bar.update()
+        saved = store is not None
+        _collect(backend, analyse, todo, store.write_analysis if saved else None, landmarks, bar)
         loss_index = {e.key: i for i, e in enumerate(entries)}
         todo_runs = [_with_landmarks(t, landmarks[loss_index[t.loss_key]])
                      for t in runs if t.index not in done_runs]
-        for task, table in backend.map_unordered(run_chunk, todo_runs, lambda t: t.key):
-            if store is not None:
-                store.write_run(task.index, task.key, table)
-            tables[task.index] = table
-            if bar is not None:
-                bar.update()
+        _collect(backend, run_chunk, todo_runs, store.write_run if saved else None, tables, bar)
     finally:
         if bar is not None:
             bar.close()
@@ -257,3 +248,13 @@ def _pandas_type(pandas: Any, pa: Any, arrow_type: Any) -> Any:
 def _with_landmarks(task: RunTask, landmarks: Landmarks) -> RunTask:
     from dataclasses import replace
     return replace(task, landmarks=landmarks)
+
+
+def _collect(backend: Any, work: Any, todo: list, write: Any, into: dict, bar: Any) -> None:
+    """Run ``todo`` on the backend; store each result as it finishes and count it on the bar."""
+    for task, result in backend.map_unordered(work, todo, lambda t: t.key):
+        if write is not None:
+            write(task.index, task.key, result)
+        into[task.index] = result
+        if bar is not None:
+            bar.update()
