@@ -22,14 +22,15 @@ from fractions import Fraction
 from math import gcd
 from functools import lru_cache, reduce
 
+import mpmath
 import sympy as sp
 from sympy.polys.rings import PolyRing
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
-from .realroots import ParametrizedPoint
+from .realroots import ParametrizedPoint, iv, precision
 from .realsigns import evident_sign, takes_both_signs
-from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate
+from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate, variable_blocks
 
 T = sp.Dummy("T")
 
@@ -303,7 +304,8 @@ def _groebner(polys, gens, order, budget: Budget):
                       what="Groebner basis")
 
 
-def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, depth: int) -> None:
+def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, depth: int,
+               split_blocks: bool = True) -> None:
     if depth > 40:
         out.complete = False
         out.notes.append("splitting went deeper than 40 levels; stopped")
@@ -313,6 +315,8 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
         return
     if len(gens) == 1:  # points only: hypersurfaces of a line are points
         out.points.extend(zero_dimensional_points([p.as_expr() for p in polys], gens, budget))
+        return
+    if split_blocks and _solved_by_blocks(polys, gens, budget, out, depth):
         return
     basis = _groebner([p.as_expr() for p in polys], gens, "grevlex", budget)
     if basis.exprs == [1] or any(e.is_number and e != 0 for e in basis.exprs):
@@ -326,7 +330,7 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
         _decompose(_primitive([r.as_expr() for r in rest], gens), gens, budget, out, depth + 1)
         return
     if basis.is_zero_dimensional:
-        _solve_zero_dimensional(basis_polys, gens, budget, out)
+        _solve_zero_dimensional(basis_polys, gens, budget, out, polys)
         return
     for p in basis_polys:
         factors = budget.run(lambda: p.factor_list()[1], what="factorisation")
@@ -339,6 +343,149 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
             _decompose(replaced, gens, budget, out, depth + 1)
             return
     _add_component(basis_polys, gens, budget, out)
+
+
+def _solved_by_blocks(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult,
+                      depth: int) -> bool:
+    """Variables that no equation links are solved apart: when the equations split into
+    groups in disjoint variables (a separable loss: each gradient entry in its own
+    variables), the solutions are the products of the groups' solutions, and no basis of
+    the whole system is needed.  Only done when every group has finitely many points
+    (False otherwise: the caller solves the whole system)."""
+    if any(p.is_ground for p in polys):
+        return False
+    blocks = variable_blocks(polys, len(gens))
+    if len(blocks) < 2 or sorted(i for b in blocks for i in b) != list(range(len(gens))):
+        return False
+    parts = []
+    for block in blocks:
+        sub_gens = tuple(gens[i] for i in block)
+        members = [sp.Poly(p.as_expr(), *sub_gens, domain="QQ") for p in polys
+                   if any(p.degree(gens[i]) > 0 for i in block)]
+        sub = SolveResult()
+        _decompose(members, sub_gens, budget, sub, depth + 1)
+        if sub.families or not sub.complete:
+            return False
+        _dedupe(sub, sub_gens)
+        if not sub.points:
+            return True  # one group has no real point: neither has the system
+        parts.append(sub.points)
+    whole = _WholeSystem(polys, gens)
+    for combo in itertools.product(*parts):
+        out.points.append(_product_point(combo, blocks, len(gens), whole))
+    return True
+
+
+class _WholeSystem:
+    """The whole (block-separable) system, solved as one on first use only: exact
+    coordinates of a product point of irrational groups need one common number field."""
+
+    def __init__(self, polys, gens):
+        self.polys, self.gens = polys, gens
+        self._points = None
+
+    def points(self) -> list[AlgebraicPoint]:
+        if self._points is None:
+            inner = SolveResult()
+            _decompose(self.polys, self.gens, Budget(None), inner, depth=0, split_blocks=False)
+            self._points = [p.algebraic() if isinstance(p, ParametrizedPoint) else p
+                            for p in inner.points]
+        return self._points
+
+
+def _product_point(combo, blocks, n: int, whole: _WholeSystem):
+    """One point of a block-separable system from one point of each group: exact at once
+    when at most one group's point is irrational, else a :class:`ProductPoint`."""
+    combo = [canonical_point(p) for p in combo]
+    irrational = [k for k, p in enumerate(combo)
+                  if isinstance(p, ParametrizedPoint) or p.degree > 1]
+    if len(irrational) <= 1 and not any(isinstance(combo[k], ParametrizedPoint)
+                                        for k in irrational):
+        main = combo[irrational[0]] if irrational else None
+        coords: list = [None] * n
+        for block, p in zip(blocks, combo):
+            for i, c in zip(block, p.coordinate_polys):
+                coords[i] = c if p is main else sp.Poly(c.as_expr(), T, domain="QQ")
+        if main is None:
+            return AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, tuple(coords))
+        return AlgebraicPoint(main.minpoly, main.index, tuple(coords))
+    return ProductPoint(tuple(combo), tuple(blocks), n, whole)
+
+
+def _algebraic_box(point: AlgebraicPoint, digits: int) -> list:
+    """Intervals (mpmath.iv, at the current precision) holding an AlgebraicPoint's
+    coordinates: its polynomials in tau over an isolating interval of tau."""
+    if point.degree == 1:
+        tau = -Fraction(*_fraction(point.minpoly.all_coeffs()[1])) / Fraction(
+            *_fraction(point.minpoly.all_coeffs()[0]))
+        lo = hi = tau
+    else:
+        lo, hi = isolating_intervals(point.minpoly, digits)[point.index]
+    t_iv = iv.mpf([iv.mpf(lo.numerator) / lo.denominator, iv.mpf(hi.numerator) / hi.denominator])
+    box = []
+    for c in point.coordinate_polys:
+        acc = iv.mpf(0)
+        for a in c.all_coeffs():
+            num, den = _fraction(a)
+            acc = acc * t_iv + iv.mpf(num) / den
+        box.append(acc)
+    return box
+
+
+def _endpoint(interval, side: int) -> sp.Float:
+    with mpmath.workprec(300):
+        return sp.Float(mpmath.mp.make_mpf(interval._mpi_[side]), 80)
+
+
+def _fraction(c) -> tuple[int, int]:
+    c = sp.Rational(c)
+    return int(c.p), int(c.q)
+
+
+class ProductPoint(ParametrizedPoint):
+    """A point of a block-separable system whose coordinates lie in several number
+    fields (one per group of variables): a certified box from each group's point; exact
+    coordinates (one minimal polynomial for all) on first use, by solving the whole
+    system once and picking the point in this box."""
+
+    def __init__(self, parts, blocks, n: int, whole: _WholeSystem):
+        self.parts, self.blocks, self.n, self._whole = parts, blocks, n, whole
+        self._algebraic = None
+        self.index = 0
+
+    def interval(self, digits: int):
+        raise AttributeError("a product point has no single parameter")
+
+    def rational_root(self):
+        return None
+
+    def box(self, digits: int = 40) -> list:
+        with precision(int(digits * 3.33) + 60):
+            out: list = [None] * self.n
+            for block, p in zip(self.blocks, self.parts):
+                part = p.box(digits) if isinstance(p, ParametrizedPoint) else _algebraic_box(p, digits)
+                for i, b in zip(block, part):
+                    out[i] = b
+            return out
+
+    def algebraic(self):
+        if self._algebraic is None:
+            box = self.box(60)
+            slack = sp.Float(10) ** -50
+            matches = []
+            for q in self._whole.points():
+                values = q.evalf(60)
+                if all(_endpoint(b, 0) - slack <= v <= _endpoint(b, 1) + slack
+                       for v, b in zip(values, box)):
+                    matches.append(q)
+            if len(matches) != 1:
+                raise AlgorithmFailure("a point of a separable system was not found once "
+                                       "among the whole system's points")
+            self._algebraic = matches[0]
+        return self._algebraic
+
+    def __repr__(self) -> str:
+        return f"ProductPoint(~{tuple(float(c) for c in self.evalf(15))})"
 
 
 def _hilbert_dimension(polys: list[sp.Poly], n: int) -> int:
@@ -409,12 +556,23 @@ def _add_component(basis_polys: list[sp.Poly], gens, budget: Budget, out: SolveR
 
 
 def _solve_zero_dimensional(basis_polys: list[sp.Poly], gens, budget: Budget,
-                            out: SolveResult) -> None:
-    for point in zero_dimensional_points([p.as_expr() for p in basis_polys], gens, budget):
+                            out: SolveResult, generators: list[sp.Poly] | None = None) -> None:
+    # the polynomials are already a Groebner basis: computing one again from them costs
+    # far more than from the original system (10 s against 1 s on Goldstein-Price)
+    for point in zero_dimensional_points(
+            [p.as_expr() for p in basis_polys], gens, budget, is_basis=True,
+            generators=None if generators is None else [g.as_expr() for g in generators]):
         out.points.append(point)
 
 
-def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[AlgebraicPoint]:
+def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget,
+                            is_basis: bool = False,
+                            generators: list[sp.Expr] | None = None) -> list[AlgebraicPoint]:
+    """The real points of a zero-dimensional system.  ``is_basis``: ``exprs`` already
+    form a grevlex Groebner basis of the ideal (it is not computed again).
+    ``generators`` (default ``exprs``): polynomials generating the same ideal, the ones
+    the exact check evaluates at the points (the original equations have far smaller
+    coefficients than a basis)."""
     n = len(gens)
     if n == 1:
         x = gens[0]
@@ -428,10 +586,18 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget) -> list[
             for k in range(factor.count_roots()):
                 points.append(AlgebraicPoint(minpoly, k, (sp.Poly(T, T, domain="QQ"),)))
         return points
-    ring, basis = grevlex_basis(exprs, gens, budget)
+    if is_basis:
+        ring = PolyRing(gens, sp.QQ, "grevlex")
+        basis = [ring.from_expr(sp.expand(e)) for e in exprs]
+        basis = [b for b in basis if b]
+        if any(b.is_ground for b in basis):
+            basis = [ring.one]
+    else:
+        ring, basis = grevlex_basis(exprs, gens, budget)
     if basis == [ring.one]:
         return []
-    generators = [ring.from_expr(sp.expand(e)) for e in exprs]
+    generators = [ring.from_expr(sp.expand(e)) for e in (exprs if generators is None
+                                                          else generators)]
     rur = rational_univariate(ring, basis, T, budget, [g for g in generators if g])
     if rur is None:
         raise AlgorithmFailure("a piece taken to be zero-dimensional has infinitely many points")

@@ -23,13 +23,14 @@ from typing import Any, Callable, Iterator, Sequence
 import mpmath
 import sympy as sp
 
-__all__ = ["ParametrizedPoint", "interval_charpoly", "interval_value"]
+__all__ = ["ParametrizedPoint", "interval_charpoly", "interval_value", "precision"]
 
 iv = mpmath.iv
 
 
 @contextmanager
-def _precision(bits: int) -> Iterator[None]:
+def precision(bits: int) -> Iterator[None]:
+    """mpmath.iv's working precision set to ``bits`` inside the block."""
     saved = iv.prec
     iv.prec = bits
     try:
@@ -87,7 +88,7 @@ class ParametrizedPoint:
     def box(self, digits: int = 40) -> list:
         """Intervals (mpmath.iv) that provably hold the coordinates."""
         lo, hi = self.interval(digits)
-        with _precision(int(digits * 3.33) + 60):
+        with precision(int(digits * 3.33) + 60):
             low = iv.mpf(lo.numerator) / lo.denominator
             high = iv.mpf(hi.numerator) / hi.denominator
             t = iv.mpf([low.a, high.b])
@@ -177,7 +178,7 @@ def certified_signs(point: ParametrizedPoint, hessian: Sequence[Sequence[sp.Poly
         except ValueError:
             digits *= 2
             continue
-        with _precision(int(digits * 3.33) + 60):
+        with precision(int(digits * 3.33) + 60):
             matrix = [[interval_value(h, box) for h in row] for row in hessian]
             coeffs = interval_charpoly(matrix)
         signs = [1 if c.a > 0 else -1 if c.b < 0 else None for c in coeffs]
