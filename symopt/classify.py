@@ -171,16 +171,19 @@ def _numeric_eigenvalues(numeric_h: mpmath.matrix) -> tuple[sp.Expr, ...]:
 def _eigen(rational_hessian: sp.Matrix | None, numeric_h: mpmath.matrix,
            inertia: tuple[int, int, int], budget: Budget):
     """Eigenvalues (ascending) and unit escape directions (negative eigenvalues)."""
+    exact_values = None
     if rational_hessian is not None:
         try:
-            return budget.run(lambda: _exact_eigen(rational_hessian), fraction=0.3,
-                              what="exact eigenvectors")
+            exact_values, directions = budget.run(lambda: _exact_eigen(rational_hessian),
+                                                  fraction=0.3, what="exact eigenvectors")
+            if directions is not None:
+                return exact_values, directions
         except (BudgetExceeded, NotImplementedError, ValueError):
             pass
     with mpmath.workdps(50):
         values, vectors = mpmath.eigsy(numeric_h)
         n = numeric_h.rows
-        eigenvalues = tuple(sp.Float(str(values[i]), 30) for i in range(n))
+        eigenvalues = exact_values or tuple(sp.Float(str(values[i]), 30) for i in range(n))
         negative = inertia[1]
         directions = []
         for i in range(negative):  # eigsy sorts ascending: the first ones are negative
@@ -204,8 +207,10 @@ def _exact_eigen(h: sp.Matrix):
     for v in values:
         if exact_sign(v) != -1:
             continue
-        if isinstance(v, sp.CRootOf) or v.has(sp.CRootOf):
-            raise NotImplementedError("eigenvector of a CRootOf eigenvalue")
+        if not v.is_Rational:
+            # an irrational eigenvalue's unit eigenvector is a nested radical that takes
+            # seconds to simplify: the eigenvalues stay exact, the directions numeric
+            return eigenvalues, None
         basis = (h - v * sp.eye(h.rows)).nullspace(simplify=True)
         for vec in _gram_schmidt(basis):
             directions.append(_orient(tuple(sp.radsimp(sp.simplify(c)) for c in vec)))

@@ -26,8 +26,8 @@ from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
-from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals,
-                        solve_polynomial_system)
+from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, crootof,
+                        isolating_intervals, solve_polynomial_system)
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
@@ -196,12 +196,15 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     failures = [solved.failure] if getattr(solved, "failure", "") else []
     timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
+    block_cache: dict = {}  # the groups' points recur in many product points
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         try:
-            certified = (_certified_point(loss, alg, hessian)
-                         if isinstance(alg, ParametrizedPoint) else None)
+            certified = (_block_point(loss, alg, hessian, block_cache)
+                         if isinstance(alg, ProductPoint) and not denominators else None)
+            if certified is None and isinstance(alg, ParametrizedPoint):
+                certified = _certified_point(loss, alg, hessian)
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
                 hessian, budget))
@@ -373,6 +376,83 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalP
                          eigenvalues=eigenvalues, escape_directions=escape,
                          signs=tuple(signs))
     return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+
+
+def _block_inertia(part, rows, gens) -> tuple[int, int, int] | None:
+    """Inertia of one group's Hessian block at that group's point: interval arithmetic
+    on a certified box first, exact signs in the point's number field otherwise."""
+    if isinstance(part, ParametrizedPoint):
+        signs = certified_signs(part, rows)
+        if signs is not None:
+            return inertia_from_charpoly(signs)
+        part = part.algebraic()
+    lam = sp.Dummy("lambda")
+    matrix = sp.Matrix(len(rows), len(rows),
+                       lambda i, j: part.reduce(rows[i][j].as_expr(), gens).as_expr())
+    coeffs = [sp.Poly(c, T, domain="QQ") for c in matrix.charpoly(lam).all_coeffs()]
+    return inertia_from_charpoly([part.sign_of(c) for c in coeffs])
+
+
+def _block_point(loss: Loss, point: ProductPoint, hessian,
+                 cache: dict | None = None) -> CriticalPoint | None:
+    """A point of a block-separable gradient: the Hessian is block-diagonal there (each
+    gradient entry depends only on its group's variables), so its inertia is the sum of
+    the blocks' inertias, each proven in its own group's number field.  None when that
+    leaves the kind open (a semidefinite singular Hessian)."""
+    params = loss.params
+    total = [0, 0, 0]
+    for block, part in zip(point.blocks, point.parts):
+        gens = tuple(params[i] for i in block)
+        key = (block, id(part))
+        if cache is None or key not in cache:
+            rows = [[sp.Poly(hessian[i, j], *gens, domain="QQ") for j in block] for i in block]
+            inertia = _block_inertia(part, rows, gens)
+            if cache is not None:
+                cache[key] = (part, inertia)  # the part is kept so its id stays unique
+        else:
+            inertia = cache[key][1]
+        if inertia is None:
+            return None
+        total = [a + b for a, b in zip(total, inertia)]
+    positive, negative, zero = total
+    if zero and not (positive and negative):
+        return None
+    coords = point.evalf(30)
+    subs = dict(zip(params, coords))
+    with mpmath.workdps(50):
+        values, vectors = mpmath.eigsy(_numeric_matrix(hessian.xreplace(subs)))
+    escape = []
+    for c in range(len(params)):
+        if values[c] < 0:
+            column = [vectors[r, c] for r in range(len(params))]
+            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
+            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s)"
+              + (f" and {zero} zero" if zero else "") + ": the Hessian is block-diagonal "
+              "(the gradient splits into groups of variables), each block's inertia proven "
+              "exactly or by interval arithmetic on a certified box")
+    cls = Classification(kind=kind, degenerate=bool(zero), reason=reason,
+                         inertia=(positive, negative, zero),
+                         eigenvalues=tuple(sp.Float(str(v), 30) for v in values),
+                         escape_directions=tuple(escape))
+    value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
+    numeric = tuple(float(c) for c in coords)
+    if not any(isinstance(part, ParametrizedPoint) for part in point.parts):
+        # each coordinate is exact in its own group's field: no common field is needed
+        exact: list = [None] * len(params)
+        for block, part in zip(point.blocks, point.parts):
+            key = ("coordinates", block, id(part))
+            if cache is None or key not in cache:
+                found = exact_coordinates(part)
+                if cache is not None:
+                    cache[key] = (part, found)
+            else:
+                found = cache[key][1]
+            for i, c in zip(block, found):
+                exact[i] = c
+        return _point_from(tuple(exact), numeric, value, cls, exact=True)
+    return _point_from(coords, numeric, value, cls, exact=False)
 
 
 def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:

@@ -321,7 +321,7 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
     basis = _groebner([p.as_expr() for p in polys], gens, "grevlex", budget)
     if basis.exprs == [1] or any(e.is_number and e != 0 for e in basis.exprs):
         return
-    basis_polys = [sp.Poly(e, *gens, domain="QQ") for e in basis.exprs]
+    basis_polys = [p.set_domain(sp.QQ) for p in basis.polys]
     common = reduce(lambda a, b: a.gcd(b), basis_polys)
     if common.total_degree() > 0:
         for factor, _mult in budget.run(lambda: common.factor_list()[1], what="factorisation"):
@@ -559,9 +559,8 @@ def _solve_zero_dimensional(basis_polys: list[sp.Poly], gens, budget: Budget,
                             out: SolveResult, generators: list[sp.Poly] | None = None) -> None:
     # the polynomials are already a Groebner basis: computing one again from them costs
     # far more than from the original system (10 s against 1 s on Goldstein-Price)
-    for point in zero_dimensional_points(
-            [p.as_expr() for p in basis_polys], gens, budget, is_basis=True,
-            generators=None if generators is None else [g.as_expr() for g in generators]):
+    for point in zero_dimensional_points(basis_polys, gens, budget, is_basis=True,
+                                         generators=generators):
         out.points.append(point)
 
 
@@ -586,9 +585,15 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget,
             for k in range(factor.count_roots()):
                 points.append(AlgebraicPoint(minpoly, k, (sp.Poly(T, T, domain="QQ"),)))
         return points
+    ring = PolyRing(gens, sp.QQ, "grevlex")
+
+    def element(e):  # Polys convert by their terms, far cheaper than through expressions
+        if isinstance(e, sp.Poly):
+            return ring.from_dict({m: sp.QQ.convert(c, e.domain) for m, c in e.rep.terms()})
+        return ring.from_expr(sp.expand(e))
+
     if is_basis:
-        ring = PolyRing(gens, sp.QQ, "grevlex")
-        basis = [ring.from_expr(sp.expand(e)) for e in exprs]
+        basis = [element(e) for e in exprs]
         basis = [b for b in basis if b]
         if any(b.is_ground for b in basis):
             basis = [ring.one]
@@ -596,8 +601,7 @@ def zero_dimensional_points(exprs: list[sp.Expr], gens, budget: Budget,
         ring, basis = grevlex_basis(exprs, gens, budget)
     if basis == [ring.one]:
         return []
-    generators = [ring.from_expr(sp.expand(e)) for e in (exprs if generators is None
-                                                          else generators)]
+    generators = [element(e) for e in (exprs if generators is None else generators)]
     rur = rational_univariate(ring, basis, T, budget, [g for g in generators if g])
     if rur is None:
         raise AlgorithmFailure("a piece taken to be zero-dimensional has infinitely many points")
@@ -705,6 +709,9 @@ def _dedupe(result: SolveResult, gens) -> None:
     seen = set()
     irrational: list[tuple[tuple, AlgebraicPoint]] = []
     for p in map(canonical_point, result.points):
+        if isinstance(p, ProductPoint):  # products of distinct groups' points are distinct
+            unique.append(p)
+            continue
         if not isinstance(p, ParametrizedPoint) and p.degree == 1:
             key = tuple(c.as_expr() for c in p.coordinate_polys)
             if key in seen:

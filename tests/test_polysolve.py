@@ -89,3 +89,20 @@ def test_exact_path_finds_msolves_reference_points(entry):
 def test_unknown_solver_is_refused_with_the_choices():
     with pytest.raises(ValueError, match="'auto', 'exact', 'msolve'"):
         so.critical_points("x**2", solver="fast")
+
+
+def test_separable_system_with_several_irrational_groups_is_solved_by_groups():
+    # x**3/3 - 2x, y**3/3 - 3y, z**4 apart: x = +-sqrt(2), y = +-sqrt(3), z = 0; the
+    # second derivatives 2x, 2y, 0 make the two points with x*y < 0 saddles
+    loss = so.Loss.parse("x**3/3 - 2*x + y**3/3 - 3*y + z**4")
+    cs = so.critical_points(loss, timeout=120, solver="exact")
+    assert len(cs.points) == 4
+    got = {tuple(sp.nsimplify(c) for c in p.coords): p.kind.value for p in cs.points}
+    r2, r3 = sp.sqrt(2), sp.sqrt(3)
+    assert set(got) == {(a * r2, b * r3, 0) for a in (1, -1) for b in (1, -1)}
+    assert got[(-r2, r3, 0)] == got[(r2, -r3, 0)] == "saddle"
+    # semidefinite singular Hessians: z**4 rises, so (sqrt 2, sqrt 3, 0) is a minimum and
+    # (-sqrt 2, -sqrt 3, 0) a saddle; the Hessian alone cannot tell, and no wrong kind
+    # may be claimed
+    assert got[(r2, r3, 0)] in ("minimum", "inconclusive")
+    assert got[(-r2, -r3, 0)] in ("saddle", "inconclusive")
