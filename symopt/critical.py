@@ -128,6 +128,13 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
     """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
+        fast = budget.run(lambda: _polynomial_derivatives(loss.expr, params), fraction=0.5,
+                          what="derivatives of a polynomial")
+    except BudgetExceeded as exc:
+        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
+    if fast is not None:
+        return _polynomial_case(loss, fast[0], [], fast[1], budget, solver)
+    try:
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
         system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
@@ -163,6 +170,24 @@ def _analysis_before(loss: Loss, deadline: float, options: dict) -> CriticalSet:
         return _empty(loss, Status.TIMEOUT,
                       "no time was left for the analysis after starting its child process", 0.0)
     return critical_points(loss, left, isolate=False, memory_mb=None, **options)
+
+
+def _polynomial_derivatives(expr: sp.Expr, params) -> tuple[list, sp.Matrix] | None:
+    """Gradient entries and Hessian of a polynomial loss with rational coefficients,
+    differentiated as polynomials (on Goldstein-Price seconds faster than differentiating
+    the expression and expanding the result); None for any other loss."""
+    try:
+        poly = sp.Poly(expr, *params)
+    except (sp.PolynomialError, sp.polys.polyerrors.GeneratorsNeeded):
+        return None
+    if not (poly.domain.is_QQ or poly.domain.is_ZZ):
+        return None
+    gradient = [poly.diff(v) for v in params]
+    n = len(params)
+    second = [[gradient[i].diff(params[j]).as_expr() if j >= i else None for j in range(n)]
+              for i in range(n)]
+    hessian = sp.Matrix(n, n, lambda i, j: second[min(i, j)][max(i, j)])
+    return [g.as_expr() for g in gradient], hessian
 
 
 def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:

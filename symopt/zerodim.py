@@ -255,32 +255,91 @@ def _verified(mu: sp.Poly, numerators, weights, polys, symbol,
 
 def homogenised(f: PolyElement, numerators: Sequence[sp.Poly],
                 denominator: sp.Poly) -> sp.Poly:
-    """``denominator**deg f * f(h_1/denominator, ..., h_n/denominator)``, over Z."""
+    """``denominator**deg f * f(h_1/denominator, ..., h_n/denominator)``, over Z.
+
+    The products of these large integer polynomials are taken by Kronecker substitution
+    (each polynomial packed into one integer, one big-integer product), far faster than
+    coefficient by coefficient."""
     symbol = denominator.gens[0]
     top = max(sum(m) for m in f.monoms())
-    cache: dict[tuple[int, int], sp.Poly] = {}
-    one = sp.Poly(1, symbol, domain=sp.ZZ)
+    bases = [_low_first(denominator)] + [_low_first(h) for h in numerators]
+    cache: dict[tuple[int, int], list[int]] = {}
 
-    def power(base: int, e: int) -> sp.Poly:  # base -1: the denominator
+    def power(base: int, e: int) -> list[int]:  # base 0: the denominator
         if e == 0:
-            return one
+            return [1]
         if (base, e) not in cache:
-            b = denominator if base < 0 else numerators[base]
-            cache[(base, e)] = b if e == 1 else power(base, e - 1) * b
+            cache[(base, e)] = bases[base] if e == 1 else kronecker_mul(power(base, e - 1),
+                                                                       bases[base])
         return cache[(base, e)]
 
-    fractions = [c for _, c in f.terms()]
     common = 1
-    for c in fractions:
+    for _, c in f.terms():
         common = common * int(c.denominator) // gcd(common, int(c.denominator))
-    total = sp.Poly(0, symbol, domain=sp.ZZ)
+    total: list[int] = []
     for monom, c in f.terms():
-        term = power(-1, top - sum(monom)) * int(c * common)
+        term = [v * int(c * common) for v in power(0, top - sum(monom))]
         for i, e in enumerate(monom):
             if e:
-                term = term * power(i, e)
-        total += term
-    return total
+                term = kronecker_mul(term, power(i + 1, e))
+        if len(term) > len(total):
+            total.extend([0] * (len(term) - len(total)))
+        for k, v in enumerate(term):
+            total[k] += v
+    while total and total[-1] == 0:
+        total.pop()
+    return sp.Poly.from_list(list(reversed(total)) or [0], symbol, domain=sp.ZZ)
+
+
+def _low_first(poly: sp.Poly) -> list[int]:
+    return [int(c) for c in reversed(poly.all_coeffs())]
+
+
+def kronecker_mul(a: list[int], b: list[int]) -> list[int]:
+    """Product of integer polynomials (coefficients lowest degree first), by packing
+    each into one integer with slots wide enough for any coefficient of the product."""
+    if not a or not b:
+        return []
+    bound = max(map(abs, a)) * max(map(abs, b)) * min(len(a), len(b))
+    if bound == 0:
+        return [0] * (len(a) + len(b) - 1)
+    bits = bound.bit_length() + 2
+    product = _pack(a, bits) * _pack(b, bits)
+    out: list[int] = []
+    _unpack(product, bits, len(a) + len(b) - 1, out)
+    return out
+
+
+def _pack(coeffs: list[int], bits: int) -> int:
+    """sum c_i 2**(i bits), halves first (linear in the size, not quadratic)."""
+    if len(coeffs) <= 8:
+        acc = 0
+        for c in reversed(coeffs):
+            acc = (acc << bits) + c
+        return acc
+    half = len(coeffs) // 2
+    return _pack(coeffs[:half], bits) + (_pack(coeffs[half:], bits) << (half * bits))
+
+
+def _unpack(value: int, bits: int, count: int, out: list[int]) -> None:
+    """The inverse of _pack for ``count`` signed slots, each below 2**(bits - 2) in size
+    (so every partial sum is a signed residue modulo its width)."""
+    if count <= 8:
+        mask, half = (1 << bits) - 1, 1 << (bits - 1)
+        for _ in range(count):
+            r = value & mask
+            if r >= half:
+                r -= 1 << bits
+            out.append(r)
+            value = (value - r) >> bits
+        return
+    low_count = count // 2
+    width = low_count * bits
+    low = value & ((1 << width) - 1)
+    if low >= 1 << (width - 1):
+        low -= 1 << width
+    _unpack(low, bits, low_count, out)
+    _unpack((value - low) >> width, bits, count - low_count, out)
 
 
 def _eliminant(q: Quotient, i: int, symbol, budget: Budget) -> sp.Poly | None:
