@@ -211,9 +211,12 @@ def _exact_eigen(h: sp.Matrix):
             # an irrational eigenvalue's unit eigenvector is a nested radical that takes
             # seconds to simplify: the eigenvalues stay exact, the directions numeric
             return eigenvalues, None
-        basis = (h - v * sp.eye(h.rows)).nullspace(simplify=True)
+        # a rational eigenvalue of a rational matrix: the null space is rational, and
+        # radsimp is all the unit vectors need (simplify would cost seconds, and its
+        # first call imports sympy.physics)
+        basis = (h - v * sp.eye(h.rows)).nullspace()
         for vec in _gram_schmidt(basis):
-            directions.append(_orient(tuple(sp.radsimp(sp.simplify(c)) for c in vec)))
+            directions.append(_orient(tuple(sp.radsimp(c) for c in vec)))
     return eigenvalues, tuple(directions)
 
 
@@ -223,8 +226,8 @@ def _gram_schmidt(vectors: list[sp.Matrix]) -> list[sp.Matrix]:
         w = v
         for u in out:
             w = w - (u.dot(w)) * u
-        norm = sp.sqrt(sp.simplify(w.dot(w)))
-        out.append((w / norm).applyfunc(sp.simplify))
+        norm = sp.sqrt(sp.radsimp(sp.expand(w.dot(w))))
+        out.append((w / norm).applyfunc(lambda c: sp.radsimp(sp.expand(c))))
     return out
 
 
