@@ -89,7 +89,7 @@ def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Mat
         signs: list[int | None] = [point.sign_of(c) for c in coeffs]
         root = point.root
         charpoly = tuple(c.as_expr().subs(T, root) for c in coeffs)
-        numeric_h = _numeric_matrix(matrix.subs(T, root.evalf(50)))
+        numeric_h = _numeric_matrix(matrix.subs(T, point.tau(60)))
     else:
         subs = dict(zip(params, coords))
         at_point = hessian.xreplace(subs)

@@ -10,6 +10,7 @@ polished with mpmath and verified; ``complete=False`` and the method is stated.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from fractions import Fraction
 from typing import Any, Sequence
@@ -344,21 +345,32 @@ def _quadratic_root(alg: AlgebraicPoint) -> sp.Expr:
     return roots[alg.index]
 
 
+_X = sp.Dummy("X")
+
+
+@functools.lru_cache(maxsize=256)
+def _coordinate_factors(minpoly: sp.Poly, coordinate: sp.Poly) -> tuple[sp.Poly, ...]:
+    """The irreducible factors (primitive, positive leading coefficient) of
+    res_T(minpoly(T), X - coordinate(T)); shared by every root of one minimal polynomial,
+    so computed once for all of them."""
+    res = sp.Poly(sp.resultant(minpoly.as_expr(), _X - coordinate.as_expr(), T), _X)
+    out = []
+    for factor, _ in res.factor_list()[1]:
+        _, factor = factor.clear_denoms(convert=True)
+        factor = factor.primitive()[1]
+        out.append(-factor if factor.LC() < 0 else factor)
+    return tuple(out)
+
+
 def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) -> sp.Expr:
     """The coordinate p(tau) as a root of its own minimal polynomial.
 
     The minimal polynomial divides the resultant res_T(f(T), X - p(T)); the root is the
     one whose isolating interval (width 1e-40) holds the coordinate's 50-digit value.
     """
-    X = sp.Dummy("X")
-    res = sp.Poly(sp.resultant(alg.minpoly.as_expr(), X - coordinate.as_expr(), T), X)
     target = Fraction(str(sp.Float(value, 50)))
     slack = Fraction(1, 10 ** 40)
-    for factor, _ in res.factor_list()[1]:
-        _, factor = factor.clear_denoms(convert=True)
-        factor = factor.primitive()[1]
-        if factor.LC() < 0:
-            factor = -factor
+    for factor in _coordinate_factors(alg.minpoly, coordinate):
         for k, (a, b) in enumerate(isolating_intervals(factor, 45)):
             if a - slack <= target <= b + slack:
                 if factor.degree() == 1:
@@ -489,7 +501,7 @@ def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> Cr
         value = sp.nsimplify(loss.expr.xreplace(dict(zip(params, coords))))
     else:
         reduced = alg.reduce(loss.expr, params) if _is_poly(loss.expr, params) else None
-        value = (sp.Float(str(sp.N(reduced.as_expr().subs(T, alg.root), 30)), 30)
+        value = (sp.Float(str(sp.N(reduced.as_expr().subs(T, alg.tau(60)), 30)), 30)
                  if reduced is not None else sp.N(loss.expr.xreplace(dict(zip(params, coords))), 30))
     return _point_from(coords, numeric, value, cls, exact=True)
 

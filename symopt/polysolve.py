@@ -67,9 +67,18 @@ class AlgebraicPoint:
             return sp.Rational(-b, a)
         return crootof(self.minpoly, self.index)
 
+    def tau(self, digits: int = 50) -> sp.Float:
+        """tau to ``digits`` digits: the midpoint of an isolating interval of width below
+        10**-(digits + 10) (for numbers only: CRootOf's own evalf is far slower)."""
+        if self.degree == 1:
+            return sp.Float(self.root, digits)
+        a, b = isolating_intervals(self.minpoly, digits + 10)[self.index]
+        mid = (a + b) / 2
+        return sp.Float(sp.Rational(mid.numerator, mid.denominator), digits)
+
     def reduce(self, expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> sp.Poly:
         """``expr`` (polynomial in gens) at this point, as a polynomial in T mod minpoly."""
-        poly = sp.Poly(expr, *gens, domain="QQ")
+        poly = _as_poly(expr, tuple(gens))
         result = sp.Poly(0, T, domain="QQ")
         powers: dict[tuple[int, int], sp.Poly] = {}
         for monom, coeff in poly.terms():
@@ -109,6 +118,13 @@ class AlgebraicPoint:
                 acc = acc * tau + Fraction(int(c.p), int(c.q))
             values.append(sp.Float(sp.Rational(acc.numerator, acc.denominator), digits))
         return tuple(values)
+
+
+@lru_cache(maxsize=1024)
+def _as_poly(expr: sp.Expr, gens: tuple) -> sp.Poly:
+    """A polynomial from its expression (cached: the same Hessian entries are reduced at
+    every point)."""
+    return sp.Poly(expr, *gens, domain="QQ")
 
 
 def certified_sign(value: sp.Poly, minpoly: sp.Poly, index: int, max_digits: int = 400) -> int:
