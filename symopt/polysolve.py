@@ -30,7 +30,8 @@ from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
 from .realroots import ParametrizedPoint, iv, precision
 from .realsigns import evident_sign, takes_both_signs
-from .zerodim import coordinates_on_factor, grevlex_basis, rational_univariate, variable_blocks
+from .zerodim import (coordinates_on_factor, grevlex_basis, rational_univariate, reduced_basis,
+                      variable_blocks)
 
 T = sp.Dummy("T")
 
@@ -334,10 +335,16 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
         return
     if split_blocks and _solved_by_blocks(polys, gens, budget, out, depth):
         return
-    basis = _groebner([p.as_expr() for p in polys], gens, "grevlex", budget)
-    if basis.exprs == [1] or any(e.is_number and e != 0 for e in basis.exprs):
+    ring = PolyRing(gens, sp.QQ, "grevlex")
+    elements = [ring.from_dict({m: sp.QQ.convert(c, p.domain) for m, c in p.rep.terms()})
+                for p in polys]
+    basis = budget.run(lambda: reduced_basis([e for e in elements if e], ring),
+                       what="Groebner basis")
+    if any(g.is_ground for g in basis):
         return
-    basis_polys = [p.set_domain(sp.QQ) for p in basis.polys]
+    # integer coefficients, as families are reported (monic elements with denominators cleared)
+    basis_polys = [sp.Poly.from_dict(dict(g.items()), *gens, domain=sp.QQ)
+                   .clear_denoms(convert=True)[1] for g in basis]
     common = reduce(lambda a, b: a.gcd(b), basis_polys)
     if common.total_degree() > 0:
         for factor, _mult in budget.run(lambda: common.factor_list()[1], what="factorisation"):
@@ -345,7 +352,8 @@ def _decompose(polys: list[sp.Poly], gens, budget: Budget, out: SolveResult, dep
         rest = [p.exquo(common) for p in basis_polys]
         _decompose(_primitive([r.as_expr() for r in rest], gens), gens, budget, out, depth + 1)
         return
-    if basis.is_zero_dimensional:
+    if all(any(g.LM[i] > 0 and sum(g.LM) == g.LM[i] for g in basis) for i in range(len(gens))):
+        # a pure power of every variable leads some element: finitely many points
         _solve_zero_dimensional(basis_polys, gens, budget, out, polys)
         return
     for p in basis_polys:
