@@ -106,3 +106,33 @@ def test_separable_system_with_several_irrational_groups_is_solved_by_groups():
     # may be claimed
     assert got[(r2, r3, 0)] in ("minimum", "inconclusive")
     assert got[(-r2, -r3, 0)] in ("saddle", "inconclusive")
+
+
+@pytest.mark.parametrize("name", ["goldstein_price", "dense_n2_d5_s2", "dense_n3_d3_s3"])
+def test_reduced_basis_is_sympys_reduced_basis(name):
+    from sympy.polys.rings import PolyRing
+    from symopt.zerodim import reduced_basis
+
+    entry = next(e for e in SCALE if e["name"] == name)
+    loss = so.Loss.parse(entry["expr"], params=entry["vars"])
+    reference = sp.groebner([sp.expand(g) for g in loss.gradient], *loss.params,
+                            order="grevlex")
+    ring = PolyRing(loss.params, sp.QQ, "grevlex")
+    ours = reduced_basis([ring.from_expr(sp.expand(g)) for g in loss.gradient], ring)
+    # a reduced basis is unique: the same monic polynomials, term by term
+    assert sorted(ours, key=str) == sorted((ring.from_expr(e).monic() for e in reference.exprs),
+                                           key=str)
+
+
+def test_kronecker_product_is_the_convolution():
+    from symopt.zerodim import kronecker_mul
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        a = [int(v) * 10 ** 40 + 7 for v in rng.integers(-9, 9, rng.integers(1, 40))]
+        b = [int(v) for v in rng.integers(-5, 5, rng.integers(1, 40))]
+        expected = [0] * (len(a) + len(b) - 1)
+        for i, u in enumerate(a):
+            for j, v in enumerate(b):
+                expected[i + j] += u * v
+        assert kronecker_mul(a, b) == expected
