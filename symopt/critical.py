@@ -27,7 +27,7 @@ from .families import analyse_family
 from .loss import Loss
 from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
-from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, crootof,
+from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, qq_poly, crootof,
                         isolating_intervals, solve_polynomial_system)
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
@@ -381,12 +381,30 @@ def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) 
     raise BudgetExceeded("could not identify a coordinate among its minimal polynomial's roots")
 
 
+def _matrix_at(rows, coords) -> mpmath.matrix:
+    """Polynomial entries evaluated at numeric coordinates, at the working precision
+    (term by term: far cheaper than substituting into the expressions)."""
+    values = [mpmath.mpf(str(c)) for c in coords]
+    out = mpmath.matrix(len(rows), len(rows[0]))
+    for i, row in enumerate(rows):
+        for j, poly in enumerate(row):
+            total = mpmath.mpf(0)
+            for monom, c in poly.terms():
+                term = mpmath.mpf(int(c.p)) / int(c.q)
+                for v, e in zip(values, monom):
+                    if e:
+                        term *= v ** e
+                total += term
+            out[i, j] = total
+    return out
+
+
 def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
     """A nondegenerate point classified by interval arithmetic on a certified box (the
     signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
     when a sign stays undecided.  Coordinates: 30 digits (exact: ``point.algebraic()``)."""
     params = loss.params
-    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
+    rows = [[qq_poly(hessian[i, j], tuple(params)) for j in range(len(params))]
             for i in range(len(params))]
     signs = certified_signs(point, rows)
     inertia = inertia_from_charpoly(signs) if signs is not None else None
@@ -395,7 +413,7 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalP
     coords = point.evalf(30)
     subs = dict(zip(params, coords))
     with mpmath.workdps(50):
-        values, vectors = mpmath.eigsy(_numeric_matrix(hessian.xreplace(subs)))
+        values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
     eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
     escape = []
     for c in range(len(params)):
@@ -456,8 +474,10 @@ def _block_point(loss: Loss, point: ProductPoint, hessian,
         return None
     coords = point.evalf(30)
     subs = dict(zip(params, coords))
+    rows = [[qq_poly(hessian[i, j], tuple(params)) for j in range(len(params))]
+            for i in range(len(params))]
     with mpmath.workdps(50):
-        values, vectors = mpmath.eigsy(_numeric_matrix(hessian.xreplace(subs)))
+        values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
     escape = []
     for c in range(len(params)):
         if values[c] < 0:

@@ -79,7 +79,7 @@ class AlgebraicPoint:
 
     def reduce(self, expr: sp.Expr, gens: tuple[sp.Symbol, ...]) -> sp.Poly:
         """``expr`` (polynomial in gens) at this point, as a polynomial in T mod minpoly."""
-        poly = _as_poly(expr, tuple(gens))
+        poly = qq_poly(expr, tuple(gens))
         result = sp.Poly(0, T, domain="QQ")
         powers: dict[tuple[int, int], sp.Poly] = {}
         for monom, coeff in poly.terms():
@@ -122,7 +122,7 @@ class AlgebraicPoint:
 
 
 @lru_cache(maxsize=1024)
-def _as_poly(expr: sp.Expr, gens: tuple) -> sp.Poly:
+def qq_poly(expr: sp.Expr, gens: tuple) -> sp.Poly:
     """A polynomial from its expression (cached: the same Hessian entries are reduced at
     every point)."""
     return sp.Poly(expr, *gens, domain="QQ")

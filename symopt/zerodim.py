@@ -333,8 +333,28 @@ def _verified(mu: sp.Poly, numerators, weights, polys, symbol,
         for c in poly.all_coeffs():
             scale = scale * int(c.denominator) // gcd(scale, int(c.denominator))
     integer = [(h * scale).set_domain(sp.ZZ) for h in (derivative, *numerators)]
-    modulus = mu.clear_denoms(convert=True)[1]
-    return all(homogenised(f, integer[1:], integer[0]).prem(modulus).is_zero for f in polys)
+    modulus = mu.clear_denoms(convert=True)[1].primitive()[1]
+    return all(divides(modulus, homogenised(f, integer[1:], integer[0])) for f in polys)
+
+
+def divides(m: sp.Poly, f: sp.Poly) -> bool:
+    """Whether the primitive integer polynomial ``m`` divides ``f`` (over Z, so over Q).
+
+    The quotient is guessed from one big-integer division of the two polynomials' values
+    at a large power of two, unpacked into coefficients, and accepted only when
+    ``quotient * m == f`` exactly; otherwise the pseudo-remainder decides (slower)."""
+    if f.is_zero:
+        return True
+    a, b = _low_first(f), _low_first(m)
+    if len(a) >= len(b):
+        bits = max(abs(c) for c in a).bit_length() + len(a) + 64
+        q, r = divmod(_pack(a, bits), _pack(b, bits))
+        if r == 0:
+            quotient: list[int] = []
+            _unpack(q, bits, len(a) - len(b) + 1, quotient)
+            if kronecker_mul(quotient, b) == a:
+                return True
+    return f.prem(m).is_zero
 
 
 def homogenised(f: PolyElement, numerators: Sequence[sp.Poly],
