@@ -18,6 +18,7 @@ from typing import Any, Sequence
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.polys.rings import PolyRing
 
 from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
@@ -177,10 +178,15 @@ def _polynomial_derivatives(expr: sp.Expr, params) -> tuple[list, sp.Matrix] | N
     """Gradient entries and Hessian of a polynomial loss with rational coefficients,
     differentiated as polynomials (on Goldstein-Price seconds faster than differentiating
     the expression and expanding the result); None for any other loss."""
-    try:
-        poly = sp.Poly(expr, *params)
-    except (sp.PolynomialError, sp.polys.polyerrors.GeneratorsNeeded):
-        return None
+    try:  # ring arithmetic on the expression tree: no symbolic expansion (0.03 s, not 0.7 s)
+        element = PolyRing(tuple(params), sp.QQ, "grevlex").from_expr(expr)
+        poly = sp.Poly.from_dict(dict(element.items()) or {(0,) * len(params): 0}, *params,
+                                 domain=sp.QQ)
+    except (ValueError, TypeError, sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        try:
+            poly = sp.Poly(expr, *params)
+        except (sp.PolynomialError, sp.polys.polyerrors.GeneratorsNeeded):
+            return None
     if not (poly.domain.is_QQ or poly.domain.is_ZZ):
         return None
     gradient = [poly.diff(v) for v in params]
