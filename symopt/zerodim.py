@@ -40,8 +40,8 @@ from .modular import (UnluckyPrime, inverse_mod_poly, mulmod_poly, polymulmod, p
 
 QQ = sp.QQ
 
-__all__ = ["Quotient", "coordinates_on_factor", "grevlex_basis", "quotient",
-           "rational_univariate", "variable_blocks"]
+__all__ = ["Quotient", "coordinates_on_factor", "divides", "grevlex_basis", "kronecker_mul",
+           "quotient", "rational_univariate", "reduced_basis", "variable_blocks"]
 
 
 def variable_blocks(polys: Sequence[sp.Poly], n: int) -> list[tuple[int, ...]]:
@@ -94,6 +94,7 @@ def grevlex_basis(polys: Sequence[sp.Expr], gens: tuple[sp.Symbol, ...],
 
 
 _F5B_LOCK = threading.Lock()
+_SYMPY_REDUCTION = _groebnertools.red_groebner  # SymPy's own, put back after every call
 
 
 def _minimal_only(basis, ring):
@@ -116,12 +117,11 @@ def reduced_basis(polys: Sequence[PolyElement], ring: PolyRing) -> list[PolyElem
     call runs, under a lock) and the interreduction is done by :func:`_reduce_tails`,
     which keeps the terms still to be reduced in a heap."""
     with _F5B_LOCK:
-        saved = _groebnertools.red_groebner
         _groebnertools.red_groebner = _minimal_only
         try:
             minimal = _ring_groebner(list(polys), ring, method="f5b")
         finally:
-            _groebnertools.red_groebner = saved
+            _groebnertools.red_groebner = _SYMPY_REDUCTION
     if any(g.is_ground for g in minimal):
         return [ring.one]
     return _reduce_tails([g.monic() for g in minimal], ring)
