@@ -456,11 +456,15 @@ def _block_inertia(part, rows, gens) -> tuple[int, int, int] | None:
 
 def _block_point(loss: Loss, point: ProductPoint, hessian,
                  cache: dict | None = None) -> CriticalPoint | None:
-    """A point of a block-separable gradient: the Hessian is block-diagonal there (each
-    gradient entry depends only on its group's variables), so its inertia is the sum of
-    the blocks' inertias, each proven in its own group's number field.  None when that
-    leaves the kind open (a semidefinite singular Hessian)."""
+    """A point of a block-separable gradient whose Hessian is block-diagonal (checked:
+    every entry between two groups is identically 0), so its inertia is the sum of the
+    blocks' inertias, each proven in its own group's number field.  None when that does
+    not hold or leaves the kind open (a semidefinite singular Hessian)."""
     params = loss.params
+    group = {i: k for k, block in enumerate(point.blocks) for i in block}
+    if any(hessian[i, j] != 0 for i in range(len(params)) for j in range(len(params))
+           if group[i] != group[j]):
+        return None  # a gradient entry in another group's variables (as for x*y)
     total = [0, 0, 0]
     for block, part in zip(point.blocks, point.parts):
         gens = tuple(params[i] for i in block)
