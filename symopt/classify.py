@@ -18,10 +18,11 @@ from typing import Sequence
 
 import mpmath
 import sympy as sp
+from sympy.polys.matrices import DomainMatrix
 
 from .budget import Budget
 from .errors import BudgetExceeded
-from .polysolve import T, AlgebraicPoint, t
+from .polysolve import T, AlgebraicPoint, qq_poly, t
 from .higher_order import LIMIT as HIGHER_ORDER_LIMIT, higher_order_test
 from .realsigns import exact_sign
 from .records import Classification, Kind
@@ -84,15 +85,15 @@ def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Mat
     if point is not None and point.degree > 1:
         entries = [[point.reduce(hessian[i, j], params) for j in range(n)] for i in range(n)]
         matrix = sp.Matrix(n, n, lambda i, j: entries[i][j].as_expr())
-        char = budget.run(lambda: matrix.charpoly(lam), what="characteristic polynomial")
-        coeffs = [sp.Poly(c, T, domain="QQ") for c in char.all_coeffs()]
+        coeffs = budget.run(lambda: _charpoly_mod(entries, point.minpoly),
+                            what="characteristic polynomial")
         signs: list[int | None] = [point.sign_of(c) for c in coeffs]
         root = point.root
         charpoly = tuple(c.as_expr().subs(T, root) for c in coeffs)
         numeric_h = _numeric_matrix(matrix.subs(T, point.tau(60)))
     else:
         subs = dict(zip(params, coords))
-        at_point = hessian.xreplace(subs)
+        at_point = _rational_at(hessian, params, coords) or hessian.xreplace(subs)
         if any(e.has(sp.zoo, sp.oo, -sp.oo, sp.nan) for e in at_point):
             return Classification(
                 kind=Kind.INCONCLUSIVE, degenerate=True,
@@ -135,6 +136,32 @@ def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Mat
     return Classification(kind=test.kind, degenerate=True, reason=test.reason, **evidence,
                           higher_order=test.form, order=test.order,
                           descent_curve=test.descent_curve)
+
+
+def _charpoly_mod(entries: list[list[sp.Poly]], minpoly: sp.Poly) -> list[sp.Poly]:
+    """Coefficients (highest first) of the characteristic polynomial of a matrix over
+    Q(tau) = Q[T]/(minpoly), each reduced modulo minpoly: computed over the polynomial
+    domain Q[T] (DomainMatrix), not on expressions."""
+    domain = sp.QQ[T]
+    n = len(entries)
+    matrix = DomainMatrix([[domain.from_sympy(e.as_expr()) for e in row] for row in entries],
+                          (n, n), domain)
+    return [sp.Poly(domain.to_sympy(c), T, domain="QQ").rem(minpoly)
+            for c in matrix.charpoly()]
+
+
+def _rational_at(hessian: sp.Matrix, params, coords) -> sp.Matrix | None:
+    """The Hessian at rational coordinates, entry by entry as polynomials (far cheaper
+    than substituting into expressions); None when an entry or coordinate is not so."""
+    if not all(isinstance(c, sp.Rational) for c in coords):
+        return None
+    try:
+        polys = [qq_poly(e, tuple(params)) for e in hessian]
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed,
+            sp.polys.polyerrors.GeneratorsNeeded):
+        return None
+    values = [p.eval(tuple(coords)) if p.free_symbols else p.as_expr() for p in polys]
+    return sp.Matrix(hessian.rows, hessian.cols, values)
 
 
 def _eigenvectors(numeric_h: mpmath.matrix) -> tuple[tuple[sp.Expr, ...], ...]:
