@@ -361,35 +361,39 @@ def homogenised(f: PolyElement, numerators: Sequence[sp.Poly],
                 denominator: sp.Poly) -> sp.Poly:
     """``denominator**deg f * f(h_1/denominator, ..., h_n/denominator)``, over Z.
 
-    The products of these large integer polynomials are taken by Kronecker substitution
-    (each polynomial packed into one integer, one big-integer product), far faster than
-    coefficient by coefficient."""
+    Horner's scheme in the last variable; the products of the other numerators and the
+    denominator are built once each, every one from a smaller one by one product.  The
+    products of these large integer polynomials are taken by Kronecker substitution
+    (each polynomial packed into one integer, one big-integer product)."""
     symbol = denominator.gens[0]
     top = max(sum(m) for m in f.monoms())
-    bases = [_low_first(denominator)] + [_low_first(h) for h in numerators]
-    cache: dict[tuple[int, int], list[int]] = {}
+    bases = [_low_first(denominator)] + [_low_first(h) for h in numerators[:-1]]
+    last = _low_first(numerators[-1])
+    table: dict[tuple[int, ...], list[int]] = {(0,) * len(bases): [1]}
 
-    def power(base: int, e: int) -> list[int]:  # base 0: the denominator
-        if e == 0:
-            return [1]
-        if (base, e) not in cache:
-            cache[(base, e)] = bases[base] if e == 1 else kronecker_mul(power(base, e - 1),
-                                                                       bases[base])
-        return cache[(base, e)]
+    def product(key: tuple[int, ...]) -> list[int]:  # prod bases[j] ** key[j]
+        if key not in table:
+            j = max(i for i, e in enumerate(key) if e)
+            smaller = key[:j] + (key[j] - 1,) + key[j + 1:]
+            table[key] = kronecker_mul(product(smaller), bases[j])
+        return table[key]
 
     common = 1
     for _, c in f.terms():
         common = common * int(c.denominator) // gcd(common, int(c.denominator))
-    total: list[int] = []
+    groups: dict[int, list[tuple[tuple[int, ...], int]]] = {}
     for monom, c in f.terms():
-        term = [v * int(c * common) for v in power(0, top - sum(monom))]
-        for i, e in enumerate(monom):
-            if e:
-                term = kronecker_mul(term, power(i + 1, e))
-        if len(term) > len(total):
-            total.extend([0] * (len(term) - len(total)))
-        for k, v in enumerate(term):
-            total[k] += v
+        key = (top - sum(monom),) + tuple(monom[:-1])
+        groups.setdefault(monom[-1], []).append((key, int(c * common)))
+    total: list[int] = []
+    for b in range(max(groups), -1, -1):
+        total = kronecker_mul(total, last) if total else []
+        for key, c in groups.get(b, ()):
+            term = product(key)
+            if len(term) > len(total):
+                total.extend([0] * (len(term) - len(total)))
+            for k, v in enumerate(term):
+                total[k] += c * v
     while total and total[-1] == 0:
         total.pop()
     return sp.Poly.from_list(list(reversed(total)) or [0], symbol, domain=sp.ZZ)
