@@ -643,6 +643,15 @@ def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly
               budget: Budget) -> list:
     """The real points of a verified representation: exact AlgebraicPoints on small
     factors and at rational roots, ParametrizedPoints (exact on demand) otherwise."""
+    rational = _all_real_roots_rational(mu)
+    if rational is not None:  # no factorisation needed: every real point is rational
+        points = []
+        for r in rational:
+            t = sp.Rational(r.numerator, r.denominator)
+            d = denominator.eval(t)
+            coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
+            points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
+        return points
     try:  # factoring a large eliminant can cost more than it saves: a share only
         factors = budget.run(lambda: mu.factor_list()[1],
                              fraction=1.0 if mu.degree() <= 16 else 0.1, what="factorisation")
@@ -672,6 +681,30 @@ def points_of(mu: sp.Poly, numerators: tuple[sp.Poly, ...], denominator: sp.Poly
             coords = tuple(sp.Poly(h.eval(t) / d, T, domain="QQ") for h in numerators)
             points.append(AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0, coords))
     return points
+
+
+def _all_real_roots_rational(mu: sp.Poly) -> list[Fraction] | None:
+    """Every real root of ``mu``, when each is rational (found in its isolating interval
+    by continued fractions with denominators up to 10**12 and proven by exact
+    evaluation); None as soon as one is not found so."""
+    key = tuple(sp.Rational(c) for c in mu.monic().all_coeffs())
+    intervals = _coarse_intervals(key)
+    if not intervals:
+        return []
+    found = []
+    for k in range(len(intervals)):
+        lo, hi = _cached_intervals(key, 40)[k]
+        mid = (lo + hi) / 2
+        root = None
+        for bound in (10 ** 6, 10 ** 12):
+            r = mid.limit_denominator(bound)
+            if lo <= r <= hi and mu.eval(sp.Rational(r.numerator, r.denominator)) == 0:
+                root = r
+                break
+        if root is None:
+            return None
+        found.append(root)
+    return found
 
 
 def _exact_of(point: ParametrizedPoint) -> AlgebraicPoint:
