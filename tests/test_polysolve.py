@@ -71,7 +71,7 @@ def test_styblinski_tang_3d_has_the_product_of_the_cubic_roots():
     assert len(minima) == 8 and len(maxima) == 1
 
 
-PURE = [e for e in SCALE if e["name"] in ("dense_n2_d5_s2", "dense_n3_d3_s3",
+PURE = [e for e in SCALE if e["name"] in ("dense_n2_d5_s2", "dense_n3_d3_s3", "goldstein_price",
                                            "dense_n4_d3_s3", "weight_decay_chain2",
                                            "deeplin_l2_1-1-1-1_m1_seed1")]
 
