@@ -93,8 +93,24 @@ def grevlex_basis(polys: Sequence[sp.Expr], gens: tuple[sp.Symbol, ...],
     return ring, basis
 
 
-_F5B_LOCK = threading.Lock()
-_SYMPY_REDUCTION = _groebnertools.red_groebner  # SymPy's own, put back after every call
+_SYMPY_REDUCTION = _groebnertools.red_groebner  # SymPy's own interreduction
+_MINIMAL_ONLY = threading.local()  # set only in a thread inside reduced_basis
+_INSTALL_LOCK = threading.Lock()
+
+
+def _reduction_by_thread(basis, ring):
+    """SymPy's final interreduction in F5B, except in a thread that is inside
+    :func:`reduced_basis`, which does its own.  The choice is per thread, so SymPy's
+    ``groebner`` keeps its behaviour for every other caller, in any thread."""
+    if getattr(_MINIMAL_ONLY, "active", False):
+        return _minimal_only(basis, ring)
+    return _SYMPY_REDUCTION(basis, ring)
+
+
+def _install_dispatch() -> None:
+    with _INSTALL_LOCK:
+        if _groebnertools.red_groebner is not _reduction_by_thread:
+            _groebnertools.red_groebner = _reduction_by_thread
 
 
 def _minimal_only(basis, ring):
@@ -114,14 +130,14 @@ def reduced_basis(polys: Sequence[PolyElement], ring: PolyRing) -> list[PolyElem
     SymPy's F5B spends most of its time (three quarters on dense n=3 d=5) in the final
     interreduction, whose polynomial division finds each leading term by a scan of all
     terms.  Here F5B stops at a minimal basis (its reduction step is swapped out while the
-    call runs, under a lock) and the interreduction is done by :func:`_reduce_tails`,
-    which keeps the terms still to be reduced in a heap."""
-    with _F5B_LOCK:
-        _groebnertools.red_groebner = _minimal_only
-        try:
-            minimal = _ring_groebner(list(polys), ring, method="f5b")
-        finally:
-            _groebnertools.red_groebner = _SYMPY_REDUCTION
+    call runs, for this thread only) and the interreduction is done by
+    :func:`_reduce_tails`, which keeps the terms still to be reduced in a heap."""
+    _install_dispatch()
+    _MINIMAL_ONLY.active = True
+    try:
+        minimal = _ring_groebner(list(polys), ring, method="f5b")
+    finally:
+        _MINIMAL_ONLY.active = False
     if any(g.is_ground for g in minimal):
         return [ring.one]
     return _reduce_tails([g.monic() for g in minimal], ring)

@@ -136,3 +136,35 @@ def test_kronecker_product_is_the_convolution():
             for j, v in enumerate(b):
                 expected[i + j] += u * v
         assert kronecker_mul(a, b) == expected
+
+
+def test_reduced_basis_leaves_sympy_groebner_alone_in_other_threads():
+    """reduced_basis skips F5B's own interreduction only in its own thread: SymPy's groebner,
+    called meanwhile from another thread, still returns the reduced basis (the same one as
+    Buchberger's algorithm)."""
+    import threading
+
+    from symopt import zerodim
+
+    x, y, z = sp.symbols("x y z")
+    system = [x**2 + y*z - 2, x*y + z**2 - 1, x*z + y**2 - x]
+    buchberger = sp.groebner(system, x, y, z, order="grevlex", method="buchberger")
+    zerodim._install_dispatch()
+    inside = threading.Event()
+    release = threading.Event()
+
+    def pretend_inside_reduced_basis():
+        zerodim._MINIMAL_ONLY.active = True
+        inside.set()
+        release.wait(30)
+        zerodim._MINIMAL_ONLY.active = False
+
+    worker = threading.Thread(target=pretend_inside_reduced_basis)
+    worker.start()
+    try:
+        inside.wait(30)
+        f5b = sp.groebner(system, x, y, z, order="grevlex", method="f5b")
+    finally:
+        release.set()
+        worker.join()
+    assert list(f5b.exprs) == list(buchberger.exprs)
