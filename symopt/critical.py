@@ -23,7 +23,7 @@ from .classify import (Classification, Kind, _numeric_matrix, classify_exact, ex
                        inertia_from_charpoly)
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
-from .loss import Loss
+from .loss import Loss, as_loss
 from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals,
@@ -84,10 +84,7 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
     >>> cs.families[0].equations, cs.complete
     ((w1*w2 - 1,), True)
     """
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
-    if not isinstance(loss, Loss):
-        raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
+    loss = as_loss(loss, "critical_points")
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     budget = Budget(timeout)
@@ -410,8 +407,7 @@ def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) 
     """
     from .parse import parse_expression
 
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
+    loss = as_loss(loss, "classify_point")
     params = loss.params
     if len(point) != len(params):
         raise ValueError(f"the point has {len(point)} coordinate(s) but the loss has "

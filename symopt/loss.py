@@ -523,5 +523,7 @@ def as_loss(loss: Any, who: str) -> "Loss":
     if isinstance(loss, str):
         return Loss.parse(loss)
     if not isinstance(loss, Loss):
-        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}")
+        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}; "
+                        "write the loss as text such as '(1 - w1*w2)**2' or build it with "
+                        "Loss.parse")
     return loss

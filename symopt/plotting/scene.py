@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from ..critical import CriticalSet, Kind, critical_points
-from ..loss import Loss
+from ..loss import Loss, as_loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
 from .notation import loss_title
@@ -53,11 +53,7 @@ class Scene:
     @classmethod
     def build(cls, loss: Loss | str, analysis: CriticalSet | None, point: Any,
               directions: Any, timeout: float) -> "Scene":
-        if isinstance(loss, str):
-            loss = Loss.parse(loss)
-        if not isinstance(loss, Loss):
-            raise TypeError(f"loss must be a symopt Loss or the text of one, got "
-                            f"{type(loss).__name__}; build one with Loss.parse('...')")
+        loss = as_loss(loss, "the plot")
         if analysis is None:
             analysis = critical_points(loss, timeout=timeout)
         elif not isinstance(analysis, CriticalSet):

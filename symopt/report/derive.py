@@ -26,7 +26,7 @@ import sympy as sp
 
 from ..budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from ..critical import CriticalSet, critical_points
-from ..loss import Loss
+from ..loss import Loss, as_loss
 from .records import Derivation, Line, Section, Step, Tex
 from .checks import fail, same_expr, same_number
 from .points import family_step, point_steps
@@ -89,10 +89,7 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
         from ..crosschecking.lecture import is_optimizer, lecture_form
         if is_optimizer(loss):
             return lecture_form(loss)  # type: ignore[return-value]
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
-    if not isinstance(loss, Loss):
-        raise TypeError(f"derive takes a Loss or text, got {type(loss).__name__}")
+    loss = as_loss(loss, "derive")
     budget = Budget(timeout)
     if isolate or (isolate is None and not can_interrupt()):
         return run_bounded(derive, loss, language=language, analysis=analysis, timeout=timeout,
