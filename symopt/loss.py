@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import numbers
+import warnings
 from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -22,6 +23,7 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .errors import ParseError, ParseNote
 from .dataset import SMALL_DATA, Dataset, exact_number, exact_values, read_columns
 from .functions import cross_entropy
 from .parse import natural_key, parse_expression
@@ -104,6 +106,7 @@ class Loss:
 
     def __init__(self, expr: Any, params: Any = None, dataset: Dataset | None = None):
         self._data = dataset
+        self._notes: tuple[str, ...] = ()
         if dataset is not None and not dataset.substituted and expr is None:
             # a loss over data: the per-sample loss is dataset.sample_expr; the whole
             # expression is built only on request (see expr)
@@ -162,13 +165,48 @@ class Loss:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, params: Any = None, *, limits: Any = None) -> "Loss":
+    def parse(cls, text: str, params: Any = None, *, limits: Any = None,
+              strict: bool = False) -> "Loss":
         """Build a loss from text, parsed by symopt's safe parser (never eval).
 
         ``limits`` raises the parser's limits by name, e.g. ``{"max_degree": 5000}``
         (see :class:`symopt.parse.Limits`).
+
+        Text that may be misread is noted, one line each, as a :class:`~symopt.errors.ParseNote`
+        warning and on :attr:`notes`: a name that runs other names together (``w1w2`` beside
+        ``w1`` and ``w2``, or a run of letter-digit groups), and, when ``params`` is not
+        given, a name that usually holds data (``x``, ``y``, ...) taken as a parameter.
+        With ``strict=True`` the first note is a :class:`~symopt.errors.ParseError` instead.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     loss = Loss.parse("(1 - w1w2)**2")
+        >>> loss.notes
+        ("'w1w2' is read as one name; if you meant a product, write w1*w2",)
+        >>> [type(w.message).__name__ for w in caught]
+        ['ParseNote']
+        >>> Loss.parse("(1 - w1*w2*x)**2", params="w1, w2, x").notes
+        ()
         """
-        return cls(parse_expression(text, limits=limits), params)
+        from .parse.ambiguity import misreadings
+
+        expr = parse_expression(text, limits=limits)
+        notes = misreadings((s.name for s in expr.free_symbols), params_given=params is not None)
+        if notes and strict:
+            raise ParseError(f"{notes[0]} (strict=True)")
+        loss = cls(expr, params)
+        loss._notes = notes
+        for note in notes:
+            warnings.warn(note, ParseNote, stacklevel=2)
+        return loss
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One line for each way the text may have been misread (see :meth:`parse`)."""
+        return self._notes
 
     @classmethod
     def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",

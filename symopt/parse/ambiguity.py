@@ -79,5 +79,6 @@ def misreadings(names: Iterable[str], params_given: bool = False) -> tuple[str, 
         for name in names:
             if DATA_NAMES.fullmatch(name) and not all(DATA_NAMES.fullmatch(n) for n in names):
                 notes.append(f"{name!r} is taken as a parameter; if it is data, give the model "
-                             "and the data (--model, --data) or name the parameters")
+                             "and the data (--model and --data, or Loss.from_model), else "
+                             "name the parameters (--params, or params=)")
     return tuple(notes)
