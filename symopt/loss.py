@@ -27,6 +27,7 @@ from .errors import ParseError, ParseNote
 from .dataset import SMALL_DATA, Dataset, exact_number, exact_values, read_columns
 from .functions import cross_entropy
 from .parse import natural_key, parse_expression
+from .parse.display import Written, as_written, evaluated
 
 __all__ = ["Loss", "Dataset", "SMALL_DATA", "as_loss"]
 
@@ -107,6 +108,7 @@ class Loss:
     def __init__(self, expr: Any, params: Any = None, dataset: Dataset | None = None):
         self._data = dataset
         self._notes: tuple[str, ...] = ()
+        self._written: Written | None = None
         if dataset is not None and not dataset.substituted and expr is None:
             # a loss over data: the per-sample loss is dataset.sample_expr; the whole
             # expression is built only on request (see expr)
@@ -199,9 +201,17 @@ class Loss:
             raise ParseError(f"{notes[0]} (strict=True)")
         loss = cls(expr, params)
         loss._notes = notes
+        loss._written = _written_form(text, loss.expr)
         for note in notes:
             warnings.warn(note, ParseNote, stacklevel=2)
         return loss
+
+    @property
+    def written(self) -> Written | None:
+        """The loss as its text was written, for display: the writer's own form and term
+        order (``(1 - w1*w2)**2`` stays so; SymPy's ``expr`` prints ``(-w1*w2 + 1)**2``).
+        None when the loss was not parsed from text.  Never used for computing."""
+        return self._written
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -474,6 +484,26 @@ class Loss:
 
     def _repr_markdown_(self) -> str:
         return importlib.import_module("symopt.report.display").render(self, "markdown")
+
+
+#: Seconds for building the written form of a parsed loss (a display nicety: skipped if slow).
+WRITTEN_SECONDS = 2.0
+
+
+def _written_form(text: str, expr: sp.Expr) -> Written | None:
+    """``text`` in its own form and order, when that is provably ``expr`` (the same value,
+    built the same way), in time; else None (displays fall back to ``expr``)."""
+    from .budget import bounded_call
+    from .errors import BudgetExceeded
+
+    def build() -> Written | None:
+        written = as_written(text)
+        return written if evaluated(written) == expr else None
+
+    try:
+        return bounded_call(build, WRITTEN_SECONDS, "the written form")
+    except (BudgetExceeded, ValueError, TypeError, AttributeError, RecursionError):
+        return None
 
 
 def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:

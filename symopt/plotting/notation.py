@@ -63,7 +63,7 @@ def loss_title(loss: Any, names: Sequence[str], width: int = 70) -> str:
         text = f"${head} = {reduction}\\ " + to_tex(body, "markdown") + "$"
         fallback = f"L({', '.join(names)}) = {loss.reduction} over {n} samples of {plain_body}"
     else:
-        body = loss.expr
+        body = loss.written or loss.expr
         text = f"${head} = " + to_tex(body, "markdown") + "$"
         fallback = f"L({', '.join(names)}) = {plain(body)}"
     if len(plain(body)) <= width and _drawable(text):
