@@ -31,6 +31,7 @@ from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
+from .summary import plural
 from .status import Status
 
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
@@ -363,7 +364,8 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalP
     escape = tuple(escape)
     positive, negative, _ = inertia
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
-    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
+    reason = (f"{positive} positive and {plural(negative, 'negative Hessian eigenvalue')}, "
+              "proven by "
               "interval arithmetic on a certified box around the point")
     value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
     cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
@@ -410,8 +412,9 @@ def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) 
     loss = as_loss(loss, "classify_point")
     params = loss.params
     if len(point) != len(params):
-        raise ValueError(f"the point has {len(point)} coordinate(s) but the loss has "
-                         f"{len(params)} parameter(s): {', '.join(p.name for p in params)}")
+        raise ValueError(f"the point has {plural(len(point), 'coordinate')} but the loss has "
+                         f"{plural(len(params), 'parameter')}: "
+                         f"{', '.join(p.name for p in params)}")
     coords = tuple(parse_expression(c) if isinstance(c, str) else sp.nsimplify(c, rational=True)
                    if isinstance(c, float) else sp.sympify(c) for c in point)
     budget = Budget(timeout)
@@ -490,7 +493,7 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
             continue
         points.append(_point_from(coords, numeric, value, cls, exact=False))
     if merged:
-        notes.append(f"{merged} numerically located point(s) within 1e-3 of another point "
+        notes.append(f"{plural(merged, 'numerically located point')} within 1e-3 of another point "
                      "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
     status = (Status.TIMEOUT if budget.expired else

@@ -319,5 +319,8 @@ class CriticalSet:
         return critical_set_text(self)
 
     def __repr__(self) -> str:
-        return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
+        from .summary import plural
+
+        return (f"CriticalSet({plural(len(self.points), 'point')}, "
+                f"{plural(len(self.families), 'family', 'families')}, "
                 f"status={self.status.value}, method={self.method!r})")

@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-__all__ = ["critical_set_text", "short_number", "short_vector", "form_size", "shortest_form"]
+__all__ = ["plural", "critical_set_text", "short_number", "short_vector", "form_size", "shortest_form"]
 
 
 #: How an expression is written: ``str`` here; the command line passes the lecture's notation.
@@ -72,8 +72,18 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``count`` and the noun in the number it takes: "1 point", "2 points", "0 points".
+
+    Examples
+    --------
+    >>> plural(1, "eigenvalue"), plural(2, "family", "families")
+    ('1 eigenvalue', '2 families')
+    """
+    return f"{count} {one if count == 1 else (one + 's' if many is None else many)}"
+
+
+_plural = plural
 
 
 #: Seconds for factoring the gradient and printing the Hessian of a summary.

@@ -32,6 +32,8 @@ def test_a_data_name_taken_as_a_parameter_is_noted_only_when_guessed():
     assert any("'x' is taken as a parameter" in n for n in misreadings(["w1", "w2", "x"]))
     assert misreadings(["w1", "w2", "x"], params_given=True) == ()
     assert misreadings(["x", "y"]) == ()  # every name looks like data: nothing to tell apart
+    assert misreadings(["x", "y", "z"]) == ()  # coordinates, no weight beside them
+    assert any("'x' is taken" in n for n in misreadings(["b", "w", "x"]))  # w*x + b
 
 
 def test_python_parse_warns_with_the_cli_words_and_keeps_the_notes():

@@ -16,7 +16,7 @@ from ..critical import CriticalSet, Kind, critical_points
 from ..loss import Loss, as_loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
-from .notation import loss_title
+from .notation import equations_text, loss_title, name_text
 from .style import LANDSCAPE_CMAP, SERIES_COLORS, styles_for
 
 __all__ = ["Scene", "KIND_STYLES", "PATH_COLORS"]
@@ -133,7 +133,7 @@ class Scene:
         self._draw_points(ax, region)
         extra = self._draw_escape_arrows(ax, region)
         ax.set_title(self.title(), fontsize="medium")
-        labels = self.view.axis_labels()
+        labels = [name_text(label) for label in self.view.axis_labels()]
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1] if self.view.dim == 2 else f"L({labels[0]})")
         ax.set_xlim(region[0], region[1])
@@ -220,7 +220,7 @@ class Scene:
             gap = np.full((1, 2), np.nan)
             data = np.concatenate([part for piece in pieces for part in (piece, gap)][:-1])
             style = KIND_STYLES.get(fam.kind.value, KIND_STYLES["inconclusive"])
-            label = "family: " + ", ".join(f"{e} = 0" for e in fam.equations)
+            label = "family: " + equations_text(fam.equations)
             ax.plot(data[:, 0], data[:, 1], color=style["color"], lw=2.5, ls="--", label=label,
                     gid="symopt:family", zorder=4)
 
