@@ -68,3 +68,10 @@ def test_the_summary_the_derivation_and_the_plot_title_show_the_written_form():
     assert r"= - \frac{\left(w_{1} - 1\right)^{2}}{2} + w_{2} w_{1}" in text
     assert loss_title(loss, ["w1", "w2"]) == (
         r"$L(w_{1}, w_{2}) = - \frac{\left(w_{1} - 1\right)^{2}}{2} + w_{2} w_{1}$")
+
+
+def test_the_written_form_survives_pickling_for_child_processes():
+    import pickle
+
+    loss = pickle.loads(pickle.dumps(so.Loss.parse("(1 - w1*w2)**2 - 3*w1")))
+    assert str(loss.written) == "(1 - w1*w2)**2 - 3*w1"

@@ -40,6 +40,11 @@ class Written:
     def __str__(self) -> str:
         return _WrittenPrinter({"order": "none"}).doprint(self.expr)
 
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        # SymPy rebuilds an unpickled sum or product evaluated (its terms sorted); the text
+        # rebuilds the written form itself
+        return as_written, (self.text,)
+
 
 class _WrittenPrinter(StrPrinter):
     """SymPy's str printer, in the order written; a leading sign reads ``-a*b``, not
