@@ -32,21 +32,26 @@ def short_vector(values: Sequence[sp.Expr], width: int = 28, show: Show = str) -
     return "~(" + ", ".join(f"{float(sp.N(v, 20)):.6g}" for v in values) + ")"
 
 
-def form_size(expr: Any) -> tuple[int, int]:
-    """How long a formula reads: its operations, then its characters (SymPy's text).
+def form_size(expr: Any) -> int:
+    """How long a formula reads: its operations, signs free (``-2*w2*(1 - w1*w2)`` and
+    ``2*w2*(w1*w2 - 1)`` read as equally long).
 
     Examples
     --------
     >>> w1, w2 = sp.symbols("w1 w2")
-    >>> form_size(2*w2*(w1*w2 - 1)) < form_size(sp.expand(2*w2*(w1*w2 - 1)))
-    True
+    >>> form_size(-2*w2*(1 - w1*w2)), form_size(2*w2*(w1*w2 - 1)), form_size(2*w1*w2**2 - 2*w2)
+    (4, 4, 5)
     """
-    return sp.count_ops(expr), len(str(expr))
+    visual = sp.count_ops(expr, visual=True)
+    if not isinstance(visual, sp.Expr) or visual.is_number:
+        return int(visual)
+    return int(visual.xreplace({s: 0 if s.name == "NEG" else 1 for s in visual.free_symbols}))
 
 
 def shortest_form(expr: Any, others: Sequence[Any] = (), polynomial: bool = True) -> Any:
     """The shortest (by :func:`form_size`) of ``expr`` as given, ``others``, and, when
-    ``polynomial``, ``expr`` factored and expanded; ``expr`` itself on a tie.
+    ``polynomial``, ``expr`` factored and expanded; the first of them on a tie (so the form
+    as given, the chain rule's, stays unless another is shorter).
 
     Examples
     --------

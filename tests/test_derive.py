@@ -358,7 +358,8 @@ def test_a_gradient_is_shown_expanded_when_that_is_shorter():
 
 
 def test_a_gradient_shorter_as_given_is_left_as_given():
-    # Rosenbrock: dL/dx = -400 x (y - x^2) + 2 x - 2 has 7 operations as SymPy gives it;
+    # Rosenbrock: dL/dx = -400 x (y - x^2) + 2 x - 2 has 7 operations (signs not counted)
+    # as SymPy gives it;
     # factored, 2 (200 x^3 - 200 x y + x - 1), and expanded, 400 x^3 - 400 x y + 2 x - 2,
     # have 8 each
     d = derive("(1 - x)**2 + 100*(y - x**2)**2")
