@@ -295,6 +295,7 @@ class CriticalSet:
     def to_dict(self) -> dict[str, Any]:
         return {
             "expr": str(self.loss.expr),
+            "written": str(getattr(self.loss, "written", None) or self.loss.expr),
             "params": [p.name for p in self.loss.params],
             "points": [p.to_dict() for p in self.points],
             "families": [f.to_dict() for f in self.families],

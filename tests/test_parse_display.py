@@ -75,3 +75,9 @@ def test_the_written_form_survives_pickling_for_child_processes():
 
     loss = pickle.loads(pickle.dumps(so.Loss.parse("(1 - w1*w2)**2 - 3*w1")))
     assert str(loss.written) == "(1 - w1*w2)**2 - 3*w1"
+
+
+def test_json_facts_carry_the_written_form_beside_the_computing_form():
+    facts = so.critical_points("(1 - w1*w2)**2").to_dict()
+    assert facts["written"] == "(1 - w1*w2)**2"
+    assert so.parse_expression(facts["expr"]) == so.parse_expression(facts["written"])
