@@ -90,7 +90,7 @@ def draw_saturation(figure, table) -> None:
                 label=r"MSE on softmax: $\sum_i (y'_i - \hat{y}_i)^2$")
     ax.semilogy(w, [row.cross_entropy_grad_norm for row in table.rows], "s-",
                 label=r"cross-entropy: $-\sum_i \hat{y}_i \ln y'_i$")
-    ax.set_xlabel("w (logit w*x + b)")
+    ax.set_xlabel("$w$ (logit $w x + b$)")
     ax.set_ylabel("|gradient|")
     ax.set_title("Where the softmax saturates,\nMSE is flat and cross-entropy is not",
                  fontsize="medium")

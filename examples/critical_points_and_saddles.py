@@ -17,11 +17,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import sympy as sp
 
 import symopt as so
 from symopt import optim, plot
 from symopt.escaping import escape
+from symopt.report.notation import plain
+from symopt.summary import shortest_form
 
 STEPS = 150
 
@@ -74,8 +75,8 @@ def main(argv: list[str]) -> int:
     lines = [
         "# Critical points and saddles of (1 - w1*w2)**2",
         "",
-        f"- loss: `{loss.expr}` (model w1*w2*x on the sample (1, 1))",
-        f"- gradient: `{[sp.factor(g) for g in loss.gradient]}`",
+        f"- loss: `{plain(loss.expr)}` (model w1*w2*x on the sample (1, 1))",
+        f"- gradient: `[{', '.join(plain(shortest_form(g)) for g in loss.gradient)}]`",
         f"- Hessian: `{loss.hessian.tolist()}`; at the origin `{loss.hessian.subs(origin).tolist()}`",
         f"- saddle at {_vector(saddle.numeric)}: eigenvalues "
         f"{', '.join(str(v) for v in saddle.eigenvalues)}; kind {saddle.kind.value}",

@@ -56,8 +56,8 @@ def draw_surfaces(figure, report) -> None:
         ax.contour(a, b, gap, levels=levels, cmap="viridis")
         ax.set_aspect("equal")                      # the ellipse's true shape
         ax.set_title(f"{name}: condition number {kappa:.3g}", fontsize="medium")
-        ax.set_xlabel("w1 - w1*")
-        ax.set_ylabel("w2 - w2*")
+        ax.set_xlabel("$w_1 - w_1^*$")
+        ax.set_ylabel("$w_2 - w_2^*$")
 
 
 if __name__ == "__main__":

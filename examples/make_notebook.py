@@ -244,7 +244,7 @@ fig.savefig(OUT / "momentum.png", dpi=120)
 fig
 """)
 code("""
-fig = plot.loss_curves(valley_runs)
+fig = plot.loss_curves(valley_runs, loss=valley)
 fig.savefig(OUT / "momentum_losses.png", dpi=120)
 fig
 """)
@@ -260,7 +260,8 @@ $\\sigma_i$.  Their exact rules:
 """)
 code("""
 from IPython.display import Markdown
-Markdown("\\n\\n".join(f"**{name}**: $${optim.RULES[name]}$$"
+from symopt.report.handout import RULE_NAMES
+Markdown("\\n\\n".join(f"**{RULE_NAMES['en'][name]}**: $${optim.RULES[name]}$$"
                        for name in ("adagrad_lecture", "rmsprop_lecture", "adam")))
 """)
 code("""
@@ -271,7 +272,7 @@ rate_runs = {name: so.run(valley, opt, [-8.0, 1.5], steps=300) for name, opt in 
 for name, run in rate_runs.items():
     print(f"{name:12s} loss {run.fun:.3e}, gradient norm {run.grad_norm:.3e}")
 assert rate_runs["gd, lr 0.5"].grad_norm > 1 and rate_runs["adam"].fun < 1e-6
-fig = plot.loss_curves(rate_runs)
+fig = plot.loss_curves(rate_runs, loss=valley)
 fig.savefig(OUT / "learning_rates.png", dpi=120)
 fig
 """)

@@ -21,6 +21,7 @@ __version__ = "0.1.0"
 # `import symopt` stays fast and optional parts load only when asked for.
 _EXPORTS: dict[str, str] = {
     "ParseError": "errors",
+    "ParseNote": "errors",
     "SymoptError": "errors",
     "BudgetExceeded": "errors",
     "AlgorithmFailure": "errors",

@@ -26,6 +26,7 @@ from .polysolve import T, AlgebraicPoint, qq_poly, t
 from .higher_order import LIMIT as HIGHER_ORDER_LIMIT, higher_order_test
 from .realsigns import exact_sign
 from .records import Classification, Kind
+from .summary import plural
 
 __all__ = ["Kind", "Classification", "classify_exact", "classify_numeric", "exact_sign",
            "inertia_from_charpoly", "HIGHER_ORDER_LIMIT"]
@@ -177,7 +178,8 @@ def _reason(kind: Kind, inertia: tuple[int, int, int]) -> str:
     positive, negative, zero = inertia
     if kind is Kind.SADDLE:
         extra = f" (and {zero} zero)" if zero else ""
-        return f"the Hessian is indefinite: {positive} positive and {negative} negative eigenvalue(s){extra}"
+        return (f"the Hessian is indefinite: {positive} positive and "
+                f"{plural(negative, 'negative eigenvalue')}{extra}")
     if kind is Kind.MINIMUM:
         return "the Hessian is positive definite"
     return "the Hessian is negative definite"
@@ -296,8 +298,9 @@ def classify_numeric(hessian_values: mpmath.matrix, scale: float, tolerance: flo
     if near_zero:
         return Classification(kind=Kind.INCONCLUSIVE, degenerate=True, inertia=inertia,
                               eigenvalues=eigenvalues, escape_directions=directions,
-                              reason=f"{near_zero} eigenvalue(s) within {threshold:.1e} of zero at a "
-                              "numerically located point: their signs cannot be decided")
+                              reason=f"{plural(near_zero, 'eigenvalue')} within {threshold:.1e} of "
+                              "zero at a numerically located point: their signs cannot be "
+                              "decided")
     kind = Kind.MINIMUM if positive else Kind.MAXIMUM
     return Classification(kind=kind, degenerate=False, inertia=inertia, eigenvalues=eigenvalues,
                           escape_directions=directions,

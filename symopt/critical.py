@@ -25,7 +25,7 @@ from .classify import (Classification, Kind, _numeric_matrix, classify_exact, ex
                        inertia_from_charpoly)
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
-from .loss import Loss
+from .loss import Loss, as_loss
 from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, qq_poly, crootof,
@@ -33,6 +33,7 @@ from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, qq_poly, croot
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
+from .summary import plural
 from .status import Status
 
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
@@ -86,10 +87,7 @@ def critical_points(loss: Loss | str, timeout: float | None = 30, *, box: Any = 
     >>> cs.families[0].equations, cs.complete
     ((w1*w2 - 1,), True)
     """
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
-    if not isinstance(loss, Loss):
-        raise TypeError(f"critical_points takes a Loss or text, got {type(loss).__name__}")
+    loss = as_loss(loss, "critical_points")
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {', '.join(map(repr, SOLVERS))}, got {solver!r}")
     budget = Budget(timeout)
@@ -430,7 +428,8 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalP
     escape = tuple(escape)
     positive, negative, _ = inertia
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
-    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven by "
+    reason = (f"{positive} positive and {plural(negative, 'negative Hessian eigenvalue')}, "
+              "proven by "
               "interval arithmetic on a certified box around the point")
     value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
     cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
@@ -557,12 +556,12 @@ def classify_point(loss: Loss | str, point: Sequence[Any], timeout: float = 30) 
     """
     from .parse import parse_expression
 
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
+    loss = as_loss(loss, "classify_point")
     params = loss.params
     if len(point) != len(params):
-        raise ValueError(f"the point has {len(point)} coordinate(s) but the loss has "
-                         f"{len(params)} parameter(s): {', '.join(p.name for p in params)}")
+        raise ValueError(f"the point has {plural(len(point), 'coordinate')} but the loss has "
+                         f"{plural(len(params), 'parameter')}: "
+                         f"{', '.join(p.name for p in params)}")
     coords = tuple(parse_expression(c) if isinstance(c, str) else sp.nsimplify(c, rational=True)
                    if isinstance(c, float) else sp.sympify(c) for c in point)
     budget = Budget(timeout)
@@ -641,7 +640,7 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
             continue
         points.append(_point_from(coords, numeric, value, cls, exact=False))
     if merged:
-        notes.append(f"{merged} numerically located point(s) within 1e-3 of another point "
+        notes.append(f"{plural(merged, 'numerically located point')} within 1e-3 of another point "
                      "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
     status = (Status.TIMEOUT if budget.expired else

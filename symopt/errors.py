@@ -17,6 +17,16 @@ class ParseError(ValueError):
         super().__init__(message)
 
 
+class ParseNote(UserWarning):
+    """Text that parsed but may not mean what was written: a run-together name such as
+    ``w1w2``, or a name such as ``x`` taken as a parameter when none were named.
+
+    One line per note, the same words as the command line prints.  ``Loss.parse(...,
+    strict=True)`` raises a :class:`ParseError` instead; ``warnings.simplefilter("ignore",
+    ParseNote)`` silences the notes (they stay on ``Loss.notes``).
+    """
+
+
 class SymoptError(Exception):
     """A failure of symopt itself (not of the input)."""
 

@@ -21,6 +21,7 @@ from .critical import CriticalPoint, classify_point, critical_points
 from .loss import Loss, as_loss
 from .numeric import NumericLoss, compile as compile_loss
 from .runner import run
+from .summary import plural
 
 __all__ = ["EscapeReport", "escape", "growth_factor", "point_verdict", "orient"]
 
@@ -236,8 +237,9 @@ def _point_and_loss(loss: Loss | str, point: Any) -> tuple[Loss, np.ndarray, Cri
         raise TypeError(f"point must be a CriticalPoint or a sequence of {loss.n_params} "
                         f"coordinates, got {point!r}") from None
     if len(coords) != loss.n_params:
-        raise ValueError(f"the point has {len(coords)} coordinate(s) but the loss has "
-                         f"{loss.n_params} parameter(s): {', '.join(p.name for p in loss.params)}")
+        raise ValueError(f"the point has {plural(len(coords), 'coordinate')} but the loss has "
+                         f"{plural(loss.n_params, 'parameter')}: "
+                         f"{', '.join(p.name for p in loss.params)}")
     exact = classify_point(loss, coords)  # raises ValueError when it is not critical
     return loss, np.array(exact.numeric, dtype=float), exact
 

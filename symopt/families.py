@@ -28,6 +28,7 @@ from .errors import AlgorithmFailure, BudgetExceeded
 from .polysolve import FamilyComponent, canonical_point, zero_dimensional_points
 from .realsigns import points_on_hypersurface
 from .records import CriticalFamily, FamilyPiece, Kind
+from .summary import plural
 
 __all__ = ["analyse_family", "witness_points", "is_lower_bound", "sign_pieces", "graph"]
 
@@ -319,7 +320,8 @@ def _kind_from_coeffs(coeffs, dim: int) -> tuple[Kind, str]:
         return Kind.SADDLE, f"eigenvalues of both signs ({positive} positive, {negative} negative)"
     if zero == dim:
         kind = Kind.MINIMUM if negative == 0 else Kind.MAXIMUM
-        return kind, (f"exactly {dim} zero eigenvalue(s) (the family's own directions) and the "
+        return kind, (f"exactly {plural(dim, 'zero eigenvalue')} (the family's own directions) "
+                      "and the "
                       f"others {'positive' if kind is Kind.MINIMUM else 'negative'}")
     return Kind.INCONCLUSIVE, "more zero eigenvalues than the family's dimension"
 

@@ -34,6 +34,7 @@ from .errors import BudgetExceeded
 from .polysolve import t
 from .realsigns import exact_sign
 from .records import Kind
+from .summary import plural
 
 __all__ = ["LIMIT", "HigherOrder", "higher_order_test"]
 
@@ -80,7 +81,7 @@ def higher_order_test(expr: sp.Expr, params, coords, hessian: sp.Matrix,
     order = min(sum(m) for m in poly.monoms())
     form = sp.Add(*[c * sp.Mul(*[si ** e for si, e in zip(s, m)])
                     for m, c in poly.terms() if sum(m) == order])
-    zero_text = f"{zero} zero eigenvalue(s)"
+    zero_text = plural(zero, "zero eigenvalue")
     lead = f"on the centre manifold the loss changes by {form} + ... (order {order})"
     definiteness, witness = _form_definiteness(form, s)
     if definiteness is None:

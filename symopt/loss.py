@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import numbers
+import warnings
 from functools import cached_property
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -22,9 +23,11 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from .errors import ParseError, ParseNote
 from .dataset import SMALL_DATA, Dataset, exact_number, exact_values, read_columns
 from .functions import cross_entropy
 from .parse import natural_key, parse_expression
+from .parse.display import Written, as_written, evaluated
 
 __all__ = ["Loss", "Dataset", "SMALL_DATA", "as_loss"]
 
@@ -104,6 +107,8 @@ class Loss:
 
     def __init__(self, expr: Any, params: Any = None, dataset: Dataset | None = None):
         self._data = dataset
+        self._notes: tuple[str, ...] = ()
+        self._written: Written | None = None
         if dataset is not None and not dataset.substituted and expr is None:
             # a loss over data: the per-sample loss is dataset.sample_expr; the whole
             # expression is built only on request (see expr)
@@ -162,13 +167,56 @@ class Loss:
 
     # -- construction -------------------------------------------------------------
     @classmethod
-    def parse(cls, text: str, params: Any = None, *, limits: Any = None) -> "Loss":
+    def parse(cls, text: str, params: Any = None, *, limits: Any = None,
+              strict: bool = False) -> "Loss":
         """Build a loss from text, parsed by symopt's safe parser (never eval).
 
         ``limits`` raises the parser's limits by name, e.g. ``{"max_degree": 5000}``
         (see :class:`symopt.parse.Limits`).
+
+        Text that may be misread is noted, one line each, as a :class:`~symopt.errors.ParseNote`
+        warning and on :attr:`notes`: a name that runs other names together (``w1w2`` beside
+        ``w1`` and ``w2``, or a run of letter-digit groups), and, when ``params`` is not
+        given, a name that usually holds data (``x``, ``y``, ...) taken as a parameter.
+        With ``strict=True`` the first note is a :class:`~symopt.errors.ParseError` instead.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     loss = Loss.parse("(1 - w1w2)**2")
+        >>> loss.notes
+        ("'w1w2' is read as one name; if you meant a product, write w1*w2",)
+        >>> [type(w.message).__name__ for w in caught]
+        ['ParseNote']
+        >>> Loss.parse("(1 - w1*w2*x)**2", params="w1, w2, x").notes
+        ()
         """
-        return cls(parse_expression(text, limits=limits), params)
+        from .parse.ambiguity import misreadings
+
+        expr = parse_expression(text, limits=limits)
+        notes = misreadings((s.name for s in expr.free_symbols), params_given=params is not None)
+        if notes and strict:
+            raise ParseError(f"{notes[0]} (strict=True)")
+        loss = cls(expr, params)
+        loss._notes = notes
+        loss._written = _written_form(text, loss.expr)
+        for note in notes:
+            warnings.warn(note, ParseNote, stacklevel=2)
+        return loss
+
+    @property
+    def written(self) -> Written | None:
+        """The loss as its text was written, for display: the writer's own form and term
+        order (``(1 - w1*w2)**2`` stays so; SymPy's ``expr`` prints ``(-w1*w2 + 1)**2``).
+        None when the loss was not parsed from text.  Never used for computing."""
+        return self._written
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """One line for each way the text may have been misread (see :meth:`parse`)."""
+        return self._notes
 
     @classmethod
     def from_model(cls, model: Any, data: Mapping[str, Sequence[Any]], target: str = "y",
@@ -428,7 +476,7 @@ class Loss:
         if self.is_data_loss and self._expr is None:
             return (f"Loss(per-sample {self.sample_expr}, {self.n_samples} samples, "
                     f"{self.reduction}; params=({names}))")
-        return f"Loss({self.expr}; params=({names}))"
+        return f"Loss({self._written or self.expr}; params=({names}))"
 
     def _repr_latex_(self) -> str:
         # display only: the renderer sits above the core and is reached by name
@@ -436,6 +484,25 @@ class Loss:
 
     def _repr_markdown_(self) -> str:
         return importlib.import_module("symopt.report.display").render(self, "markdown")
+
+
+#: Seconds for building the written form of a parsed loss (a display nicety: skipped if slow).
+WRITTEN_SECONDS = 1.0
+
+
+def _written_form(text: str, expr: sp.Expr) -> Written | None:
+    """``text`` in its own form and order, when that is provably ``expr`` (the same value,
+    built the same way), in time; else None (displays fall back to ``expr``)."""
+    from .budget import bounded_call
+
+    def build() -> Written | None:
+        written = as_written(text)
+        return written if evaluated(written) == expr else None
+
+    try:
+        return bounded_call(build, WRITTEN_SECONDS, "the written form")
+    except (Exception, RecursionError):  # a display nicety never stops a parse
+        return None
 
 
 def _jacobian_symmetric(gradient: sp.Matrix, params: Sequence[sp.Symbol]) -> sp.Matrix:
@@ -523,5 +590,7 @@ def as_loss(loss: Any, who: str) -> "Loss":
     if isinstance(loss, str):
         return Loss.parse(loss)
     if not isinstance(loss, Loss):
-        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}")
+        raise TypeError(f"{who} takes a Loss or text, got {type(loss).__name__}; "
+                        "write the loss as text such as '(1 - w1*w2)**2' or build it with "
+                        "Loss.parse")
     return loss

@@ -9,7 +9,7 @@ function returns the matplotlib Figure, and :func:`read` returns what it shows a
 >>> from symopt import plot
 >>> fig = plot.landscape("(1 - w1*w2)**2")          # saddle, escape arrows, family of minima
 >>> sorted(plot.read(fig).legend)
-['escape direction', 'family: w1*w2 - 1 = 0', 'saddle']
+['escape direction', 'family: $w_{1} w_{2} - 1 = 0$', 'saddle']
 >>> fig.savefig("landscape.png")                     # doctest: +SKIP
 """
 

@@ -295,6 +295,7 @@ class CriticalSet:
     def to_dict(self) -> dict[str, Any]:
         return {
             "expr": str(self.loss.expr),
+            "written": str(getattr(self.loss, "written", None) or self.loss.expr),
             "params": [p.name for p in self.loss.params],
             "points": [p.to_dict() for p in self.points],
             "families": [f.to_dict() for f in self.families],
@@ -319,5 +320,8 @@ class CriticalSet:
         return critical_set_text(self)
 
     def __repr__(self) -> str:
-        return (f"CriticalSet({len(self.points)} point(s), {len(self.families)} family(ies), "
+        from .summary import plural
+
+        return (f"CriticalSet({plural(len(self.points), 'point')}, "
+                f"{plural(len(self.families), 'family', 'families')}, "
                 f"status={self.status.value}, method={self.method!r})")

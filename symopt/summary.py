@@ -6,7 +6,7 @@ from typing import Any, Callable, Sequence
 
 import sympy as sp
 
-__all__ = ["critical_set_text", "short_number", "short_vector"]
+__all__ = ["plural", "critical_set_text", "short_number", "short_vector", "form_size", "shortest_form"]
 
 
 #: How an expression is written: ``str`` here; the command line passes the lecture's notation.
@@ -32,6 +32,43 @@ def short_vector(values: Sequence[sp.Expr], width: int = 28, show: Show = str) -
     return "~(" + ", ".join(f"{float(sp.N(v, 20)):.6g}" for v in values) + ")"
 
 
+def form_size(expr: Any) -> int:
+    """How long a formula reads: its operations, signs free (``-2*w2*(1 - w1*w2)`` and
+    ``2*w2*(w1*w2 - 1)`` read as equally long).
+
+    Examples
+    --------
+    >>> w1, w2 = sp.symbols("w1 w2")
+    >>> form_size(-2*w2*(1 - w1*w2)), form_size(2*w2*(w1*w2 - 1)), form_size(2*w1*w2**2 - 2*w2)
+    (4, 4, 5)
+    """
+    visual = sp.count_ops(expr, visual=True)
+    if not isinstance(visual, sp.Expr) or visual.is_number:
+        return int(visual)
+    return int(visual.xreplace({s: 0 if s.name == "NEG" else 1 for s in visual.free_symbols}))
+
+
+def shortest_form(expr: Any, others: Sequence[Any] = (), polynomial: bool = True) -> Any:
+    """The shortest (by :func:`form_size`) of ``expr`` as given, ``others``, and, when
+    ``polynomial``, ``expr`` factored and expanded; the first of them on a tie (so the form
+    as given, the chain rule's, stays unless another is shorter).
+
+    Examples
+    --------
+    >>> x, y = sp.symbols("x y")
+    >>> shortest_form(sp.expand(-2*y*(1 - x*y)))          # factored is shorter
+    2*y*(x*y - 1)
+    >>> shortest_form(-400*x*(y - x**2) - 2*(1 - x))      # as given is shortest
+    -400*x*(-x**2 + y) + 2*x - 2
+    >>> shortest_form((x + 1)**2 - x**2)                  # expanded is shortest
+    2*x + 1
+    """
+    candidates = [expr, *others]
+    if polynomial:
+        candidates += [sp.factor(expr), sp.expand(expr)]
+    return min(candidates, key=form_size)
+
+
 def _table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
     lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths)).rstrip(),
@@ -40,8 +77,18 @@ def _table(rows: list[list[str]], header: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``count`` and the noun in the number it takes: "1 point", "2 points", "0 points".
+
+    Examples
+    --------
+    >>> plural(1, "eigenvalue"), plural(2, "family", "families")
+    ('1 eigenvalue', '2 families')
+    """
+    return f"{count} {one if count == 1 else (one + 's' if many is None else many)}"
+
+
+_plural = plural
 
 
 #: Seconds for factoring the gradient and printing the Hessian of a summary.
@@ -49,16 +96,18 @@ PRINT_SECONDS = 10.0
 
 
 def derivatives_text(loss: Any, show: Show = str) -> tuple[str, str]:
-    """The factored gradient and the Hessian as text, or a note when they take too long."""
+    """The gradient and the Hessian as text, each entry in its shortest form (as given,
+    factored or expanded), or a note when they take too long."""
     from .budget import bounded_call
     from .errors import BudgetExceeded
 
     try:
-        gradient = bounded_call(lambda: "[" + ", ".join(show(sp.factor(g)) for g in loss.gradient)
-                                + "]", PRINT_SECONDS, "printing the gradient")
+        gradient = bounded_call(lambda: "[" + ", ".join(
+            show(shortest_form(g)) for g in loss.gradient) + "]", PRINT_SECONDS,
+            "printing the gradient")
         hessian = bounded_call(lambda: "[" + ", ".join(
-            "[" + ", ".join(show(e) for e in row) + "]" for row in loss.hessian.tolist()) + "]",
-            PRINT_SECONDS, "printing the Hessian")
+            "[" + ", ".join(show(shortest_form(e)) for e in row) + "]"
+            for row in loss.hessian.tolist()) + "]", PRINT_SECONDS, "printing the Hessian")
     except BudgetExceeded:
         return "(too large to print in time)", "(too large to print in time)"
     return gradient, hessian
@@ -69,7 +118,8 @@ def critical_set_text(cs: Any, show: Show = str) -> str:
     whether the list is proven complete; every expression written by ``show``."""
     loss = cs.loss
     names = ", ".join(p.name for p in loss.params)
-    out = [f"loss      L({names}) = {show(loss.expr)}"]
+    written = getattr(loss, "written", None)
+    out = [f"loss      L({names}) = {show(written or loss.expr)}"]
     gradient, hessian = derivatives_text(loss, show)
     out.append(f"gradient  {gradient}")
     out.append(f"Hessian   {hessian}")

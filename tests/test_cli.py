@@ -125,5 +125,9 @@ def test_analyze_text_is_the_critical_sets_own_text(capsys):
         return re.sub(r"\d+\.\d\d s", "T s", text)
 
     assert timeless(printed) == timeless(own)
-    assert "L(w1, w2) = (1 - w1*w2)**2" in printed  # the lecturer's term order
-    assert "L(w1, w2) = (-w1*w2 + 1)**2" in str(so.critical_points("(1 - w1*w2)**2"))
+    assert "L(w1, w2) = (1 - w1*w2)**2" in printed  # the writer's own term order
+    # str() shows the loss as its text was written too; a loss built from a SymPy
+    # expression has no written form and shows SymPy's order
+    assert "L(w1, w2) = (1 - w1*w2)**2" in str(so.critical_points("(1 - w1*w2)**2"))
+    built = so.Loss(so.parse_expression("(1 - w1*w2)**2"))
+    assert "L(w1, w2) = (-w1*w2 + 1)**2" in str(so.critical_points(built))

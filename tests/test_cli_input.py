@@ -32,6 +32,41 @@ def test_a_data_name_taken_as_a_parameter_is_noted_only_when_guessed():
     assert any("'x' is taken as a parameter" in n for n in misreadings(["w1", "w2", "x"]))
     assert misreadings(["w1", "w2", "x"], params_given=True) == ()
     assert misreadings(["x", "y"]) == ()  # every name looks like data: nothing to tell apart
+    assert misreadings(["x", "y", "z"]) == ()  # coordinates, no weight beside them
+    assert any("'x' is taken" in n for n in misreadings(["b", "w", "x"]))  # w*x + b
+
+
+def test_python_parse_warns_with_the_cli_words_and_keeps_the_notes():
+    import symopt as so
+
+    with pytest.warns(so.ParseNote) as caught:
+        loss = Loss.parse("(1 - w1w2)**2")
+    expected = "'w1w2' is read as one name; if you meant a product, write w1*w2"
+    assert loss.notes == (expected,) and [str(w.message) for w in caught] == [expected]
+    with pytest.warns(so.ParseNote, match="'x' is taken as a parameter"):
+        assert [p.name for p in Loss.parse("(1 - w1*w2*x)**2").params] == ["w1", "w2", "x"]
+
+
+def test_python_parse_is_quiet_when_nothing_may_be_misread():
+    import warnings
+
+    import symopt as so
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", so.ParseNote)
+        assert Loss.parse("(1 - w1*w2)**2").notes == ()
+        assert Loss.parse("(1 - w1*w2*x)**2", params=["w1", "w2", "x"]).notes == ()
+        assert Loss.parse("(1 - x)**2 + 100*(y - x**2)**2").notes == ()
+
+
+def test_python_parse_strict_raises_the_first_note_as_a_parse_error():
+    import symopt as so
+
+    with pytest.raises(so.ParseError, match=r"write w1\*w2 \(strict=True\)$"):
+        Loss.parse("(1 - w1w2)**2", strict=True)
+    with pytest.raises(so.ParseError, match="'x' is taken as a parameter"):
+        Loss.parse("(1 - w1*w2*x)**2", strict=True)
+    assert Loss.parse("(1 - w1*w2*x)**2", params="w1, w2, x", strict=True).n_params == 3
 
 
 def test_cli_notes_the_misreading_and_prints_the_parameters(capsys):

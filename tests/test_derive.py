@@ -333,3 +333,36 @@ def test_cli_derive_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+# -- each derivative in its shortest form ---------------------------------------------------
+def test_a_gradient_is_shown_factored_when_that_is_shorter():
+    # L = 1 - 2 w1 w2 + w1^2 w2^2 = (1 - w1 w2)^2: by hand dL/dw1 = 2 w1 w2^2 - 2 w2,
+    # factored 2 w2 (w1 w2 - 1), which is shorter
+    d = derive("1 - 2*w1*w2 + w1**2*w2**2")
+    (line,) = d.step("gradient").lines
+    assert line.parts[-1] == sp.Matrix([2 * w2 * (w1 * w2 - 1), 2 * w1 * (w1 * w2 - 1)])
+    first = d.step("first_derivatives").lines[0].parts
+    assert first[2] == 2 * w1 * w2**2 - 2 * w2 and first[-1] == 2 * w2 * (w1 * w2 - 1)
+    # the values stay as computed: the display picks the form, not the value
+    assert d.step("gradient").values["gradient"] == so.Loss.parse(
+        "1 - 2*w1*w2 + w1**2*w2**2").gradient
+
+
+def test_a_gradient_is_shown_expanded_when_that_is_shorter():
+    # L = (x + 1)^3/3 - x^3/3: dL/dx = (x + 1)^2 - x^2 = 2x + 1 by hand
+    d = derive("(x + 1)**3/3 - x**3/3")
+    (line,) = d.step("gradient").lines
+    assert line.parts[-1] == sp.Matrix([2 * x + 1])
+    assert d.step("first_derivatives").lines[0].parts[-1] == 2 * x + 1
+
+
+def test_a_gradient_shorter_as_given_is_left_as_given():
+    # Rosenbrock: dL/dx = -400 x (y - x^2) + 2 x - 2 has 7 operations (signs not counted)
+    # as SymPy gives it;
+    # factored, 2 (200 x^3 - 200 x y + x - 1), and expanded, 400 x^3 - 400 x y + 2 x - 2,
+    # have 8 each
+    d = derive("(1 - x)**2 + 100*(y - x**2)**2")
+    given = sp.diff((1 - x)**2 + 100 * (y - x**2)**2, x)
+    assert d.step("gradient").lines[0].parts[-1][0] == given
+    assert len(d.step("first_derivatives").lines[0].parts) == 3  # no second form

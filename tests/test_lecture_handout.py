@@ -103,6 +103,11 @@ def test_figures_are_included_with_captions(tmp_path):
     assert "\\caption{The worked example" in block
 
 
+@pytest.mark.parametrize("language, name", [("en", "Figure"), ("zh", "图")])
+def test_captions_are_labelled_in_the_documents_language(language, name):
+    assert "\\captionsetup[figure]{name=" + name + "}" in handout_latex(language)
+
+
 @pytest.mark.parametrize("language, engine, packages", [
     ("en", "pdflatex", "texlive-latex-base texlive-latex-recommended"),
     ("zh", "xelatex", "texlive-xetex texlive-lang-chinese fonts-noto-cjk"),

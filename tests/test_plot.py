@@ -76,9 +76,9 @@ def test_lecture_escape_arrows_point_along_plus_minus_one_one(lecture_figure):
 
 def test_lecture_family_curve_lies_on_w1_w2_equal_one(lecture_figure):
     data = plot.read(lecture_figure)
-    assert list(data.families) == ["family: w1*w2 - 1 = 0"]
-    assert "family: w1*w2 - 1 = 0" in data.legend
-    curve = data.families["family: w1*w2 - 1 = 0"]
+    assert list(data.families) == ["family: $w_{1} w_{2} - 1 = 0$"]
+    assert "family: $w_{1} w_{2} - 1 = 0$" in data.legend
+    curve = data.families["family: $w_{1} w_{2} - 1 = 0$"]
     points = curve[np.isfinite(curve).all(axis=1)]
     assert len(points) > 100
     # both branches of the hyperbola, each point on it to within the grid's interpolation
@@ -179,13 +179,14 @@ def test_families_on_a_slice_are_drawn_only_where_they_lie_in_it():
     # in the slice, the w3 axis only crosses it and the surface w1*w2*w3 = 1 misses it
     data = plot.read(plot.landscape(loss, analysis=cs, point=[0, 0, 0],
                                     directions=[[1, 0, 0], [0, 1, 0]], resolution=80))
-    assert sorted(data.families) == ["family: w1 = 0, w3 = 0", "family: w2 = 0, w3 = 0"]
-    w1_axis = data.families["family: w2 = 0, w3 = 0"]
+    assert sorted(data.families) == ["family: $w_{1} = 0$, $w_{3} = 0$",
+                                     "family: $w_{2} = 0$, $w_{3} = 0$"]
+    w1_axis = data.families["family: $w_{2} = 0$, $w_{3} = 0$"]
     assert np.nanmax(np.abs(w1_axis[:, 1])) < 1e-12 and np.nanmax(w1_axis[:, 0]) > 1.9
     # through (1, 1, 1): only the surface of minima
     data = plot.read(plot.landscape(loss, analysis=cs, point=[1, 1, 1], resolution=80))
-    assert list(data.families) == ["family: w1*w2*w3 - 1 = 0"]
-    curve = data.families["family: w1*w2*w3 - 1 = 0"]
+    assert list(data.families) == ["family: $w_{1} w_{2} w_{3} - 1 = 0$"]
+    curve = data.families["family: $w_{1} w_{2} w_{3} - 1 = 0$"]
     # the default directions: the Hessian's two most curved eigenvectors at (1, 1, 1)
     view = plot.plane_view(["w1", "w2", "w3"], [1, 1, 1],
                            hessian=so.compile(loss).hess([1.0, 1.0, 1.0]))

@@ -37,16 +37,18 @@ def loss_from_args(args: argparse.Namespace) -> Any:
                              "--data x=1 --data y=1")
         data = read_data(data_args)
         loss = Loss.from_model(model, data=data, target=args.target, params=params)
-        names = [p.name for p in loss.params]
+        notes = misreadings((p.name for p in loss.params), params_given=True)
     else:
         if args.expr is None:
             raise ValueError('give the loss, e.g. symopt analyze "(1 - w1*w2)**2"')
-        from ..parse import parse_expression
+        import warnings
 
-        expr = parse_expression(args.expr)
-        loss = Loss(expr, params)
-        names = sorted(s.name for s in expr.free_symbols)
-    notes = misreadings(names, params_given=params is not None or model is not None)
+        from ..errors import ParseNote
+
+        with warnings.catch_warnings():  # the notes are printed below, as the CLI's lines
+            warnings.simplefilter("ignore", ParseNote)
+            loss = Loss.parse(args.expr, params)
+        notes = loss.notes
     if notes and getattr(args, "strict", False):
         raise ValueError(f"{notes[0]} (--strict)")
     for note in notes:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from ..loss import Loss
+from ..loss import Loss, as_loss
 
 __all__ = ["Problem", "default_problems", "make_problems"]
 
@@ -102,9 +102,4 @@ def make_problems(losses: Any = None, starts: Any = None) -> list[Problem]:
 
 
 def _as_loss(value: Any) -> Loss:
-    if isinstance(value, Loss):
-        return value
-    if isinstance(value, str):
-        return Loss.parse(value)
-    raise TypeError(f"a loss must be a symopt Loss or text such as '(1 - w1*w2)**2'; "
-                    f"got {type(value).__name__}")
+    return as_loss(value, "a cross-check")

@@ -12,10 +12,12 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
-__all__ = ["misreadings", "split_into", "DATA_NAMES"]
+__all__ = ["misreadings", "split_into", "DATA_NAMES", "WEIGHT_NAMES"]
 
 #: Names that usually hold data rather than parameters.
 DATA_NAMES = re.compile(r"(x|y|t|X|Y|target|label)(_?\d+)?")
+#: Names that usually hold weights: beside one of them, a data name is most likely data.
+WEIGHT_NAMES = re.compile(r"(w|W|b|theta|weight|bias)(_?\d+)?")
 _LETTER_DIGIT_GROUPS = re.compile(r"(?:[A-Za-z]+\d+){2,}[A-Za-z]*")
 _GROUP = re.compile(r"[A-Za-z]+\d+")
 
@@ -53,7 +55,8 @@ def misreadings(names: Iterable[str], params_given: bool = False) -> tuple[str, 
         The names the parsed expression uses.
     params_given : bool
         Whether the parameters were named by the user; if not, names that usually hold
-        data (x, y, t, ...) taken as parameters get a note too.
+        data (x, y, t, ...) taken as parameters beside names that usually hold weights
+        (w, b, theta, ...) get a note too; ``x**2 + y**2 + z**2`` is plain coordinates.
 
     Examples
     --------
@@ -61,8 +64,8 @@ def misreadings(names: Iterable[str], params_given: bool = False) -> tuple[str, 
     ("'w1w2' is read as one name; if you meant a product, write w1*w2",)
     >>> [note.split(";")[0] for note in misreadings(["w1", "w2", "x"])]
     ["'x' is taken as a parameter"]
-    >>> misreadings(["w1", "w2", "x"], params_given=True)
-    ()
+    >>> misreadings(["w1", "w2", "x"], params_given=True), misreadings(["x", "y", "z"])
+    ((), ())
     """
     names = sorted(set(names))
     notes = []
@@ -75,9 +78,10 @@ def misreadings(names: Iterable[str], params_given: bool = False) -> tuple[str, 
         if pieces is not None:
             notes.append(f"{name!r} is read as one name; if you meant a product, write "
                          + "*".join(pieces))
-    if not params_given and len(names) > 1:
+    if not params_given and any(WEIGHT_NAMES.fullmatch(n) for n in names):
         for name in names:
-            if DATA_NAMES.fullmatch(name) and not all(DATA_NAMES.fullmatch(n) for n in names):
+            if DATA_NAMES.fullmatch(name):
                 notes.append(f"{name!r} is taken as a parameter; if it is data, give the model "
-                             "and the data (--model, --data) or name the parameters")
+                             "and the data (--model and --data, or Loss.from_model), else "
+                             "name the parameters (--params, or params=)")
     return tuple(notes)

@@ -9,7 +9,7 @@ import numpy as np
 from ._backend import finish, legend_below, new_axes
 from .geometry import contour_levels
 from .landscape import KIND_STYLES
-from .notation import loss_title
+from .notation import loss_title, name_text
 from .style import SERIES_COLORS, styles_for
 
 __all__ = ["loss_curves", "schedule", "basin_map"]
@@ -242,10 +242,10 @@ def basin_map(report: Any, *, ax: Any = None, show: bool = False, contours: bool
                        gid=f"symopt:critical:{kind}")
     if n >= 2:
         suffix = "" if n == 2 else " (first two of the parameters)"
-        ax.set_xlabel(names[0] + suffix)
-        ax.set_ylabel(names[1])
+        ax.set_xlabel(name_text(names[0]) + suffix)
+        ax.set_ylabel(name_text(names[1]))
     else:
-        ax.set_xlabel(names[0])
+        ax.set_xlabel(name_text(names[0]))
         ax.set_yticks([])
     title = "where each start ends"
     if analysis is not None:

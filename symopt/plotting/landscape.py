@@ -132,7 +132,7 @@ def landscape(loss: Loss | str, region: Sequence[float] | None = None, *,
     matplotlib.figure.Figure
         Critical points are scatter collections with labels ``"minimum"``,
         ``"maximum"``, ``"saddle"``, ``"inconclusive"`` (markers o, ^, X, s); families are
-        dashed lines labelled ``"family: w1*w2 - 1 = 0"``; escape directions are
+        dashed lines labelled ``"family: $w_{1} w_{2} - 1 = 0$"``; escape directions are
         annotations (arrows in both senses along each eigenvector of a negative
         eigenvalue) at saddles.  :func:`symopt.plot.read` returns all of it as arrays.
 
@@ -149,7 +149,7 @@ def landscape(loss: Loss | str, region: Sequence[float] | None = None, *,
     >>> data.points["saddle"].tolist(), data.escape[0][1].round(4).tolist()
     ([[0.0, 0.0]], [0.7071, 0.7071])
     >>> list(data.families), data.region
-    (['family: w1*w2 - 1 = 0'], (-2.0, 2.0, -2.0, 2.0))
+    (['family: $w_{1} w_{2} - 1 = 0$'], (-2.0, 2.0, -2.0, 2.0))
     """
     scene = Scene.build(loss, analysis, point, directions, timeout)
     region = scene.region(region)

@@ -15,7 +15,7 @@ import sympy as sp
 from ..report.latex import to_tex
 from ..report.notation import plain
 
-__all__ = ["math_text", "loss_title"]
+__all__ = ["math_text", "loss_title", "name_text", "equations_text"]
 
 
 @lru_cache(maxsize=256)
@@ -42,6 +42,34 @@ def math_text(expr: Any) -> str | None:
     return text if _drawable(text) else None
 
 
+def name_text(name: str) -> str:
+    """A parameter name as an axis label: ``w1`` as mathtext :math:`w_1`, else the name.
+
+    Examples
+    --------
+    >>> name_text("w1"), name_text("a (along d1)")
+    ('$w_{1}$', 'a (along d1)')
+    """
+    if not name.isidentifier():
+        return name
+    return math_text(sp.Symbol(name)) or name
+
+
+def equations_text(equations: Sequence[Any]) -> str:
+    """Equations ``e = 0`` as mathtext (plain text in lecture order when mathtext cannot).
+
+    Examples
+    --------
+    >>> w1, w2 = sp.symbols("w1 w2")
+    >>> equations_text([w1*w2 - 1])
+    '$w_{1} w_{2} - 1 = 0$'
+    """
+    drawn = [math_text(sp.Eq(e, 0, evaluate=False)) for e in equations]
+    if all(drawn):
+        return ", ".join(drawn)  # type: ignore[arg-type]
+    return ", ".join(f"{plain(e)} = 0" for e in equations)
+
+
 def loss_title(loss: Any, names: Sequence[str], width: int = 70) -> str:
     """The title naming the loss: ``L(w_1, w_2) = ...`` in mathtext when it fits.
 
@@ -63,7 +91,7 @@ def loss_title(loss: Any, names: Sequence[str], width: int = 70) -> str:
         text = f"${head} = {reduction}\\ " + to_tex(body, "markdown") + "$"
         fallback = f"L({', '.join(names)}) = {loss.reduction} over {n} samples of {plain_body}"
     else:
-        body = loss.expr
+        body = loss.written or loss.expr
         text = f"${head} = " + to_tex(body, "markdown") + "$"
         fallback = f"L({', '.join(names)}) = {plain(body)}"
     if len(plain(body)) <= width and _drawable(text):

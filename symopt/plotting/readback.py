@@ -32,7 +32,7 @@ class PlotData:
     escape : list of (ndarray, ndarray)
         Each escape arrow as (base, unit direction) in drawing coordinates.
     families : dict of str to ndarray
-        Family curves by label (``"family: w1*w2 - 1 = 0"``), shape (m, 2); NaN rows
+        Family curves by label (``"family: $w_{1} w_{2} - 1 = 0$"``), shape (m, 2); NaN rows
         separate the pieces of a curve.
     paths : dict of str to ndarray
         Optimizer paths by name, shape (records, 2) in drawing coordinates (NaN rows

@@ -13,10 +13,10 @@ import numpy as np
 import sympy as sp
 
 from ..critical import CriticalSet, Kind, critical_points
-from ..loss import Loss
+from ..loss import Loss, as_loss
 from ..numeric import NumericLoss, compile as compile_loss
 from .geometry import View, check_region, contour_levels, default_region, plane_view
-from .notation import loss_title
+from .notation import equations_text, loss_title, name_text
 from .style import LANDSCAPE_CMAP, SERIES_COLORS, styles_for
 
 __all__ = ["Scene", "KIND_STYLES", "PATH_COLORS"]
@@ -53,11 +53,7 @@ class Scene:
     @classmethod
     def build(cls, loss: Loss | str, analysis: CriticalSet | None, point: Any,
               directions: Any, timeout: float) -> "Scene":
-        if isinstance(loss, str):
-            loss = Loss.parse(loss)
-        if not isinstance(loss, Loss):
-            raise TypeError(f"loss must be a symopt Loss or the text of one, got "
-                            f"{type(loss).__name__}; build one with Loss.parse('...')")
+        loss = as_loss(loss, "the plot")
         if analysis is None:
             analysis = critical_points(loss, timeout=timeout)
         elif not isinstance(analysis, CriticalSet):
@@ -137,7 +133,7 @@ class Scene:
         self._draw_points(ax, region)
         extra = self._draw_escape_arrows(ax, region)
         ax.set_title(self.title(), fontsize="medium")
-        labels = self.view.axis_labels()
+        labels = [name_text(label) for label in self.view.axis_labels()]
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1] if self.view.dim == 2 else f"L({labels[0]})")
         ax.set_xlim(region[0], region[1])
@@ -224,7 +220,7 @@ class Scene:
             gap = np.full((1, 2), np.nan)
             data = np.concatenate([part for piece in pieces for part in (piece, gap)][:-1])
             style = KIND_STYLES.get(fam.kind.value, KIND_STYLES["inconclusive"])
-            label = "family: " + ", ".join(f"{e} = 0" for e in fam.equations)
+            label = "family: " + equations_text(fam.equations)
             ax.plot(data[:, 0], data[:, 1], color=style["color"], lw=2.5, ls="--", label=label,
                     gid="symopt:family", zorder=4)
 

@@ -46,12 +46,16 @@ def _short(label: Any, width: int = 28) -> str:
 
 def _loss_title(text: Any) -> str:
     """The table's loss text as a formula (read by symopt's own parser), else as text."""
-    from ..errors import SymoptError
+    import warnings
+
+    from ..errors import ParseNote, SymoptError
     from ..loss import Loss
     from .notation import loss_title
 
     try:
-        loss = Loss.parse(str(text))
+        with warnings.catch_warnings():  # a title only: the notes were given when it was run
+            warnings.simplefilter("ignore", ParseNote)
+            loss = Loss.parse(str(text))
     except (ValueError, TypeError, SymoptError):
         return f"L = {_short(text, 60)}"
     return loss_title(loss, [str(p) for p in loss.params], width=60)

@@ -20,13 +20,14 @@ down from a saddle); :mod:`~symopt.report.checks` holds the comparisons with Sym
 from __future__ import annotations
 
 import itertools
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import sympy as sp
 
 from ..budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
 from ..critical import CriticalSet, critical_points
-from ..loss import Loss
+from ..loss import Loss, as_loss
+from ..summary import shortest_form
 from .records import Derivation, Line, Section, Step, Tex
 from .checks import fail, same_expr, same_number
 from .points import family_step, point_steps
@@ -89,10 +90,7 @@ def derive(loss: Loss | str, *, language: str = "en", analysis: CriticalSet | No
         from ..crosschecking.lecture import is_optimizer, lecture_form
         if is_optimizer(loss):
             return lecture_form(loss)  # type: ignore[return-value]
-    if isinstance(loss, str):
-        loss = Loss.parse(loss)
-    if not isinstance(loss, Loss):
-        raise TypeError(f"derive takes a Loss or text, got {type(loss).__name__}")
+    loss = as_loss(loss, "derive")
     budget = Budget(timeout)
     if isolate or (isolate is None and not can_interrupt()):
         return run_bounded(derive, loss, language=language, analysis=analysis, timeout=timeout,
@@ -139,7 +137,8 @@ def loss_steps(loss: Loss, say: Writer, budget: Budget) -> list[Step]:
     expr = budget.run(lambda: loss.expr, 0.3, "the loss expression")
     if loss.model is None:
         return [Step("loss", say("h_loss"), say("loss_text", params=sp.Tuple(*params)),
-                     (Line(sp.Function("L")(*params), EQ, expr),), {"loss": expr})]
+                     (Line(sp.Function("L")(*params), EQ, loss.written or expr),),
+                     {"loss": expr})]
     model, sample = loss.model, loss.sample_expr
     target = next(s for s in loss.data_symbols if s not in model.free_symbols)
     columns = [s for s in loss.data_symbols if s != target] + [target]
@@ -194,10 +193,9 @@ def derivative_steps(loss: Loss, say: Writer, budget: Budget) -> list[Step]:
             fail("first_derivatives", f"dL/d{p} is {gradient[i]}, but sympy.diff gives {direct}")
         first[p] = gradient[i]
         parts = [sp.Derivative(LOSS, p), EQ, gradient[i]]
-        factored = (budget.run(lambda: sp.factor(gradient[i]), 0.2, "factoring")
-                    if factorable(gradient[i], params) else gradient[i])
-        if factored != gradient[i] and str(factored) != str(gradient[i]):
-            parts += [EQ, factored]
+        short = _shortest(gradient[i], params, budget)
+        if short != gradient[i] and str(short) != str(gradient[i]):
+            parts += [EQ, short]
         lines.append(Line(*parts))
     second, second_lines = {}, []
     for i, j in itertools.combinations_with_replacement(range(len(params)), 2):
@@ -217,10 +215,26 @@ def derivative_steps(loss: Loss, say: Writer, budget: Budget) -> list[Step]:
         Step("second_derivatives", say("h_second"), say("second_text"), tuple(second_lines),
              {"derivatives": second}),
         Step("gradient", say("h_gradient"), say("gradient_text"),
-             (Line(Tex("\\nabla L"), EQ, gradient),), {"gradient": gradient}),
-        Step("hessian", say("h_hessian"), say("hessian_text"), (Line(Tex("H"), EQ, hessian),),
+             (Line(Tex("\\nabla L"), EQ, _shortest_entries(gradient, params, budget)),),
+             {"gradient": gradient}),
+        Step("hessian", say("h_hessian"), say("hessian_text"),
+             (Line(Tex("H"), EQ, _shortest_entries(hessian, params, budget)),),
              {"hessian": hessian}),
     ]
+
+
+def _shortest(entry: sp.Expr, params: Sequence[sp.Symbol], budget: Budget) -> sp.Expr:
+    """``entry`` as given, factored or expanded, whichever is shortest (factored and expanded
+    only for entries worth factoring, see :func:`factorable`)."""
+    if not factorable(entry, params):
+        return entry
+    return budget.run(lambda: shortest_form(entry), 0.2, "factoring")
+
+
+def _shortest_entries(matrix: sp.Matrix, params: Sequence[sp.Symbol],
+                      budget: Budget) -> sp.Matrix:
+    """Each entry of ``matrix`` in its shortest form (display only; the values stay exact)."""
+    return matrix.applyfunc(lambda entry: _shortest(entry, params, budget))
 
 
 # -- optimizer rules ----------------------------------------------------------------------------

@@ -224,7 +224,8 @@ def handout_latex(language: str = "en", figures: Mapping[str, Any] | None = None
         parts.append("\n" + say["missing_figures"] + "\n")
     parts.append("\\end{document}\n")
     # stage 3: one document
-    preamble = _PREAMBLE + (CJK_PREAMBLE if language != "en" else "")
+    preamble = (_PREAMBLE + (CJK_PREAMBLE if language != "en" else "")
+                + "\\captionsetup[figure]{name=" + say["figure_name"] + "}\n")
     return preamble + "\n".join(p for p in parts if p)
 
 

@@ -16,6 +16,7 @@ __all__ = ["TEXT", "ERRATA"]
 
 _EN: dict[str, str] = {
     "title": "Week 2: a guide to training, worked and checked",
+    "figure_name": "Figure",
     "subtitle": ("Every formula below was recomputed by symopt and checked exactly; the errata "
                  "of the original notes are listed in Section~7."),
     "notation_h": "Notation",
@@ -130,6 +131,7 @@ _EN: dict[str, str] = {
 
 _ZH: dict[str, str] = {
     "title": "第二周: 训练指南 (推导与验证)",
+    "figure_name": "图",
     "subtitle": "下面每个公式都由 symopt 重新推导并精确验证; 原讲义中的错误列在第~7~节。",
     "notation_h": "符号",
     "notation": (

@@ -22,6 +22,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter, accepted_latex_functions
 
 from ..errors import SymoptError
+from ..parse.display import Written
 from .layout import Layout, lay_out, segments_text
 from .notation import LectureOrder, LectureSoftmax
 
@@ -291,6 +292,10 @@ def to_tex(obj: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) ->
     source = getattr(obj, "tex_source", None)
     if source is not None:
         text = source
+    elif isinstance(obj, Written):  # the writer's own form and order
+        names = safe_symbol_names(obj.expr, target, hatted)
+        text = SafeLatexPrinter({"symbol_names": names, "target": target, "ln_notation": True,
+                                 "order": "none"}).doprint(obj.expr)
     else:
         names = safe_symbol_names(obj, target, hatted)
         text = SafeLatexPrinter({"symbol_names": names, "target": target,
@@ -519,7 +524,8 @@ def loss_latex(loss: "Loss") -> str:
     $\displaystyle L(w_{1}, w_{2}) = \left(1 - w_{1} w_{2}\right)^{2}$
     """
     params = ", ".join(to_tex(p, "markdown") for p in loss.params)
-    return "$\\displaystyle L(" + params + ") = " + _mathjax(to_tex(loss.expr, "markdown")) + "$"
+    formula = loss.written or loss.expr
+    return "$\\displaystyle L(" + params + ") = " + _mathjax(to_tex(formula, "markdown")) + "$"
 
 
 def _kind_text(point: Any) -> str:

@@ -92,7 +92,8 @@ def loss_markdown(loss: "Loss") -> str:
     $L(x, y) = x^{2} - y^{2}$
     """
     params = ", ".join(to_tex(p, "markdown") for p in loss.params)
-    return "$L(" + params + ") = " + math_markdown(to_tex(loss.expr, "markdown")) + "$"
+    formula = loss.written or loss.expr
+    return "$L(" + params + ") = " + math_markdown(to_tex(formula, "markdown")) + "$"
 
 
 def critical_set_markdown(cs: "CriticalSet") -> str:

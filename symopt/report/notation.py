@@ -15,6 +15,8 @@ from typing import Any
 import sympy as sp
 from sympy.printing.str import StrPrinter
 
+from ..parse.display import Written
+
 __all__ = ["LectureOrder", "LectureSoftmax", "lecture_terms", "sign_into_sum", "plain",
            "factored_if_shorter"]
 
@@ -71,13 +73,24 @@ def sign_into_sum(expr: Any) -> Any:
 
 class LectureOrder:
     """A printer mixin: sums lead with a positive term (see :func:`lecture_terms`), and a
-    negative coefficient in front of one sum goes into it (see :func:`sign_into_sum`)."""
+    negative coefficient in front of one sum goes into it (see :func:`sign_into_sum`).
+
+    With the setting ``order="none"`` (a formula as its writer wrote it, see
+    :class:`~symopt.parse.display.Written`) both rules stand aside: the terms and factors are
+    printed in the order they were written."""
+
+    def _as_written(self) -> bool:
+        return self._settings.get("order") == "none"  # type: ignore[attr-defined]
 
     def _as_ordered_terms(self, expr: Any, order: Any = None) -> list[Any]:
         terms = super()._as_ordered_terms(expr, order=order)  # type: ignore[misc]
-        return lecture_terms(list(terms)) if getattr(expr, "is_Add", False) else terms
+        if self._as_written() or not getattr(expr, "is_Add", False):
+            return terms
+        return lecture_terms(list(terms))
 
     def _print_Mul(self, expr: Any, *args: Any, **kwargs: Any) -> str:
+        if self._as_written():
+            return super()._print_Mul(expr, *args, **kwargs)  # type: ignore[misc]
         flipped = sign_into_sum(expr)
         if flipped is not expr and len(flipped.args) == 1:
             return self._print(flipped.args[0])  # type: ignore[attr-defined]
@@ -134,9 +147,9 @@ class LectureSoftmax:
 class _PlainPrinter(LectureSoftmax, LectureOrder, StrPrinter):
     """SymPy's str printer in lecture order, softmax in the lecture's notation."""
 
-
 def plain(expr: Any) -> str:
-    """Python-style text of ``expr`` in lecture order.
+    """Python-style text of ``expr`` in lecture order; a :class:`~symopt.parse.display.Written`
+    formula in its writer's order.
 
     Examples
     --------
@@ -146,7 +159,12 @@ def plain(expr: Any) -> str:
     >>> from symopt.functions import LogSumExp
     >>> plain(sp.exp(x - LogSumExp(x, y)))
     'exp(x)/(exp(x) + exp(y))'
+    >>> from symopt.parse.display import as_written
+    >>> plain(as_written("-x + 2*y")), plain(sp.sympify("-x + 2*y"))
+    ('-x + 2*y', '2*y - x')
     """
+    if isinstance(expr, Written):
+        return str(expr)
     return _PlainPrinter().doprint(sp.sympify(expr))
 
 
@@ -161,8 +179,10 @@ def factored_if_shorter(expr: Any) -> Any:
     >>> factored_if_shorter(w1 + w2)
     w1 + w2
     """
+    from ..summary import form_size
+
     expr = sp.sympify(expr)
     if not isinstance(expr, sp.Expr) or expr.is_number:
         return expr
     factored = sp.factor(expr)
-    return factored if sp.count_ops(factored) < sp.count_ops(expr) else expr
+    return factored if form_size(factored) < form_size(expr) else expr
