@@ -19,8 +19,8 @@ import numpy as np
 import sympy as sp
 
 from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
-from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
-                       inertia_from_charpoly)
+from .classify import (Classification, Kind, _numeric_matrix, _orient, classify_exact,
+                       exact_sign, inertia_from_charpoly)
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
 from .loss import Loss
@@ -28,6 +28,8 @@ from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (SOLVERS, T, AlgebraicPoint, crootof, isolating_intervals,
                         solve_polynomial_system)
+from .krawczyk import CompiledPoly, System, certified_inertia
+from .msolve import BoxPoint
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
@@ -128,6 +130,11 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
     """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
+        derivatives = budget.run(lambda: _polynomial_derivatives(loss), fraction=0.5,
+                                 what="gradient")
+        if derivatives is not None:
+            return _polynomial_case(loss, list(derivatives.gradient_polys), [],
+                                    derivatives.hessian, budget, solver, derivatives)
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
         system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
@@ -138,6 +145,37 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
         numerators, denominators = system
         return _polynomial_case(loss, numerators, denominators, hessian, budget, solver)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Derivatives:
+    """A polynomial loss with its gradient and Hessian, as polynomials and as SymPy
+    matrices."""
+
+    loss_poly: sp.Poly
+    gradient_polys: tuple[sp.Poly, ...]
+    hessian_polys: tuple[tuple[sp.Poly, ...], ...]
+    hessian: sp.Matrix
+
+
+def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
+    """Gradient and Hessian of a polynomial loss with rational coefficients by
+    differentiating its polynomial form (far quicker than symbolic differentiation of a
+    large expression, and equal to it); None for any other loss."""
+    if loss.is_data_loss:
+        return None
+    try:
+        poly = sp.Poly(loss.expr, *loss.params, domain="QQ")
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return None
+    grad = [poly.diff(p) for p in loss.params]
+    n = len(grad)
+    second: list[list] = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            second[i][j] = second[j][i] = grad[i].diff(loss.params[j])
+    hessian = sp.Matrix(n, n, lambda i, j: second[i][j].as_expr())
+    return _Derivatives(poly, tuple(grad), tuple(tuple(row) for row in second), hessian)
 
 
 def _empty(loss: Loss, status: Status, note: str, elapsed: float) -> CriticalSet:
@@ -184,7 +222,8 @@ def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
 
 # -- polynomial gradients ----------------------------------------------------------------
 def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget,
-                     solver: str = "exact") -> CriticalSet:
+                     solver: str = "exact",
+                     derivatives: _Derivatives | None = None) -> CriticalSet:
     params = loss.params
     try:
         solved = solve_polynomial_system(numerators, params, budget, solver)
@@ -196,12 +235,20 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     failures = [solved.failure] if getattr(solved, "failure", "") else []
     timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
+    rows = None
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         try:
-            certified = (_certified_point(loss, alg, hessian)
-                         if isinstance(alg, ParametrizedPoint) else None)
+            certified = None
+            if isinstance(alg, BoxPoint):
+                rows = rows or _hessian_rows(loss, hessian, derivatives)
+                certified = _box_point(loss, alg, rows) if rows else None
+                if certified is None:  # degenerate or nearly so: decide exactly
+                    alg = alg.exact_point()
+            if certified is None and isinstance(alg, ParametrizedPoint):
+                rows = rows or _hessian_rows(loss, hessian, derivatives)
+                certified = _certified_point(loss, alg, hessian, rows.polys if rows else None)
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
                 hessian, budget))
@@ -341,13 +388,89 @@ def _coordinate_root(alg: AlgebraicPoint, coordinate: sp.Poly, value: sp.Float) 
     raise BudgetExceeded("could not identify a coordinate among its minimal polynomial's roots")
 
 
-def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
+class _HessianRows:
+    """The Hessian's entries as polynomials, compiled once for all points."""
+
+    def __init__(self, loss: Loss, hessian, derivatives: _Derivatives | None):
+        params = loss.params
+        n = len(params)
+        if derivatives is not None:
+            self.polys = [list(row) for row in derivatives.hessian_polys]
+            loss_poly = derivatives.loss_poly
+        else:
+            self.polys = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(n)]
+                          for i in range(n)]
+            loss_poly = sp.Poly(loss.expr, *params, domain="QQ")
+        self.system = System([], self.polys, symmetric=True)
+        self.loss = CompiledPoly(loss_poly)
+
+
+def _hessian_rows(loss: Loss, hessian, derivatives=None) -> _HessianRows | None:
+    try:
+        return _HessianRows(loss, hessian, derivatives)
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return None  # not a polynomial loss: the exact path classifies
+
+
+def _box_point(loss: Loss, point: BoxPoint, rows: _HessianRows) -> CriticalPoint | None:
+    """A point in a Krawczyk-certified box classified by the certified inertia of its
+    Hessian (exact LDL^T of shifted midpoint Hessians; see :mod:`symopt.krawczyk`);
+    None when an eigenvalue may be 0 (the caller decides exactly).  Coordinates: 30
+    digits (exact: ``point.algebraic()``)."""
+    box = point.certified_box
+    powers = [[c ** e for e in range(rows.system.degree + 1)] for c in box.centre]
+    jac, spread = rows.system.jacobian_at(box, powers)
+    inertia = certified_inertia(jac, spread)
+    if inertia is None:
+        return None
+    num, den = rows.loss.at([[c ** e for e in range(rows.loss.degree + 1)]
+                             for c in box.centre], box.k)
+    value = sp.Float(sp.Rational(num, den), 30)
+    eigenvalues, escape = _eigenpairs(jac, inertia[1])
+    positive, negative, _ = inertia
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven "
+              "by a Krawczyk-certified box around the point and an exact inertia count "
+              "with a margin above the Hessian's spread over the box")
+    cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
+                         eigenvalues=eigenvalues, escape_directions=escape)
+    coords = point.evalf(30)
+    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+
+
+def _eigenpairs(jac, negative: int):
+    """Eigenvalues (ascending, 30 digits) and the unit eigenvectors of the ``negative``
+    lowest (15 digits) of the symmetric matrix of exact entries ``(num, den)``.  The
+    vectors come from float64; each eigenvalue is the Rayleigh quotient of its vector
+    at 40 digits, accurate to about the square of the vector's error.  Their signs are
+    not decided here (the certified inertia decides)."""
+    n = len(jac)
+    floats = np.array([[num / den for num, den in row] for row in jac])
+    _, vectors = np.linalg.eigh(floats)
+    values = []
+    with mpmath.workdps(40):
+        matrix = [[mpmath.mpf(num) / den for num, den in row] for row in jac]
+        for c in range(n):
+            v = [mpmath.mpf(float(x)) for x in vectors[:, c]]
+            hv = [mpmath.fsum(matrix[r][k] * v[k] for k in range(n)) for r in range(n)]
+            values.append(mpmath.fsum(a * b for a, b in zip(v, hv))
+                          / mpmath.fsum(a * a for a in v))
+        order = sorted(range(n), key=lambda c: values[c])
+        eigenvalues = tuple(sp.Float(mpmath.nstr(values[c], 32), 30) for c in order)
+    escape = tuple(_orient(tuple(sp.Float(float(x), 15) for x in vectors[:, c]))
+                   for c in order[:negative])
+    return eigenvalues, escape
+
+
+def _certified_point(loss: Loss, point: ParametrizedPoint, hessian,
+                     rows=None) -> CriticalPoint | None:
     """A nondegenerate point classified by interval arithmetic on a certified box (the
     signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
     when a sign stays undecided.  Coordinates: 30 digits (exact: ``point.algebraic()``)."""
     params = loss.params
-    rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
-            for i in range(len(params))]
+    if rows is None:
+        rows = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(len(params))]
+                for i in range(len(params))]
     signs = certified_signs(point, rows)
     inertia = inertia_from_charpoly(signs) if signs is not None else None
     if inertia is None or inertia[2]:
