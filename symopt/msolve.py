@@ -312,11 +312,13 @@ class _ExactPoints:
         raise AlgorithmFailure("no point of msolve's parametrization lies in its box")
 
 
-def _rational_point(box: Box, polys: Sequence[sp.Poly]) -> tuple[sp.Rational, ...] | None:
+def _rational_point(box: Box, polys: Sequence[sp.Poly],
+                    bounds=None) -> tuple[sp.Rational, ...] | None:
     """The box's point when it is rational with small denominators (proven: every
-    polynomial vanishes there exactly), else None."""
+    polynomial vanishes there exactly), else None.  ``bounds``: the box that must hold
+    it (default: ``box``'s own)."""
     coords = []
-    for mid, (lo, hi) in zip(box.midpoint(), box.bounds()):
+    for mid, (lo, hi) in zip(box.midpoint(), bounds or box.bounds()):
         guess = mid.limit_denominator(10 ** 6)
         if not lo <= guess <= hi:
             return None
@@ -324,6 +326,19 @@ def _rational_point(box: Box, polys: Sequence[sp.Poly]) -> tuple[sp.Rational, ..
     if all(p.eval(dict(zip(p.gens, coords))) == 0 for p in polys):
         return tuple(coords)
     return None
+
+
+#: Up to this number of complex solutions, msolve's points are made exact at once (from
+#: its parametrization, checked exactly); beyond it they are certified boxes, exact on
+#: demand.
+EXACT_DEGREE = 16
+
+
+def _degree(parsed: list) -> int:
+    try:
+        return int(parsed[1][2])
+    except (TypeError, ValueError, IndexError) as exc:
+        raise AlgorithmFailure(f"unexpected shape of msolve output ({exc})") from exc
 
 
 def msolve_points(polys: Sequence[sp.Poly], budget: Budget, symbol: sp.Symbol,
@@ -348,6 +363,8 @@ def msolve_points(polys: Sequence[sp.Poly], budget: Budget, symbol: sp.Symbol,
     boxes = _boxes(parsed, names)
     if not boxes:
         return []
+    if _degree(parsed) <= EXACT_DEGREE:
+        return exact.points()  # small: exact coordinates at once are cheap
     square = len(polys) == len(gens)
     system = System(polys, [[p.diff(g) for g in gens] for p in polys]) if square else None
     points: list = []
@@ -361,7 +378,11 @@ def msolve_points(polys: Sequence[sp.Poly], budget: Budget, symbol: sp.Symbol,
                 if refined is not None:
                     break
         if refined is None:
-            points.append(_FallbackPoint(bounds, exact))
+            # a singular Jacobian: a rational point is still exact at once (it lies in
+            # msolve's box, which holds one solution, and solves the system exactly)
+            rational = _rational_point(Box.around(bounds, 320), polys, bounds)
+            points.append(rational_point(rational) if rational is not None
+                          else _FallbackPoint(bounds, exact))
             continue
         box = refined[0]
         rational = _rational_point(box, polys)
