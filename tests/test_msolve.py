@@ -15,6 +15,7 @@ import sympy as sp
 import symopt as so
 from symopt.budget import Budget
 from symopt.errors import AlgorithmFailure
+import symopt.msolve as msolve_module
 from symopt.msolve import find_msolve, interpret, msolve_input, parse_output, run_msolve
 
 DATA = Path(__file__).parent / "data" / "scale_msolve.json"
@@ -92,8 +93,11 @@ def _by_solver(text: str, params, solver: str):
 
 
 @needs_msolve
+@pytest.mark.parametrize("boxes", [False, True], ids=["exact-points", "certified-boxes"])
 @pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
-def test_both_paths_find_the_same_points_and_kinds(entry):
+def test_both_paths_find_the_same_points_and_kinds(entry, boxes, monkeypatch):
+    if boxes:  # msolve's points as Krawczyk boxes even on small systems
+        monkeypatch.setattr(msolve_module, "EXACT_DEGREE", 0)
     exact = _by_solver(entry["expr"], entry["vars"], "exact")
     fast = _by_solver(entry["expr"], entry["vars"], "msolve")
     assert exact.complete and fast.complete
@@ -139,7 +143,9 @@ def _kinds_at_50_digits(entry) -> list[str]:
 
 
 KIND_CASES = [e for e in SCALE if e["name"] in ("dense_n2_d6_s2", "dense_n4_d3_s2",
-                                                 "deeplin_l2_1-1-1-1-1_m1_seed1")]
+                                                 "deeplin_l2_1-1-1-1-1_m1_seed1",
+                                                 "dense_n3_d6_s2", "dense_n4_d4_s2",
+                                                 "deeplin_l2_2-2-2_m2_seed1")]
 
 
 @needs_msolve
@@ -148,9 +154,14 @@ def test_kinds_match_hessian_eigenvalues_at_msolve_points(entry):
     cs = _by_solver(entry["expr"], entry["vars"], "msolve")
     assert cs.complete
     assert sorted(p.kind.value for p in cs.points) == _kinds_at_50_digits(entry)
-    # coordinates agree with msolve's 30-digit midpoints to 25 digits
-    got = sorted(tuple(sp.Rational(str(sp.N(c, 40))) for c in p.coords) for p in cs.points)
-    reference = sorted(tuple(sp.Rational(c) for c in p)
-                       for p in entry["reference_real_critical_points"])
-    for a, b in zip(got, reference):
-        assert all(abs(u - v) < sp.Rational(1, 10**25) for u, v in zip(a, b))
+    # coordinates agree with msolve's 30-digit midpoints to 25 digits: each reference
+    # point has exactly one computed point that close (matched, not sorted, since
+    # coordinates that are 0 up to 1e-90 would order the tuples arbitrarily)
+    got = [tuple(sp.Rational(str(sp.N(c, 40))) for c in p.coords) for p in cs.points]
+    reference = [tuple(sp.Rational(c) for c in p)
+                 for p in entry["reference_real_critical_points"]]
+    assert len(got) == len(reference)
+    for b in reference:
+        close = [a for a in got if all(abs(u - v) < sp.Rational(1, 10**25)
+                                       for u, v in zip(a, b))]
+        assert len(close) == 1
