@@ -133,8 +133,8 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
         derivatives = budget.run(lambda: _polynomial_derivatives(loss), fraction=0.5,
                                  what="gradient")
         if derivatives is not None:
-            return _polynomial_case(loss, list(derivatives.gradient_polys), [],
-                                    derivatives.hessian, budget, solver, derivatives)
+            return _polynomial_case(loss, list(derivatives.gradient_polys), [], None,
+                                    budget, solver, derivatives)
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
         system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
@@ -147,15 +147,26 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
 
 
-@dataclasses.dataclass(frozen=True)
 class _Derivatives:
-    """A polynomial loss with its gradient and Hessian, as polynomials and as SymPy
-    matrices."""
+    """A polynomial loss with its gradient and Hessian as polynomials; the Hessian as a
+    SymPy matrix is built on first use (the certified-box route never needs it)."""
 
-    loss_poly: sp.Poly
-    gradient_polys: tuple[sp.Poly, ...]
-    hessian_polys: tuple[tuple[sp.Poly, ...], ...]
-    hessian: sp.Matrix
+    def __init__(self, loss_poly: sp.Poly, gradient_polys, hessian_polys):
+        self.loss_poly = loss_poly
+        self.gradient_polys = tuple(gradient_polys)
+        self.hessian_polys = tuple(tuple(row) for row in hessian_polys)
+        self._hessian: sp.Matrix | None = None
+
+    @property
+    def hessian(self) -> sp.Matrix:
+        if self._hessian is None:
+            n = len(self.hessian_polys)
+            exprs = {}
+            for i in range(n):
+                for j in range(i, n):
+                    exprs[i, j] = exprs[j, i] = self.hessian_polys[i][j].as_expr()
+            self._hessian = sp.Matrix(n, n, lambda i, j: exprs[i, j])
+        return self._hessian
 
 
 def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
@@ -164,9 +175,14 @@ def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
     large expression, and equal to it); None for any other loss."""
     if loss.is_data_loss:
         return None
-    try:
-        poly = sp.Poly(loss.expr, *loss.params, domain="QQ")
-    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+    poly = None
+    for expand in (False, True):  # an expanded polynomial needs no expansion
+        try:
+            poly = sp.Poly(loss.expr, *loss.params, domain="QQ", expand=expand)
+            break
+        except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+            continue
+    if poly is None:
         return None
     grad = [poly.diff(p) for p in loss.params]
     n = len(grad)
@@ -174,8 +190,7 @@ def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
     for i in range(n):
         for j in range(i, n):
             second[i][j] = second[j][i] = grad[i].diff(loss.params[j])
-    hessian = sp.Matrix(n, n, lambda i, j: second[i][j].as_expr())
-    return _Derivatives(poly, tuple(grad), tuple(tuple(row) for row in second), hessian)
+    return _Derivatives(poly, grad, second)
 
 
 def _empty(loss: Loss, status: Status, note: str, elapsed: float) -> CriticalSet:
@@ -225,6 +240,10 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                      solver: str = "exact",
                      derivatives: _Derivatives | None = None) -> CriticalSet:
     params = loss.params
+
+    def full_hessian() -> sp.Matrix:
+        return derivatives.hessian if derivatives is not None else hessian
+
     try:
         solved = solve_polynomial_system(numerators, params, budget, solver)
     except AlgorithmFailure as exc:
@@ -248,10 +267,11 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                     alg = alg.exact_point()
             if certified is None and isinstance(alg, ParametrizedPoint):
                 rows = rows or _hessian_rows(loss, hessian, derivatives)
-                certified = _certified_point(loss, alg, hessian, rows.polys if rows else None)
+                certified = _certified_point(loss, alg, full_hessian(),
+                                             rows.polys if rows else None)
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
-                hessian, budget))
+                full_hessian(), budget))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
@@ -261,7 +281,8 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     families = []
     for component in _distinct_families(solved.families, params):
         try:
-            families.append(analyse_family(loss.expr, params, hessian, component, budget))
+            families.append(analyse_family(loss.expr, params, full_hessian(), component,
+                                           budget))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
             if isinstance(exc, AlgorithmFailure):
