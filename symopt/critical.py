@@ -255,6 +255,9 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     rows = None
+    # a large system solved by msolve (its points in certified boxes): at its rational
+    # points the eigenvalues are 30-digit numbers (charpoly, signs and inertia stay exact)
+    exact_eigen = not any(isinstance(p, BoxPoint) for p in solved.points)
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
@@ -271,7 +274,7 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                                              rows.polys if rows else None)
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
-                full_hessian(), budget))
+                full_hessian(), budget, exact_eigen))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
@@ -462,22 +465,25 @@ def _box_point(loss: Loss, point: BoxPoint, rows: _HessianRows) -> CriticalPoint
 def _eigenpairs(jac, negative: int):
     """Eigenvalues (ascending, 30 digits) and the unit eigenvectors of the ``negative``
     lowest (15 digits) of the symmetric matrix of exact entries ``(num, den)``.  The
-    vectors come from float64; each eigenvalue is the Rayleigh quotient of its vector
-    at 40 digits, accurate to about the square of the vector's error.  Their signs are
-    not decided here (the certified inertia decides)."""
+    vectors come from float64; each eigenvalue is the Rayleigh quotient of its vector,
+    in exact arithmetic, accurate to about the square of the vector's error.  Their
+    signs are not decided here (the certified inertia decides)."""
     n = len(jac)
     floats = np.array([[num / den for num, den in row] for row in jac])
     _, vectors = np.linalg.eigh(floats)
+    grid = 1 << 256
+    matrix = [[(num * grid) // den for num, den in row] for row in jac]  # H to 2**-256
     values = []
-    with mpmath.workdps(40):
-        matrix = [[mpmath.mpf(num) / den for num, den in row] for row in jac]
-        for c in range(n):
-            v = [mpmath.mpf(float(x)) for x in vectors[:, c]]
-            hv = [mpmath.fsum(matrix[r][k] * v[k] for k in range(n)) for r in range(n)]
-            values.append(mpmath.fsum(a * b for a, b in zip(v, hv))
-                          / mpmath.fsum(a * a for a in v))
-        order = sorted(range(n), key=lambda c: values[c])
-        eigenvalues = tuple(sp.Float(mpmath.nstr(values[c], 32), 30) for c in order)
+    for c in range(n):
+        v = [Fraction(float(x)) for x in vectors[:, c]]
+        scale = max(f.denominator for f in v)
+        w = [int(f * scale) for f in v]  # integers, exactly proportional to v
+        hw = [sum(matrix[r][k] * w[k] for k in range(n)) for r in range(n)]
+        values.append(Fraction(sum(a * b for a, b in zip(w, hw)),
+                               sum(a * a for a in w) * grid))
+    order = sorted(range(n), key=lambda c: values[c])
+    eigenvalues = tuple(sp.Float(sp.Rational(values[c].numerator, values[c].denominator), 30)
+                        for c in order)
     escape = tuple(_orient(tuple(sp.Float(float(x), 15) for x in vectors[:, c]))
                    for c in order[:negative])
     return eigenvalues, escape
@@ -519,11 +525,13 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian,
     return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
 
 
-def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:
+def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget,
+                 exact_eigen: bool = True) -> CriticalPoint:
     params = loss.params
     coords = budget.run(lambda: exact_coordinates(alg), fraction=0.5, what="exact coordinates")
     numeric = tuple(float(v) for v in alg.evalf(20))
-    cls = classify_exact(loss.expr, params, hessian, alg, coords, budget)
+    cls = classify_exact(loss.expr, params, hessian, alg, coords, budget,
+                         exact_eigen=exact_eigen)
     if alg.degree == 1:
         value = sp.nsimplify(loss.expr.xreplace(dict(zip(params, coords))))
     else:
