@@ -443,14 +443,17 @@ def _box_point(loss: Loss, point: BoxPoint, rows: _HessianRows) -> CriticalPoint
     digits (exact: ``point.algebraic()``)."""
     box = point.certified_box
     powers = [[c ** e for e in range(rows.system.degree + 1)] for c in box.centre]
-    jac, spread = rows.system.jacobian_at(box, powers)
-    inertia = certified_inertia(jac, spread)
-    if inertia is None:
-        return None
+    try:
+        jac, spread = rows.system.jacobian_at(box, powers)
+        inertia = certified_inertia(jac, spread)
+        if inertia is None:
+            return None
+        eigenvalues, escape = _eigenpairs(jac, inertia[1])
+    except (OverflowError, FloatingPointError, np.linalg.LinAlgError):
+        return None  # values beyond float range: the exact path decides
     num, den = rows.loss.at([[c ** e for e in range(rows.loss.degree + 1)]
                              for c in box.centre], box.k)
     value = sp.Float(sp.Rational(num, den), 30)
-    eigenvalues, escape = _eigenpairs(jac, inertia[1])
     positive, negative, _ = inertia
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
     reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven "

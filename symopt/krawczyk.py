@@ -225,7 +225,15 @@ def krawczyk_refine(system: System, box: Box, target: float = 1e-60, bits: int =
     """Prove that ``box`` holds exactly one zero of ``system`` and shrink it to relative
     radius ``target``.  Returns the final box with ``J(m)`` (exact, as numerator and
     denominator pairs) and the spread of ``J`` over it, or None when the proof fails
-    (for example at a singular Jacobian).  ``box`` must be on the ``bits``-bit grid."""
+    (for example at a singular Jacobian, or values beyond float range).  ``box`` must
+    be on the ``bits``-bit grid."""
+    try:
+        return _krawczyk(system, box, target, bits, iterations)
+    except (OverflowError, FloatingPointError, ZeroDivisionError):
+        return None
+
+
+def _krawczyk(system: System, box: Box, target: float, bits: int, iterations: int):
     proven = False
     n = system.n
     fixed = 2 * bits  # f(m) on the grid 2**-fixed: rounding far below every radius

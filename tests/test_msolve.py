@@ -165,3 +165,26 @@ def test_kinds_match_hessian_eigenvalues_at_msolve_points(entry):
         close = [a for a in got if all(abs(u - v) < sp.Rational(1, 10**25)
                                        for u, v in zip(a, b))]
         assert len(close) == 1
+
+
+@needs_msolve
+@pytest.mark.parametrize("text, expected", [
+    # by hand: the origin is a degenerate minimum (x**4 + y**2 >= 0 = its value there)
+    ("x**4 + y**2", [((0.0, 0.0), "minimum")]),
+    # gradient (6x(x**2 - 2)**2, 2y): the origin (Hessian diag(24, 2)) a minimum, and
+    # x = +-sqrt(2), where the Hessian is singular: as symopt's exact path decides them
+    ("(x**2 - 2)**3 + y**2", None),
+])
+def test_degenerate_points_leave_the_box_route_for_the_exact_one(text, expected, monkeypatch):
+    monkeypatch.setattr(msolve_module, "EXACT_DEGREE", 0)  # boxes even on a small system
+    fast = so.critical_points(text, timeout=120, solver="msolve")
+    exact = so.critical_points(text, timeout=120, solver="exact")
+    got = [(tuple(round(c, 12) for c in p.numeric), p.kind.value) for p in fast.points]
+    reference = [(tuple(round(c, 12) for c in p.numeric), p.kind.value) for p in exact.points]
+    assert fast.complete and got == reference
+    if expected is not None:
+        assert got == expected
+    else:
+        assert [(round(p.numeric[0] ** 2, 12), p.numeric[1]) for p in fast.points] == [
+            (2.0, 0.0), (0.0, 0.0), (2.0, 0.0)]
+        assert fast.points[1].kind.value == "minimum"
