@@ -72,16 +72,6 @@ class CompiledPoly:
             total += term
         return total, self.denominator << (k * top)
 
-    def spread(self, absolute: np.ndarray, radii: np.ndarray) -> float:
-        """An upper bound of ``|p(x) - p(m)|`` over the box, from ``|m_i| + r_i`` and
-        ``r_i`` (mean value theorem, nonnegative terms only)."""
-        if not len(self.coeffs):
-            return 0.0
-        with np.errstate(over="raise", under="ignore"):
-            size = np.prod(absolute ** self.exponents, axis=1)
-            slope = (self.exponents * (radii / absolute)).sum(axis=1)
-            return float((self.abs_coeffs * size * slope).sum()) * _SAFETY * _SAFETY
-
 
 class Box:
     """``m +- r``: centre ``M_i / 2**k`` (exact), radii ``r`` (floats, upper bounds)."""
@@ -196,9 +186,12 @@ class System:
         """``J(m)`` exactly (numerator, denominator pairs) and a float bound of
         ``|J(x) - J(m)|`` over the box (mean value theorem, nonnegative terms only)."""
         n = self.n
-        absolute = np.abs(self.floats_up(box)) + box.radii
+        # |x_i| <= a_i on the box; raising a_i only raises the bound (every term is
+        # increasing in every a_i), so a floor keeps products of tiny a_i out of
+        # underflow, and an underflow left is an error (the caller gives up)
+        absolute = np.maximum(np.abs(self.floats_up(box)) + box.radii, 1e-30)
         entries, exponents, coeffs, starts = self._spread_arrays()
-        with np.errstate(over="raise", under="ignore"):
+        with np.errstate(over="raise", under="raise"):
             size = np.prod(absolute ** exponents, axis=1)
             slope = (exponents * (box.radii / absolute)).sum(axis=1)
             bounds = np.add.reduceat(coeffs * size * slope, starts) * _SAFETY * _SAFETY
