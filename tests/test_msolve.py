@@ -188,3 +188,33 @@ def test_degenerate_points_leave_the_box_route_for_the_exact_one(text, expected,
         assert [(round(p.numeric[0] ** 2, 12), p.numeric[1]) for p in fast.points] == [
             (2.0, 0.0), (0.0, 0.0), (2.0, 0.0)]
         assert fast.points[1].kind.value == "minimum"
+
+
+@needs_msolve
+@pytest.mark.parametrize("n, d, seed", [(3, 5, 5), (4, 4, 9)])
+def test_generated_systems_on_the_box_route_match_msolve_boxes_and_hessians(n, d, seed):
+    # more than 16 complex solutions: msolve's points come back as certified boxes
+    text = _dense(n, d, seed)
+    params = [f"x{i + 1}" for i in range(n)]
+    loss = so.Loss.parse(text, params=params)
+    gens = loss.params
+    grad = [sp.Poly(g, *gens, domain="QQ") for g in loss.gradient]
+    boxes = run_msolve(grad, Budget(60)).boxes
+    cs = so.critical_points(loss, timeout=120, solver="msolve")
+    assert cs.complete and len(cs.points) == len(boxes)
+    hessian = sp.hessian(loss.expr, gens)
+    slack = Fraction(1, 10**28)  # coordinates are given to 30 significant digits
+    for box in boxes:  # every msolve box holds exactly one of symopt's points ...
+        inside = [p for p in cs.points
+                  if all(lo - slack <= Fraction(str(c)) <= hi + slack
+                         for c, (lo, hi) in zip(p.coords, box))]
+        assert len(inside) == 1
+        # ... of the kind the 50-digit Hessian eigenvalues at msolve's midpoint give
+        with mpmath.workdps(50):
+            subs = {g: sp.Rational((lo + hi) / 2) for g, (lo, hi) in zip(gens, box)}
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(e.xreplace(subs), 50))) for e in row]
+                               for row in hessian.tolist()])
+            values = mpmath.eigsy(h)[0]
+        kind = ("minimum" if min(values) > 0 else "maximum" if max(values) < 0
+                else "saddle")
+        assert inside[0].kind.value == kind
