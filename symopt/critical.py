@@ -173,8 +173,8 @@ def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
     """Gradient and Hessian of a polynomial loss with rational coefficients by
     differentiating its polynomial form (far quicker than symbolic differentiation of a
     large expression, and equal to it); None for any other loss."""
-    if loss.is_data_loss:
-        return None
+    if loss.is_data_loss or loss.expr.has(sp.Float):
+        return None  # floats are never silently made exact here
     poly = None
     for expand in (False, True):  # an expanded polynomial needs no expansion
         try:
