@@ -9,6 +9,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 
@@ -218,3 +219,31 @@ def test_generated_systems_on_the_box_route_match_msolve_boxes_and_hessians(n, d
         kind = ("minimum" if min(values) > 0 else "maximum" if max(values) < 0
                 else "saddle")
         assert inside[0].kind.value == kind
+
+
+@needs_msolve
+def test_eigenvalues_of_box_points_match_50_digit_hessians():
+    # dense n=3, d=6: 125 complex solutions, so msolve's points are certified boxes
+    entry = next(e for e in SCALE if e["name"] == "dense_n3_d6_s2")
+    cs = _by_solver(entry["expr"], entry["vars"], "msolve")
+    params = sp.symbols(entry["vars"])
+    hessian = sp.hessian(sp.sympify(entry["expr"]), params)  # fixed reference data
+    assert cs.complete and len(cs.points) == len(entry["reference_real_critical_points"])
+    for point in entry["reference_real_critical_points"]:
+        (found,) = [p for p in cs.points
+                    if all(abs(float(c) - float(v)) < 1e-12 for c, v in zip(p.coords, point))]
+        with mpmath.workdps(50):
+            subs = {p: sp.Rational(v) for p, v in zip(params, point)}
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(e.xreplace(subs), 50))) for e in row]
+                               for row in hessian.tolist()])
+            reference = sorted(mpmath.eigsy(h)[0])
+            for got, want in zip(found.eigenvalues, reference):
+                # msolve's midpoints carry 30 digits, so the reference does too
+                assert abs(mpmath.mpf(str(got)) - want) < mpmath.mpf(10) ** -24 * (1 + abs(want))
+        negative = sum(1 for v in reference if v < 0)
+        assert len(found.escape_directions) == negative
+        for direction in found.escape_directions:  # unit vectors with H d = lambda d, lambda < 0
+            d = np.array([float(c) for c in direction])
+            hf = np.array([[float(x) for x in row] for row in h.tolist()])
+            assert np.linalg.norm(d) == pytest.approx(1, abs=1e-12)
+            assert d @ hf @ d < 0
