@@ -255,9 +255,10 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     rows = None
-    # a large system solved by msolve (its points in certified boxes): at its rational
-    # points the eigenvalues are 30-digit numbers (charpoly, signs and inertia stay exact)
-    exact_eigen = not any(isinstance(p, BoxPoint) for p in solved.points)
+    # a large system solved by msolve (its points in certified boxes) in more than four
+    # parameters: at its rational points the eigenvalues are 30-digit numbers (charpoly,
+    # signs and inertia stay exact); exact eigenpairs of such Hessians cost seconds
+    exact_eigen = len(params) <= 4 or not any(isinstance(p, BoxPoint) for p in solved.points)
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain

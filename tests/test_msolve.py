@@ -247,3 +247,15 @@ def test_eigenvalues_of_box_points_match_50_digit_hessians():
             hf = np.array([[float(x) for x in row] for row in h.tolist()])
             assert np.linalg.norm(d) == pytest.approx(1, abs=1e-12)
             assert d @ hf @ d < 0
+
+
+@needs_msolve
+def test_rational_points_on_the_box_route_stay_exact():
+    # msolve's parametrization has degree 17: beyond 16, so the box route.  By hand: at
+    # the origin the Hessian of (1 - a*b*c)**2 is 0 and that of the decay term is I/5
+    cs = so.critical_points("(1 - a*b*c)**2 + (a**2 + b**2 + c**2)/10", timeout=120,
+                            solver="msolve")
+    assert cs.complete and len(cs.points) == 9
+    (origin,) = [p for p in cs.points if p.coords == (0, 0, 0)]
+    assert origin.exact and origin.eigenvalues == (sp.Rational(1, 5),) * 3
+    assert origin.kind.value == "minimum"
