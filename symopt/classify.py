@@ -71,14 +71,16 @@ def _kind_from_inertia(inertia: tuple[int, int, int]) -> Kind | None:
 # -- exact points ---------------------------------------------------------------------
 def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Matrix,
                    point: AlgebraicPoint | None, coords: tuple[sp.Expr, ...],
-                   budget: Budget, higher_order: bool = True) -> Classification:
+                   budget: Budget, higher_order: bool = True,
+                   exact_eigen: bool = True) -> Classification:
     """Classify a critical point whose coordinates are exact.
 
     ``point`` is the algebraic representation for points of polynomial systems (its
     Hessian entries are reduced in Q(tau)); otherwise ``coords`` are exact SymPy
     numbers substituted into the Hessian.  The result keeps its evidence: the
     characteristic polynomial, its coefficient signs, the inertia, eigenpairs and, at
-    degenerate points, the higher-order form.
+    degenerate points, the higher-order form.  ``exact_eigen=False``: eigenpairs to 30
+    digits only, not as exact algebraic numbers (their signs are exact either way).
     """
     lam = sp.Dummy("lambda")
     n = len(params)
@@ -117,7 +119,8 @@ def classify_exact(expr: sp.Expr, params: tuple[sp.Symbol, ...], hessian: sp.Mat
                               reason="the signs of the Hessian's characteristic polynomial "
                                      "could not be decided exactly")
     degenerate = inertia[2] > 0
-    eigenvalues, directions = _eigen(rational_hessian, numeric_h, inertia, budget)
+    eigenvalues, directions = _eigen(rational_hessian if exact_eigen else None, numeric_h,
+                                     inertia, budget)
     evidence.update(eigenvalues=eigenvalues, escape_directions=directions,
                     eigenvectors=_eigenvectors(numeric_h))
     kind = _kind_from_inertia(inertia)

@@ -21,8 +21,8 @@ import sympy as sp
 from sympy.polys.rings import PolyRing
 
 from .budget import DEFAULT_MEMORY_MB, Budget, bounded_call, can_interrupt, run_bounded
-from .classify import (Classification, Kind, _numeric_matrix, classify_exact, exact_sign,
-                       inertia_from_charpoly)
+from .classify import (Classification, Kind, _orient, classify_exact,
+                       exact_sign, inertia_from_charpoly)
 from .errors import AlgorithmFailure, BudgetExceeded, MemoryBudgetExceeded
 from .families import analyse_family
 from .loss import Loss, as_loss
@@ -30,6 +30,8 @@ from .newton import newton_search, search_box
 from .piecewise import MAX_REGIONS, Unsupported, analyse_piecewise, kinks
 from .polysolve import (SOLVERS, T, AlgebraicPoint, ProductPoint, qq_poly, crootof,
                         isolating_intervals, solve_polynomial_system)
+from .krawczyk import CompiledPoly, System, certified_inertia
+from .msolve import BoxPoint
 from .realroots import ParametrizedPoint, certified_signs
 from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
@@ -128,13 +130,11 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
     """The analysis of one smooth (or not split) loss in this process, every step under ``budget``."""
     params = loss.params
     try:
-        fast = budget.run(lambda: _polynomial_derivatives(loss.expr, params), fraction=0.5,
-                          what="derivatives of a polynomial")
-    except BudgetExceeded as exc:
-        return _empty(loss, Status.TIMEOUT, str(exc), budget.elapsed())
-    if fast is not None:
-        return _polynomial_case(loss, fast[0], [], fast[1], budget, solver)
-    try:
+        derivatives = budget.run(lambda: _polynomial_derivatives(loss), fraction=0.5,
+                                 what="gradient")
+        if derivatives is not None:
+            return _polynomial_case(loss, list(derivatives.gradient_polys), [], None,
+                                    budget, solver, derivatives)
         gradient = budget.run(lambda: loss.gradient, fraction=0.5, what="gradient")
         hessian = budget.run(lambda: loss.hessian, fraction=0.5, what="Hessian")
         system = budget.run(lambda: _polynomial_system(gradient, params), fraction=0.5,
@@ -145,6 +145,58 @@ def _analyse(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
         numerators, denominators = system
         return _polynomial_case(loss, numerators, denominators, hessian, budget, solver)
     return _general_case(loss, gradient, hessian, budget, box, starts, seed)
+
+
+class _Derivatives:
+    """A polynomial loss with its gradient and Hessian as polynomials; the Hessian as a
+    SymPy matrix is built on first use (the certified-box route never needs it)."""
+
+    def __init__(self, loss_poly: sp.Poly, gradient_polys, hessian_polys):
+        self.loss_poly = loss_poly
+        self.gradient_polys = tuple(gradient_polys)
+        self.hessian_polys = tuple(tuple(row) for row in hessian_polys)
+        self._hessian: sp.Matrix | None = None
+
+    @property
+    def hessian(self) -> sp.Matrix:
+        if self._hessian is None:
+            n = len(self.hessian_polys)
+            exprs = {}
+            for i in range(n):
+                for j in range(i, n):
+                    exprs[i, j] = exprs[j, i] = self.hessian_polys[i][j].as_expr()
+            self._hessian = sp.Matrix(n, n, lambda i, j: exprs[i, j])
+        return self._hessian
+
+
+def _polynomial_derivatives(loss: Loss) -> _Derivatives | None:
+    """Gradient and Hessian of a polynomial loss with rational coefficients by
+    differentiating its polynomial form (far quicker than symbolic differentiation of a
+    large expression, and equal to it); None for any other loss."""
+    if loss.is_data_loss or loss.expr.has(sp.Float):
+        return None  # floats are never silently made exact here
+    params = tuple(loss.params)
+    try:  # ring arithmetic on the expression tree: no symbolic expansion (0.03 s, not 0.7 s)
+        element = PolyRing(params, sp.QQ, "grevlex").from_expr(loss.expr)
+        poly = sp.Poly.from_dict(dict(element.items()) or {(0,) * len(params): 0}, *params,
+                                 domain=sp.QQ)
+    except (ValueError, TypeError, sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        poly = None
+        for expand in (False, True):  # an expanded polynomial needs no expansion
+            try:
+                poly = sp.Poly(loss.expr, *params, domain="QQ", expand=expand)
+                break
+            except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+                continue
+    if poly is None:
+        return None
+    grad = [poly.diff(p) for p in loss.params]
+    n = len(grad)
+    second: list[list] = [[None] * n for _ in range(n)]
+    for i in range(n):
+        for j in range(i, n):
+            second[i][j] = second[j][i] = grad[i].diff(loss.params[j])
+    return _Derivatives(poly, grad, second)
 
 
 def _empty(loss: Loss, status: Status, note: str, elapsed: float) -> CriticalSet:
@@ -172,29 +224,6 @@ def _analysis_before(loss: Loss, deadline: float, options: dict) -> CriticalSet:
     return critical_points(loss, left, isolate=False, memory_mb=None, **options)
 
 
-def _polynomial_derivatives(expr: sp.Expr, params) -> tuple[list, sp.Matrix] | None:
-    """Gradient entries and Hessian of a polynomial loss with rational coefficients,
-    differentiated as polynomials (on Goldstein-Price seconds faster than differentiating
-    the expression and expanding the result); None for any other loss."""
-    try:  # ring arithmetic on the expression tree: no symbolic expansion (0.03 s, not 0.7 s)
-        element = PolyRing(tuple(params), sp.QQ, "grevlex").from_expr(expr)
-        poly = sp.Poly.from_dict(dict(element.items()) or {(0,) * len(params): 0}, *params,
-                                 domain=sp.QQ)
-    except (ValueError, TypeError, sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
-        try:
-            poly = sp.Poly(expr, *params)
-        except (sp.PolynomialError, sp.polys.polyerrors.GeneratorsNeeded):
-            return None
-    if not (poly.domain.is_QQ or poly.domain.is_ZZ):
-        return None
-    gradient = [poly.diff(v) for v in params]
-    n = len(params)
-    second = [[gradient[i].diff(params[j]).as_expr() if j >= i else None for j in range(n)]
-              for i in range(n)]
-    hessian = sp.Matrix(n, n, lambda i, j: second[min(i, j)][max(i, j)])
-    return [g.as_expr() for g in gradient], hessian
-
-
 def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
     numerators, denominators = [], []
     for g in gradient:
@@ -214,8 +243,13 @@ def _polynomial_system(gradient: sp.Matrix, params) -> tuple[list, list] | None:
 
 # -- polynomial gradients ----------------------------------------------------------------
 def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budget,
-                     solver: str = "exact") -> CriticalSet:
+                     solver: str = "exact",
+                     derivatives: _Derivatives | None = None) -> CriticalSet:
     params = loss.params
+
+    def full_hessian() -> sp.Matrix:
+        return derivatives.hessian if derivatives is not None else hessian
+
     try:
         solved = solve_polynomial_system(numerators, params, budget, solver)
     except AlgorithmFailure as exc:
@@ -227,17 +261,30 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     timed_out = getattr(solved, "timed_out", False) or (not solved.complete and budget.expired)
     points = []
     block_cache: dict = {}  # the groups' points recur in many product points
+    rows = None
+    # a large system solved by msolve (its points in certified boxes) in more than four
+    # parameters: at its rational points the eigenvalues are 30-digit numbers (charpoly,
+    # signs and inertia stay exact); exact eigenpairs of such Hessians cost seconds
+    exact_eigen = len(params) <= 4 or not any(isinstance(p, BoxPoint) for p in solved.points)
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         try:
-            certified = (_block_point(loss, alg, hessian, block_cache)
-                         if isinstance(alg, ProductPoint) and not denominators else None)
+            certified = None
+            if isinstance(alg, ProductPoint) and not denominators:
+                certified = _block_point(loss, alg, full_hessian(), block_cache)
+            if isinstance(alg, BoxPoint):
+                rows = rows or _hessian_rows(loss, hessian, derivatives)
+                certified = _box_point(loss, alg, rows) if rows else None
+                if certified is None:  # degenerate or nearly so: decide exactly
+                    alg = alg.exact_point()
             if certified is None and isinstance(alg, ParametrizedPoint):
-                certified = _certified_point(loss, alg, hessian)
+                rows = rows or _hessian_rows(loss, hessian, derivatives)
+                certified = _certified_point(loss, alg, full_hessian(),
+                                             rows.polys if rows else None)
             points.append(certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
-                hessian, budget))
+                full_hessian(), budget, exact_eigen))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
@@ -247,7 +294,8 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     families = []
     for component in _distinct_families(solved.families, params):
         try:
-            families.append(analyse_family(loss.expr, params, hessian, component, budget))
+            families.append(analyse_family(loss.expr, params, full_hessian(), component,
+                                           budget))
         except (BudgetExceeded, AlgorithmFailure) as exc:
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
             if isinstance(exc, AlgorithmFailure):
@@ -403,13 +451,95 @@ def _matrix_at(rows, coords) -> mpmath.matrix:
     return out
 
 
-def _certified_point(loss: Loss, point: ParametrizedPoint, hessian) -> CriticalPoint | None:
+class _HessianRows:
+    """The Hessian's entries as polynomials, compiled once for all points."""
+
+    def __init__(self, loss: Loss, hessian, derivatives: _Derivatives | None):
+        params = loss.params
+        n = len(params)
+        if derivatives is not None:
+            self.polys = [list(row) for row in derivatives.hessian_polys]
+            loss_poly = derivatives.loss_poly
+        else:
+            self.polys = [[sp.Poly(hessian[i, j], *params, domain="QQ") for j in range(n)]
+                          for i in range(n)]
+            loss_poly = sp.Poly(loss.expr, *params, domain="QQ")
+        self.system = System([], self.polys, symmetric=True)
+        self.loss = CompiledPoly(loss_poly)
+
+
+def _hessian_rows(loss: Loss, hessian, derivatives=None) -> _HessianRows | None:
+    try:
+        return _HessianRows(loss, hessian, derivatives)
+    except (sp.PolynomialError, sp.polys.polyerrors.CoercionFailed):
+        return None  # not a polynomial loss: the exact path classifies
+
+
+def _box_point(loss: Loss, point: BoxPoint, rows: _HessianRows) -> CriticalPoint | None:
+    """A point in a Krawczyk-certified box classified by the certified inertia of its
+    Hessian (exact LDL^T of shifted midpoint Hessians; see :mod:`symopt.krawczyk`);
+    None when an eigenvalue may be 0 (the caller decides exactly).  Coordinates: 30
+    digits (exact: ``point.algebraic()``)."""
+    box = point.certified_box
+    powers = [[c ** e for e in range(rows.system.degree + 1)] for c in box.centre]
+    try:
+        jac, spread = rows.system.jacobian_at(box, powers)
+        inertia = certified_inertia(jac, spread)
+        if inertia is None:
+            return None
+        eigenvalues, escape = _eigenpairs(jac, inertia[1])
+    except (OverflowError, FloatingPointError, np.linalg.LinAlgError):
+        return None  # values beyond float range: the exact path decides
+    num, den = rows.loss.at([[c ** e for e in range(rows.loss.degree + 1)]
+                             for c in box.centre], box.k)
+    value = sp.Float(sp.Rational(num, den), 30)
+    positive, negative, _ = inertia
+    kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
+    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven "
+              "by a Krawczyk-certified box around the point and an exact inertia count "
+              "with a margin above the Hessian's spread over the box")
+    cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
+                         eigenvalues=eigenvalues, escape_directions=escape)
+    coords = point.evalf(30)
+    return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+
+
+def _eigenpairs(jac, negative: int):
+    """Eigenvalues (ascending, 30 digits) and the unit eigenvectors of the ``negative``
+    lowest (15 digits) of the symmetric matrix of exact entries ``(num, den)``.  The
+    vectors come from float64; each eigenvalue is the Rayleigh quotient of its vector,
+    in exact arithmetic, accurate to about the square of the vector's error.  Their
+    signs are not decided here (the certified inertia decides)."""
+    n = len(jac)
+    floats = np.array([[num / den for num, den in row] for row in jac])
+    _, vectors = np.linalg.eigh(floats)
+    grid = 1 << 256
+    matrix = [[(num * grid) // den for num, den in row] for row in jac]  # H to 2**-256
+    values = []
+    for c in range(n):
+        v = [Fraction(float(x)) for x in vectors[:, c]]
+        scale = max(f.denominator for f in v)
+        w = [int(f * scale) for f in v]  # integers, exactly proportional to v
+        hw = [sum(matrix[r][k] * w[k] for k in range(n)) for r in range(n)]
+        values.append(Fraction(sum(a * b for a, b in zip(w, hw)),
+                               sum(a * a for a in w) * grid))
+    order = sorted(range(n), key=lambda c: values[c])
+    eigenvalues = tuple(sp.Float(sp.Rational(values[c].numerator, values[c].denominator), 30)
+                        for c in order)
+    escape = tuple(_orient(tuple(sp.Float(float(x), 15) for x in vectors[:, c]))
+                   for c in order[:negative])
+    return eigenvalues, escape
+
+
+def _certified_point(loss: Loss, point: ParametrizedPoint, hessian,
+                     rows=None) -> CriticalPoint | None:
     """A nondegenerate point classified by interval arithmetic on a certified box (the
     signs of the Hessian's characteristic polynomial, so its inertia, are proven); None
     when a sign stays undecided.  Coordinates: 30 digits (exact: ``point.algebraic()``)."""
     params = loss.params
-    rows = [[qq_poly(hessian[i, j], tuple(params)) for j in range(len(params))]
-            for i in range(len(params))]
+    if rows is None:
+        rows = [[qq_poly(hessian[i, j], tuple(params)) for j in range(len(params))]
+                for i in range(len(params))]
     signs = certified_signs(point, rows)
     inertia = inertia_from_charpoly(signs) if signs is not None else None
     if inertia is None or inertia[2]:
@@ -521,11 +651,13 @@ def _block_point(loss: Loss, point: ProductPoint, hessian,
     return _point_from(coords, numeric, value, cls, exact=False)
 
 
-def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget) -> CriticalPoint:
+def _exact_point(loss: Loss, alg: AlgebraicPoint, hessian, budget: Budget,
+                 exact_eigen: bool = True) -> CriticalPoint:
     params = loss.params
     coords = budget.run(lambda: exact_coordinates(alg), fraction=0.5, what="exact coordinates")
     numeric = tuple(float(v) for v in alg.evalf(20))
-    cls = classify_exact(loss.expr, params, hessian, alg, coords, budget)
+    cls = classify_exact(loss.expr, params, hessian, alg, coords, budget,
+                         exact_eigen=exact_eigen)
     if alg.degree == 1:
         value = sp.nsimplify(loss.expr.xreplace(dict(zip(params, coords))))
     else:

