@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, Sequence
 import mpmath
 import numpy as np
 
-from ..optim.variants import NUMPY, Variant
+from ..optim.variants import Variant
 from .candidates import Candidate
 from .exact import MPMATH, RATIONAL, as_mpf, to_float, ulps
 from .problems import Problem
@@ -135,18 +135,18 @@ def replay(recording: Recording, variant: Variant, hyperparams: dict[str, float]
     ``exact``: run the rule in mpmath (60 digits) and keep the exact updates; else float64.
     Each step records the worse of the two measurements (update at 0, new parameters).
     """
-    xp = MPMATH if exact else NUMPY
     count = recording.steps if steps is None else min(steps, recording.steps)
+    asarray = MPMATH.asarray if exact else (lambda values: np.array(values, dtype=np.float64))
     uses_params = bool(hyperparams.get("weight_decay"))
     run = VariantRun([], [])
     name = recording.problem.name
     update_scale, parameter_scale = _Scale(), _Scale()
-    with xp.precision() if exact else np.errstate(all="ignore"):
-        rule = variant.build(xp, hyperparams)
-        state = rule.init(xp.asarray(recording.thetas[0]))
-        zero = xp.zeros_like(recording.thetas[0])
+    with MPMATH.precision() if exact else np.errstate(all="ignore"):
+        rule = variant.build(hyperparams)          # one definition, float64 or exact arrays
+        state = rule.init(asarray(recording.thetas[0]))
+        zero = asarray(np.zeros_like(recording.thetas[0]))
         for i in range(count):
-            theta, grad = xp.asarray(recording.thetas[i]), xp.asarray(recording.grads[i])
+            theta, grad = asarray(recording.thetas[i]), asarray(recording.grads[i])
             previous = state
             update, state = rule.update(grad, previous, theta)
             at_zero = rule.update(grad, previous, zero)[0] if uses_params else update
@@ -185,7 +185,7 @@ def free_running(problem: Problem, variant: Variant, hyperparams: dict[str, floa
                  trajectory: np.ndarray) -> np.ndarray:
     """The variant's own float64 run from the same start; ``|variant - candidate|`` per step
     (largest coordinate), as long as both are finite."""
-    rule = variant.build(NUMPY, hyperparams)
+    rule = variant.build(hyperparams)
     theta = problem.start.copy()
     state = rule.init(theta)
     gaps = []
@@ -212,20 +212,28 @@ def exact_first_steps(problem: Problem, variant: Variant, hyperparams: dict[str,
                       trajectory: np.ndarray, count: int = 3) -> list[ExactStep]:
     """The first ``count`` steps of ``variant`` from ``problem.start`` in exact arithmetic
     (rationals when the loss is polynomial and the rule has no square root, else mpmath at 60
-    digits), compared with the candidate's free-running parameters."""
+    digits), compared with the candidate's free-running parameters.
+
+    The same rule definition runs on exact numbers. Errors are in ulps of the largest
+    coordinate of the exact parameters: a coordinate that is exactly 0 after a step (the
+    scaled quadratic's second one, after one step of lr 0.01) would otherwise count a
+    rounding of 1e-17 as 1e300 ulps of 0.
+    """
     rational = problem.polynomial and variant.sqrt_free
-    xp = RATIONAL if rational else MPMATH
+    kind = RATIONAL if rational else MPMATH
     results: list[ExactStep] = []
-    with xp.precision():
-        rule = variant.build(xp, hyperparams)
-        theta = xp.asarray(problem.start)
+    with kind.precision():
+        rule = variant.build(hyperparams)
+        theta = kind.asarray(problem.start)
         state = rule.init(theta)
         for step in range(1, min(count, len(trajectory) - 1) + 1):
-            point = list(theta) if rational else [as_mpf(value) for value in theta]
-            grad = xp.asarray(problem.exact_gradient(point, rational))
+            point = [value.value for value in theta] if rational else \
+                [as_mpf(value) for value in theta]
+            grad = kind.asarray(problem.exact_gradient(point, rational))
             update, state = rule.update(grad, state, theta)
             theta = theta + update
-            distance = ulps(trajectory[step], theta)
+            scale = float(np.max(np.abs(to_float(theta))))
+            distance = _scaled_ulps(trajectory[step], theta, True, scale)
             results.append(ExactStep(problem.name, variant.name, step, float(distance.max()),
-                                     xp.name))
+                                     kind.name))
     return results

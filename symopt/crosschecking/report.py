@@ -104,9 +104,19 @@ def split_by_deviation(classes: list[list[str]], deviations: dict[str, Deviation
 
 
 def rank(classes: list[list[str]], deviations: dict[str, Deviation]) -> tuple[MatchClass, ...]:
-    """Classes ordered by deviation; each with its ratio to the best and rejection."""
-    scored = sorted(((deviations[c[0]].max_ulps, deviations[c[0]].max_abs, tuple(c))
-                     for c in classes), key=lambda item: (item[0], item[1]))
+    """Classes ordered by deviation; each with its ratio to the best and rejection.
+
+    A class is one exact rule; its members may evaluate it in different operation orders
+    (``adam:torch``, ``adam:optax``). The class counts with its closest member, listed first.
+    """
+    def closeness(name: str) -> tuple[float, float]:
+        return deviations[name].max_ulps, deviations[name].max_abs
+
+    scored = []
+    for members in classes:
+        ordered = tuple(sorted(members, key=lambda name: (closeness(name), members.index(name))))
+        scored.append((*closeness(ordered[0]), ordered))
+    scored.sort(key=lambda item: (item[0], item[1]))
     best = max(scored[0][0], 1.0)
     return tuple(MatchClass(members, ulps, absolute, max(ulps, 1.0) / best,
                             max(ulps, 1.0) / best >= REJECTION_FACTOR)
