@@ -178,7 +178,7 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
         return SumState(0, ops.full_like(params, ops.lift(start, params)))
 
     def update(updates: Updates, state: SumState, params: Params | None = None,
-               donate: bool = False) -> tuple[Updates, SumState]:
+               factor: Any = None, donate: bool = False) -> tuple[Updates, SumState]:
         ops = ops_for(updates)
         result = ops.multiply(updates, updates)
         total = ops.add(state.sum_of_squares, result,
@@ -190,10 +190,13 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
             result = ops.sqrt(total, out=result)
             if epsilon:
                 result += ops.lift(epsilon, updates)
-        result = ops.divide(updates, result, out=result)
+        # (factor u) / sigma, PyTorch's addcdiv order: the learning rate is folded in here
+        numerator = updates if factor is None else ops.multiply(updates, factor)
+        result = ops.divide(numerator, result, out=result)
         return result, SumState(state.count + 1, total)
 
-    return transformation(init, update)
+    # chain() passes the next learning-rate factor in, saving one pass over the arrays
+    return transformation(init, update, accepts_factor=True)
 
 
 @with_rule("scale_by_adagrad_lecture")
