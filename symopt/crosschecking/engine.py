@@ -32,8 +32,12 @@ _SAME = mpmath.mpf(10) ** -40      # relative: two exact updates this close are 
 
 
 class StepWorst(NamedTuple):
-    """The worst coordinate of one step against one variant."""
+    """The worst coordinate of one step against one variant: where (``step``, ``problem``,
+    ``coordinate``, ``quantity``: ``"update at 0"`` or ``"new parameters"``), the variant's
+    ``expected`` value, the candidate's ``got``, and the distance in ``ulps`` and ``abs``.
+    The report's first divergence is such a record."""
 
+    variant: str
     step: int
     problem: str
     coordinate: int
@@ -117,14 +121,14 @@ class _Scale:
         return max(self.recent)
 
 
-def _record(step: int, problem: str, got: np.ndarray, expected: Any, exact: bool,
+def _record(variant: str, step: int, problem: str, got: np.ndarray, expected: Any, exact: bool,
             quantity: str, scale: float) -> StepWorst:
     distance = _scaled_ulps(got, expected, exact, scale)
     expected_float = to_float(expected) if exact else expected
     with np.errstate(invalid="ignore"):
         absolute = np.where(np.isfinite(got), np.abs(got - expected_float), np.inf)
     at = int(np.argmax(distance))
-    return StepWorst(step, problem, at, float(expected_float[at]), float(got[at]),
+    return StepWorst(variant, step, problem, at, float(expected_float[at]), float(got[at]),
                      float(distance[at]), float(absolute.max()), quantity)
 
 
@@ -151,9 +155,9 @@ def replay(recording: Recording, variant: Variant, hyperparams: dict[str, float]
             update, state = rule.update(grad, previous, theta)
             at_zero = rule.update(grad, previous, zero)[0] if uses_params else update
             run.worst.append(max(
-                _record(i + 1, name, recording.probes[i], at_zero, exact, "update at 0",
+                _record(variant.name, i + 1, name, recording.probes[i], at_zero, exact, "update at 0",
                         update_scale(at_zero, exact)),
-                _record(i + 1, name, recording.thetas[i + 1], theta + update, exact,
+                _record(variant.name, i + 1, name, recording.thetas[i + 1], theta + update, exact,
                         "new parameters", parameter_scale(theta + update, exact)),
                 key=lambda w: w.ulps))
             if exact:

@@ -26,17 +26,10 @@ class Deviation(NamedTuple):
     max_abs: float
 
 
-class Divergence(NamedTuple):
-    """The first step where the candidate leaves a variant by more than the tolerance."""
-
-    variant: str
-    step: int
-    problem: str
-    coordinate: int
-    expected: float
-    got: float
-    ulps: float
-    quantity: str
+#: The first step where the candidate leaves a variant by more than the tolerance: that
+#: step's :class:`~symopt.crosschecking.engine.StepWorst` record (``variant``, ``step``,
+#: ``problem``, ``coordinate``, ``expected``, ``got``, ``ulps``, ``abs``, ``quantity``).
+Divergence = StepWorst
 
 
 class MatchClass(NamedTuple):
@@ -72,15 +65,13 @@ def deviation_of(variant: str, worst: list[list[StepWorst]], steps: int) -> Devi
                      float(per_abs[finite].max()) if finite.any() else np.inf)
 
 
-def first_divergence(variant: str, worst: list[list[StepWorst]], tolerance: float
-                     ) -> Divergence | None:
-    """The earliest step (over all problems) whose deviation exceeds ``tolerance`` ulps."""
+def first_divergence(worst: list[list[StepWorst]], tolerance: float) -> Divergence | None:
+    """The earliest step (over all problems) whose deviation exceeds ``tolerance`` ulps, from
+    one variant's records."""
     found = [r for problem_steps in worst for r in problem_steps if not r.ulps <= tolerance]
     if not found:
         return None
-    first = min(found, key=lambda r: (r.step, -r.ulps))
-    return Divergence(variant, first.step, first.problem, first.coordinate, first.expected,
-                      first.got, first.ulps, first.quantity)
+    return min(found, key=lambda r: (r.step, -r.ulps))
 
 
 def split_by_deviation(classes: list[list[str]], deviations: dict[str, Deviation],
