@@ -15,19 +15,27 @@ LOSSES = {"lecture": "(1 - w1*w2)**2", "scaled": "x**2/200 + 50*y**2"}
 STARTS = [[0.3, -1.2]]
 
 
-def check(candidate, family, steps=30, **kwargs):
+#: The target: a real implementation deviates from the form it implements by at most this many
+#: ulps at every step (the report's default tolerance, 8, also admits hand-written code whose
+#: operation order no catalogued form models).
+TARGET_ULPS = 4
+
+
+def check(candidate, family, steps=100, **kwargs):
     return so.crosscheck(candidate, family, losses=LOSSES, starts=STARTS, steps=steps, **kwargs)
 
 
 def assert_identified(report, expected):
     best, runner_up = report.matches[0], report.matches[1]
     assert expected in best.variants, report.table()
-    assert best.max_ulps <= report.tolerance_ulps, report.table()
+    assert best.max_ulps <= TARGET_ULPS, report.table()
     assert runner_up.rejected and runner_up.ratio >= REJECTION_FACTOR, report.table()
+    assert runner_up.max_ulps >= REJECTION_FACTOR * TARGET_ULPS, report.table()
     assert report.ok and report.first_divergence is None
 
 
 @pytest.mark.parametrize("optimizer, kwargs, family, expected", [
+    ("Adam", {"lr": 1e-2}, "adam", "adam:torch"),
     ("AdamW", {"lr": 1e-2}, "adamw", "adamw:torch"),
     ("RMSprop", {"lr": 1e-2}, "rmsprop", "rmsprop:torch"),
     ("RMSprop", {"lr": 1e-2, "centered": True}, "rmsprop", "rmsprop:centered"),
