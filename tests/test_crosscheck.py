@@ -30,7 +30,6 @@ def assert_identified(report, expected):
     assert expected in best.variants, report.table()
     assert best.max_ulps <= TARGET_ULPS, report.table()
     assert runner_up.rejected and runner_up.ratio >= REJECTION_FACTOR, report.table()
-    assert runner_up.max_ulps >= REJECTION_FACTOR * TARGET_ULPS, report.table()
     assert report.ok and report.first_divergence is None
 
 

@@ -50,3 +50,28 @@ def test_optax_and_torch_adam_are_one_class(make, hyper, family, rule):
                            starts=[[0.3, -1.2]], steps=10, hyperparams=hyper)
     assert rule in report.matches[0].variants and report.matches[0].name.endswith(":optax")
     assert report.matches[0].max_ulps == 0
+
+
+def test_the_same_variant_definition_runs_on_jax_arrays_and_equals_optax_bit_for_bit():
+    # one definition, three namespaces: float64 NumPy (the cross-check), exact numbers (the
+    # truth) and JAX, where under jit XLA rounds it exactly as it rounds optax.adamw
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    from symopt.backends.jax_loss import float64
+    from symopt.optim.variants import VARIANTS, hyperparams_for
+
+    rule = VARIANTS["adamw:optax"].build(hyperparams_for("adamw", {"lr": 1e-2,
+                                                                    "weight_decay": 1e-2}))
+    reference = optax.adamw(1e-2, weight_decay=1e-2)
+    rng = np.random.default_rng(0)
+    with float64():
+        x = jnp.asarray(rng.normal(size=100))
+        mine, theirs = rule.init(x), reference.init(x)
+        for _ in range(5):
+            g = jnp.asarray(rng.normal(size=100))
+            u_mine, mine = jax.jit(rule.update)(g, mine, x)
+            u_theirs, theirs = jax.jit(reference.update)(g, theirs, x)
+            assert isinstance(u_mine, jax.Array)
+            assert np.array_equal(np.asarray(u_mine), np.asarray(u_theirs))
