@@ -18,8 +18,9 @@ LOSSES = {"lecture": "(1 - w1*w2)**2", "scaled": "x**2/200 + 50*y**2"}
     (lambda: optax.adam(1e-2), {"lr": 1e-2}, "adam", "adam:optax"),
     (lambda: optax.adamw(1e-2, weight_decay=1e-2), {"lr": 1e-2, "weight_decay": 1e-2},
      "adamw", "adamw:optax"),
+    # eps inside the root (optax's default), evaluated in optax's order
     (lambda: optax.rmsprop(1e-2), {"lr": 1e-2, "decay": 0.9, "eps": 1e-8}, "rmsprop",
-     "rmsprop:eps-inside-sqrt"),
+     "rmsprop:optax"),
     (lambda: optax.sgd(1e-2, momentum=0.9), {"lr": 1e-2, "momentum": 0.9}, "sgd",
      "sgd:momentum"),
     (lambda: optax.sgd(1e-2), {"lr": 1e-2}, None, "sgd:plain"),
@@ -45,6 +46,7 @@ def test_optax_needs_its_settings():
      "adamw", "adamw:torch"),
 ])
 def test_optax_and_torch_adam_are_one_class(make, hyper, family, rule):
+    """optax's adam and PyTorch's Adam are the same exact rule (Kingma & Ba, Algorithm 1)."""
     # the same exact rule: PyTorch's form sits in optax's class, optax's order listed first
     report = so.crosscheck(make(), family, losses={"lecture": LOSSES["lecture"]},
                            starts=[[0.3, -1.2]], steps=10, hyperparams=hyper)

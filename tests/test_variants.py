@@ -145,6 +145,10 @@ def test_variants_of_family_and_unknown_name():
      {"momentum": 0.9}),
     ("sgd:lecture-momentum", lambda: optim.momentum(0.01, 0.9), "sgd", {"momentum": 0.9}),
     ("rmsprop:lecture", lambda: optim.rmsprop_lecture(0.01, 0.9), "rmsprop", {"alpha": 0.9}),
+    ("rmsprop:optax", lambda: optim.rmsprop(0.01, eps_in_sqrt=True, momentum=0.5), "rmsprop",
+     {"momentum": 0.5}),
+    ("adagrad:eps-inside-sqrt", lambda: optim.adagrad(0.01, initial_accumulator_value=0.1,
+                                                      eps_in_sqrt=True), "adagrad", {}),
 ])
 def test_catalogue_and_named_optimizers_are_the_same_rule(name, build, family, extra):
     """Run both over 60-digit numbers: they agree to 50 digits, bias corrections included

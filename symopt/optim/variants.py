@@ -308,10 +308,45 @@ def rmsprop_torch(hp: Hyper) -> GradientTransformation:
           (r"\eta", r"\sqrt{v_t + \epsilon}", r"\tilde{g}_t \ (\text{momentum: } b_t \sigma_t)"))
 def rmsprop_eps_inside(hp: Hyper) -> GradientTransformation:
     """RMSprop with eps inside the square root: optax's ``rmsprop`` default
-    (``eps_in_sqrt=True``), Keras ``RMSprop`` and TensorFlow's ``ApplyRMSProp``. Sources:
+    (``eps_in_sqrt=True``; its operation order is ``rmsprop:optax``), Keras ``RMSprop`` and
+    TensorFlow's ``ApplyRMSProp``. Sources:
     optax documentation of ``rmsprop`` (its warning on eps placement); TensorFlow raw-ops
     documentation of ``ApplyRMSProp``."""
     return _rmsprop(hp, eps_inside=True, centered=False)
+
+
+class _OptaxRmsState(NamedTuple):
+    count: int
+    nu: Any
+    trace: Any
+
+
+@_variant("rmsprop:optax", _RMS % ("", r"\sqrt{v_t + \epsilon}"),
+          (r"\eta", r"\sqrt{v_t + \epsilon}", r"\tilde{g}_t \ (\text{momentum: } b_t \sigma_t)"))
+def rmsprop_optax(hp: Hyper) -> GradientTransformation:
+    """The rule of ``rmsprop:eps-inside-sqrt`` evaluated as ``optax.rmsprop`` runs under XLA
+    on the CPU: ``nu = (1 - decay) g^2 + decay nu`` as a fused multiply-add, the update
+    ``g * rsqrt(nu + eps)`` with ``rsqrt`` rounded as ``1 / sqrt``, then optax's ``trace``
+    (``g + momentum * trace``, fused) and ``scale_by_learning_rate``. Sources: optax API
+    documentation of ``rmsprop`` and ``scale_by_rms`` (``eps_in_sqrt=True``, its default);
+    the rounding read off optax 0.2.8 with jaxlib 0.10 on x86-64."""
+
+    def init(params: Any) -> _OptaxRmsState:
+        zero = ops_for(params).zeros_like(params)
+        return _OptaxRmsState(0, zero, zero)
+
+    def update(grads: Any, state: _OptaxRmsState,
+               params: Any = None) -> tuple[Any, _OptaxRmsState]:
+        ops = ops_for(grads)
+        lr, alpha, eps, mu, wd = (ops.lift(hp[key], grads) for key in
+                                  ("lr", "alpha", "eps", "momentum", "weight_decay"))
+        g = grads + wd * params if hp["weight_decay"] else grads
+        nu = ops.fma(1 - alpha, g * g, alpha * state.nu)
+        scaled = g * (1 / ops.sqrt(nu + eps))
+        trace = ops.fma(mu, state.trace, scaled) if hp["momentum"] else scaled
+        return -lr * trace, _OptaxRmsState(state.count + 1, nu, trace)
+
+    return GradientTransformation(init, update)
 
 
 @_variant("rmsprop:centered", _RMS % (_CENTER, r"\sqrt{v_t - \bar{g}_t^2} + \epsilon"),
