@@ -194,17 +194,21 @@ def adagrad(lr: LearningRate, lr_decay: float = 0.0, weight_decay: float = 0.0,
     schedule = as_schedule(lr)
     delta = _checks.non_negative("lr_decay", lr_decay, "Pass e.g. lr_decay=0.")
     decay = _checks.non_negative("weight_decay", weight_decay, "Pass e.g. weight_decay=0.")
-    rate = schedule
-    if delta:
-        rate = Schedule(lambda step: schedule(step) / (1 + step * delta), "adagrad_lr",
-                        {"lr": schedule, "lr_decay": delta},
-                        rule=r"\eta_t / (1 + t \delta)")
+    rate = adagrad_rate(schedule, delta)
     parts = [T.add_decayed_weights(decay)] if decay else []
     parts += [T.scale_by_adagrad(initial_accumulator_value, eps, eps_in_sqrt),
               T.scale_by_learning_rate(rate)]
     return _build("adagrad", parts, lr=schedule, lr_decay=delta, weight_decay=decay,
                   initial_accumulator_value=float(initial_accumulator_value), eps=float(eps),
                   **_only_if_set(eps_in_sqrt=bool(eps_in_sqrt)))
+
+
+def adagrad_rate(schedule: Schedule, lr_decay: float) -> Schedule:
+    """Adagrad's learning rate :math:`\\eta_t / (1 + t \\delta)` (PyTorch's ``lr_decay``)."""
+    if not lr_decay:
+        return schedule
+    return Schedule(lambda step: schedule(step) / (1 + step * lr_decay), "adagrad_lr",
+                    {"lr": schedule, "lr_decay": lr_decay}, rule=r"\eta_t / (1 + t \delta)")
 
 
 @with_rule("rmsprop_lecture")

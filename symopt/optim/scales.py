@@ -150,13 +150,17 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
 
 @with_rule("scale_by_adagrad")
 def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
-                     eps_in_sqrt: bool = False) -> GradientTransformation:
+                     eps_in_sqrt: bool = False,
+                     rate_first: bool = False) -> GradientTransformation:
     """Divide by the root of the running sum of squares plus eps (PyTorch's ``Adagrad``).
 
     {rule}
 
     With ``eps_in_sqrt`` the scale is :math:`\\sqrt{s_t + \\epsilon}` instead (optax's
-    ``scale_by_rss``, Keras ``Adagrad``).
+    ``scale_by_rss``, Keras ``Adagrad``). With ``rate_first`` a following
+    :func:`scale_by_learning_rate` is folded in by :func:`~symopt.optim.chain` and applied
+    before the division, :math:`(-\\eta u_t) / \\sigma_t`, which rounds as PyTorch's
+    ``addcdiv`` does (it costs one more array per step, so it is off by default).
 
     Examples
     --------
@@ -172,6 +176,7 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
                                  "Pass e.g. initial_accumulator_value=0.")
     epsilon = _checks.non_negative("eps", eps, "Pass e.g. eps=1e-10.")
     inside = _checks.flag("eps_in_sqrt", eps_in_sqrt)
+    fold = _checks.flag("rate_first", rate_first)
 
     def init(params: Params) -> SumState:
         ops = ops_for(params)
@@ -195,8 +200,8 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
         result = ops.divide(numerator, result, out=result)
         return result, SumState(state.count + 1, total)
 
-    # chain() passes the next learning-rate factor in, saving one pass over the arrays
-    return transformation(init, update, accepts_factor=True)
+    # with rate_first, chain() passes the next learning-rate factor in
+    return transformation(init, update, accepts_factor=fold)
 
 
 @with_rule("scale_by_adagrad_lecture")

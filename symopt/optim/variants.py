@@ -42,6 +42,7 @@ from . import named
 from . import transforms as T
 from .base import GradientTransformation, chain
 from .namespace import ops_for, scalar_sqrt
+from .schedules import as_schedule
 
 __all__ = ["Variant", "VARIANTS", "VARIANT_RULES", "FAMILIES", "hyperparams_for",
            "variants_of"]
@@ -235,9 +236,11 @@ def sgd_lecture_momentum(hp: Hyper) -> GradientTransformation:
 
 # -- Adagrad ---------------------------------------------------------------------------------
 def _adagrad(hp: Hyper, *, initial: float, eps_inside: bool) -> GradientTransformation:
-    """:func:`symopt.optim.adagrad` with the form's initial accumulator and eps placement."""
-    return named.adagrad(hp["lr"], hp["lr_decay"], hp["weight_decay"], initial, hp["eps"],
-                         eps_inside)
+    """:func:`symopt.optim.adagrad`'s chain with the form's initial accumulator and eps
+    placement, the learning rate applied before the division as PyTorch's ``addcdiv``."""
+    rate = named.adagrad_rate(as_schedule(hp["lr"]), hp["lr_decay"])
+    return chain(*_decay(hp), T.scale_by_adagrad(initial, hp["eps"], eps_inside, rate_first=True),
+                 T.scale_by_learning_rate(rate))
 
 
 _ADAGRAD = (_G + r", \quad s_t = s_{t-1} + \tilde{g}_t^2, \quad s_{-1} = %s, \quad "
