@@ -19,6 +19,10 @@ numbers and let traced JAX scalars be traced; for object arrays :func:`lift` bri
 hyper-parameter into the elements' number type first, so that :math:`1 - \\beta^t` is
 computed in exact (or 60-digit) arithmetic rather than in float64.
 
+``ops.fma(a, b, c)`` is ``a * b + c`` rounded once, as compiled frameworks round it (PyTorch's
+CPU kernels, XLA): NumPy has no fused multiply-add, so the ``numpy`` namespace computes it
+exactly with error-free transformations; exact numbers need no rounding at all.
+
 ``in-place`` operators (``a += b``) need no dispatch: on NumPy and object arrays they update
 ``a``, on JAX arrays Python rebinds ``a`` to ``a + b``.
 

@@ -135,7 +135,7 @@ def variants_of(selector: str | None) -> list[Variant]:
     Examples
     --------
     >>> [v.name for v in variants_of("adamw")]
-    ['adamw:torch', 'adamw:coupled', 'adamw:unscaled']
+    ['adamw:torch', 'adamw:optax', 'adamw:coupled', 'adamw:unscaled']
     """
     if selector is None:
         return list(VARIANTS.values())
