@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from .plotting._backend import INSTALL_HINT
 from .plotting.charts import basin_map, loss_curves, schedule
+from .plotting.crosscheck import crosscheck
 from .plotting.handout import handout_figures
 from .plotting.geometry import View, contour_levels, default_region, plane_view
 from .plotting.landscape import (KIND_STYLES, landscape, path_panels, start_near_saddle,
@@ -26,7 +27,7 @@ from .plotting.readback import PlotData, read
 from .plotting.sweep import sweep
 
 __all__ = ["landscape", "trajectories", "path_panels", "loss_curves", "schedule", "basin_map",
-           "sweep", "read", "start_near_saddle", "style_for", "handout_figures", "Style",
+           "sweep", "crosscheck", "read", "start_near_saddle", "style_for", "handout_figures", "Style",
            "OPTIMIZER_STYLES",
            "PlotData", "View", "plane_view", "default_region", "contour_levels", "KIND_STYLES",
            "INSTALL_HINT"]

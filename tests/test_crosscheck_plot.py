@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 import symopt as so
-from symopt.plotting.crosscheck import deviation_figure
 
 pytest.importorskip("matplotlib")
 
@@ -20,7 +19,7 @@ def test_deviation_figure_draws_classes_tolerance_and_saves(tmp_path):
     report = so.crosscheck(momentum_step, "sgd", hyperparams={"lr": 0.01, "momentum": 0.9},
                            losses={"lecture": "(1 - w1*w2)**2"}, starts=[[0.3, -1.2]], steps=15)
     path = tmp_path / "deviation.png"
-    fig = deviation_figure(report, classes=2, path=str(path))
+    fig = so.plot.crosscheck(report, classes=2, path=str(path))
     assert path.stat().st_size > 10_000
     ax = fig.axes[0]
     assert ax.get_yscale() == "log"

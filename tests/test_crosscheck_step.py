@@ -35,7 +35,8 @@ def check(step, steps=20):
 def test_a_correct_adam_matches_adam_torch():
     report = check(adam_step())
     assert report.ok and report.first_divergence is None
-    assert report.matches[0].name == "adam:torch"
+    # one exact rule, listed with whichever operation order rounds closest to this one
+    assert "adam:torch" in report.matches[0].variants
 
 
 def test_eps_inside_the_root_is_caught_at_step_1_and_named():

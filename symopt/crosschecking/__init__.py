@@ -106,7 +106,7 @@ def crosscheck(candidate: Any, reference: str | None = None, *, losses: Any = No
         candidate=wrapped.name, hyperparams=dict(wrapped.hyperparams), reference=reference,
         compared_with=compared, steps=steps, problems=tuple(p.name for p in problems),
         tolerance_ulps=float(tolerance_ulps), deviations=deviations, matches=matches,
-        first_divergence=first_divergence(compared, worst[compared], tolerance_ulps),
+        first_divergence=first_divergence(worst[compared], tolerance_ulps),
         free_running=free, exact_steps=tuple(firsts), exact_deviation=exact_deviation)
 
 

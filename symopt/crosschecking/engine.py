@@ -20,7 +20,7 @@ from typing import Any, NamedTuple, Sequence
 import mpmath
 import numpy as np
 
-from ..optim.variants import NUMPY, Variant
+from ..optim.variants import Variant
 from .candidates import Candidate
 from .exact import MPMATH, RATIONAL, as_mpf, to_float, ulps
 from .problems import Problem
@@ -32,8 +32,12 @@ _SAME = mpmath.mpf(10) ** -40      # relative: two exact updates this close are 
 
 
 class StepWorst(NamedTuple):
-    """The worst coordinate of one step against one variant."""
+    """The worst coordinate of one step against one variant: where (``step``, ``problem``,
+    ``coordinate``, ``quantity``: ``"update at 0"`` or ``"new parameters"``), the variant's
+    ``expected`` value, the candidate's ``got``, and the distance in ``ulps`` and ``abs``.
+    The report's first divergence is such a record."""
 
+    variant: str
     step: int
     problem: str
     coordinate: int
@@ -117,14 +121,14 @@ class _Scale:
         return max(self.recent)
 
 
-def _record(step: int, problem: str, got: np.ndarray, expected: Any, exact: bool,
+def _record(variant: str, step: int, problem: str, got: np.ndarray, expected: Any, exact: bool,
             quantity: str, scale: float) -> StepWorst:
     distance = _scaled_ulps(got, expected, exact, scale)
     expected_float = to_float(expected) if exact else expected
     with np.errstate(invalid="ignore"):
         absolute = np.where(np.isfinite(got), np.abs(got - expected_float), np.inf)
     at = int(np.argmax(distance))
-    return StepWorst(step, problem, at, float(expected_float[at]), float(got[at]),
+    return StepWorst(variant, step, problem, at, float(expected_float[at]), float(got[at]),
                      float(distance[at]), float(absolute.max()), quantity)
 
 
@@ -135,25 +139,25 @@ def replay(recording: Recording, variant: Variant, hyperparams: dict[str, float]
     ``exact``: run the rule in mpmath (60 digits) and keep the exact updates; else float64.
     Each step records the worse of the two measurements (update at 0, new parameters).
     """
-    xp = MPMATH if exact else NUMPY
     count = recording.steps if steps is None else min(steps, recording.steps)
+    asarray = MPMATH.asarray if exact else (lambda values: np.array(values, dtype=np.float64))
     uses_params = bool(hyperparams.get("weight_decay"))
     run = VariantRun([], [])
     name = recording.problem.name
     update_scale, parameter_scale = _Scale(), _Scale()
-    with xp.precision() if exact else np.errstate(all="ignore"):
-        rule = variant.build(xp, hyperparams)
-        state = rule.init(xp.asarray(recording.thetas[0]))
-        zero = xp.zeros_like(recording.thetas[0])
+    with MPMATH.precision() if exact else np.errstate(all="ignore"):
+        rule = variant.build(hyperparams)          # one definition, float64 or exact arrays
+        state = rule.init(asarray(recording.thetas[0]))
+        zero = asarray(np.zeros_like(recording.thetas[0]))
         for i in range(count):
-            theta, grad = xp.asarray(recording.thetas[i]), xp.asarray(recording.grads[i])
+            theta, grad = asarray(recording.thetas[i]), asarray(recording.grads[i])
             previous = state
             update, state = rule.update(grad, previous, theta)
             at_zero = rule.update(grad, previous, zero)[0] if uses_params else update
             run.worst.append(max(
-                _record(i + 1, name, recording.probes[i], at_zero, exact, "update at 0",
+                _record(variant.name, i + 1, name, recording.probes[i], at_zero, exact, "update at 0",
                         update_scale(at_zero, exact)),
-                _record(i + 1, name, recording.thetas[i + 1], theta + update, exact,
+                _record(variant.name, i + 1, name, recording.thetas[i + 1], theta + update, exact,
                         "new parameters", parameter_scale(theta + update, exact)),
                 key=lambda w: w.ulps))
             if exact:
@@ -185,7 +189,7 @@ def free_running(problem: Problem, variant: Variant, hyperparams: dict[str, floa
                  trajectory: np.ndarray) -> np.ndarray:
     """The variant's own float64 run from the same start; ``|variant - candidate|`` per step
     (largest coordinate), as long as both are finite."""
-    rule = variant.build(NUMPY, hyperparams)
+    rule = variant.build(hyperparams)
     theta = problem.start.copy()
     state = rule.init(theta)
     gaps = []
@@ -212,20 +216,28 @@ def exact_first_steps(problem: Problem, variant: Variant, hyperparams: dict[str,
                       trajectory: np.ndarray, count: int = 3) -> list[ExactStep]:
     """The first ``count`` steps of ``variant`` from ``problem.start`` in exact arithmetic
     (rationals when the loss is polynomial and the rule has no square root, else mpmath at 60
-    digits), compared with the candidate's free-running parameters."""
+    digits), compared with the candidate's free-running parameters.
+
+    The same rule definition runs on exact numbers. Errors are in ulps of the largest
+    coordinate of the exact parameters: a coordinate that is exactly 0 after a step (the
+    scaled quadratic's second one, after one step of lr 0.01) would otherwise count a
+    rounding of 1e-17 as 1e300 ulps of 0.
+    """
     rational = problem.polynomial and variant.sqrt_free
-    xp = RATIONAL if rational else MPMATH
+    kind = RATIONAL if rational else MPMATH
     results: list[ExactStep] = []
-    with xp.precision():
-        rule = variant.build(xp, hyperparams)
-        theta = xp.asarray(problem.start)
+    with kind.precision():
+        rule = variant.build(hyperparams)
+        theta = kind.asarray(problem.start)
         state = rule.init(theta)
         for step in range(1, min(count, len(trajectory) - 1) + 1):
-            point = list(theta) if rational else [as_mpf(value) for value in theta]
-            grad = xp.asarray(problem.exact_gradient(point, rational))
+            point = [value.value for value in theta] if rational else \
+                [as_mpf(value) for value in theta]
+            grad = kind.asarray(problem.exact_gradient(point, rational))
             update, state = rule.update(grad, state, theta)
             theta = theta + update
-            distance = ulps(trajectory[step], theta)
+            scale = float(np.max(np.abs(to_float(theta))))
+            distance = _scaled_ulps(trajectory[step], theta, True, scale)
             results.append(ExactStep(problem.name, variant.name, step, float(distance.max()),
-                                     xp.name))
+                                     kind.name))
     return results

@@ -1,16 +1,20 @@
-"""Exact number namespaces for the variant rules (rationals; mpmath at 60 digits) and ulps.
+"""Exact numbers for the variant rules (rationals; mpmath at 60 digits) and ulps.
 
-The rules of :mod:`symopt.optim.variants` are written over an array namespace; passing one of
-these instead of :data:`symopt.optim.variants.NUMPY` computes the truth of a step with the
-same definition. Arrays are NumPy object arrays of :class:`fractions.Fraction` or
-``mpmath.mpf``; float64 inputs convert exactly.
+The rules of :mod:`symopt.optim` are written once over the array namespace of
+:mod:`symopt.optim.namespace`, which runs NumPy object arrays with the elements' own
+arithmetic. An object array of :class:`Exact` numbers therefore computes the truth of a step
+with the very same definition that runs in float64. An :class:`Exact` holds a
+:class:`fractions.Fraction` (exact; no square roots) or an ``mpmath.mpf`` (``dps`` digits);
+float64 inputs and hyper-parameters convert exactly (``Exact.lift``, which
+:func:`symopt.optim.namespace.lift` calls, so bias corrections such as :math:`1 - \\beta^t`
+are computed exactly too).
 
 >>> import numpy as np
 >>> from fractions import Fraction
->>> RATIONAL.asarray([0.5, 0.1])[1] == Fraction(0.1)
+>>> RATIONAL.asarray([0.5, 0.1])[1].value == Fraction(0.1)
 True
 >>> with MPMATH.precision():
-...     float(MPMATH.sqrt(MPMATH.scalar(2.0)) ** 2)
+...     float((MPMATH.asarray([2.0])[0] ** MPMATH.scalar(0.5)) ** 2)
 2.0
 """
 
@@ -19,67 +23,75 @@ from __future__ import annotations
 import contextlib
 import math
 from fractions import Fraction
-from typing import Any, Iterator
+from typing import Any
 
 import mpmath
 import numpy as np
 
-__all__ = ["RationalNamespace", "MpmathNamespace", "RATIONAL", "MPMATH", "Exact", "as_mpf", "ulps", "to_float"]
+__all__ = ["Exact", "ExactKind", "RATIONAL", "MPMATH", "as_mpf", "ulps", "to_float"]
 
 
-def _object_array(values: Any, convert: Any) -> np.ndarray:
-    array = np.asarray(values, dtype=object)
-    result = np.empty(array.shape, dtype=object)
-    for index, value in np.ndenumerate(array):
-        result[index] = convert(value.item() if isinstance(value, np.generic) else value)
-    return result
+def as_mpf(value: Any) -> Any:
+    """The exact mpmath number of ``value`` (float, int, Fraction, mpf or Exact)."""
+    if isinstance(value, Exact):
+        value = value.value
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    return mpmath.mpf(value)
 
 
-class RationalNamespace:
-    """Exact rationals: float64 inputs become the fractions they are; no square roots."""
-
-    name = "rational"
-
-    @staticmethod
-    def scalar(value: Any) -> Fraction:
-        return Fraction(value.item() if isinstance(value, np.generic) else value)
-
-    def asarray(self, values: Any) -> np.ndarray:
-        return _object_array(values, Fraction)
-
-    def zeros_like(self, x: Any) -> np.ndarray:
-        return self.full_like(x, 0)
-
-    def full_like(self, x: Any, value: Any) -> np.ndarray:
-        return _object_array(np.zeros(np.shape(x)), lambda _: Fraction(value))
-
-    @staticmethod
-    def sqrt(x: Any) -> Any:
-        raise TypeError("this rule takes a square root, which rationals cannot hold exactly; "
-                        "use the mpmath namespace (MPMATH) for it")
-
-    maximum = staticmethod(np.frompyfunc(max, 2, 1))
-    abs = staticmethod(np.frompyfunc(abs, 1, 1))
-    divide_or_zero = staticmethod(np.frompyfunc(lambda n, d: n / d if d else n * 0, 2, 1))
-
-    @contextlib.contextmanager
-    def precision(self) -> Iterator[None]:
-        yield
+def _operands(a: Any, b: Any) -> tuple[Any, Any]:
+    """Both values in one exact type: Fractions while both are rational, else mpf."""
+    if isinstance(b, Exact):
+        b = b.value
+    elif isinstance(b, np.generic):
+        b = b.item()
+    if isinstance(a, Fraction) and isinstance(b, (Fraction, int, float)):
+        return a, Fraction(b)
+    if isinstance(a, Fraction) or isinstance(b, Fraction):
+        return as_mpf(a), as_mpf(b)
+    return a, b                          # mpf with mpf, int or float: mpmath converts exactly
 
 
-def _binary(operation: Any) -> Any:
+def _binary(operation: Any, reflected: bool = False) -> Any:
     def apply(self: "Exact", other: Any) -> Any:
         if isinstance(other, np.ndarray):
             return NotImplemented               # let the array apply it elementwise
-        return Exact(operation(self.value, other.value if isinstance(other, Exact) else other))
+        a, b = _operands(self.value, other)
+        return Exact(operation(b, a) if reflected else operation(a, b))
+    return apply
+
+
+def _power(base: Any, exponent: Any) -> Any:
+    if isinstance(base, Fraction) and isinstance(exponent, Fraction) \
+            and exponent.denominator != 1:
+        raise TypeError("this rule takes a root, which rationals cannot hold exactly; run it "
+                        "over mpmath numbers (MPMATH)")
+    if isinstance(exponent, Fraction) and exponent.denominator == 1:
+        exponent = int(exponent)
+    return base ** exponent
+
+
+def _compare(operation: Any) -> Any:
+    def apply(self: "Exact", other: Any) -> Any:
+        if isinstance(other, np.ndarray):
+            return NotImplemented
+        a, b = _operands(self.value, other)
+        return operation(a, b)
     return apply
 
 
 class Exact:
-    """An mpmath number that steps aside for NumPy arrays.
+    """An exact number (a Fraction or an mpmath mpf) that steps aside for NumPy arrays.
 
-    ``mpf * ndarray`` first tries to convert the whole array (slowly, and in vain); this
-    wrapper returns ``NotImplemented`` at once so the array applies the operation per element.
+    ``mpf * ndarray`` first tries to convert the whole array (slowly, and in vain), and
+    ``Fraction * float`` gives a float; this wrapper returns ``NotImplemented`` to arrays so
+    they apply the operation per element, and converts floats exactly.
+
+    >>> (Exact(Fraction(1, 3)) * 0.5).value
+    Fraction(1, 6)
     """
 
     __slots__ = ("value",)
@@ -87,15 +99,29 @@ class Exact:
     def __init__(self, value: Any):
         self.value = value.value if isinstance(value, Exact) else value
 
+    def lift(self, number: Any) -> "Exact":
+        """``number`` (float or int) as an exact number of this one's kind."""
+        if isinstance(self.value, Fraction):
+            return Exact(Fraction(number))
+        return Exact(as_mpf(number))
+
     __add__ = _binary(lambda a, b: a + b)
-    __radd__ = _binary(lambda a, b: b + a)
+    __radd__ = _binary(lambda a, b: a + b, reflected=True)
     __sub__ = _binary(lambda a, b: a - b)
-    __rsub__ = _binary(lambda a, b: b - a)
+    __rsub__ = _binary(lambda a, b: a - b, reflected=True)
     __mul__ = _binary(lambda a, b: a * b)
-    __rmul__ = _binary(lambda a, b: b * a)
+    __rmul__ = _binary(lambda a, b: a * b, reflected=True)
     __truediv__ = _binary(lambda a, b: a / b)
-    __rtruediv__ = _binary(lambda a, b: b / a)
-    __pow__ = _binary(lambda a, b: a ** b)
+    __rtruediv__ = _binary(lambda a, b: a / b, reflected=True)
+    __pow__ = _binary(_power)
+    __rpow__ = _binary(_power, reflected=True)
+    __lt__ = _compare(lambda a, b: a < b)
+    __le__ = _compare(lambda a, b: a <= b)
+    __gt__ = _compare(lambda a, b: a > b)
+    __ge__ = _compare(lambda a, b: a >= b)
+    __eq__ = _compare(lambda a, b: a == b)  # type: ignore[assignment]
+    __ne__ = _compare(lambda a, b: a != b)  # type: ignore[assignment]
+    __hash__ = None  # type: ignore[assignment]
 
     def __neg__(self) -> "Exact":
         return Exact(-self.value)
@@ -109,68 +135,47 @@ class Exact:
     def __float__(self) -> float:
         return float(self.value)
 
-    def __lt__(self, other: Any) -> bool:
-        return self.value < (other.value if isinstance(other, Exact) else other)
-
-    def __le__(self, other: Any) -> bool:
-        return self.value <= (other.value if isinstance(other, Exact) else other)
-
-    def __gt__(self, other: Any) -> bool:
-        return self.value > (other.value if isinstance(other, Exact) else other)
-
-    def __ge__(self, other: Any) -> bool:
-        return self.value >= (other.value if isinstance(other, Exact) else other)
-
     def __repr__(self) -> str:
         return f"Exact({self.value})"
 
 
-def as_mpf(value: Any) -> Any:
-    """The exact mpmath number of ``value`` (float, int, Fraction, mpf or Exact)."""
-    if isinstance(value, Exact):
-        return value.value
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    return mpmath.mpf(value)
+def _object_array(values: Any, convert: Any) -> np.ndarray:
+    array = np.asarray(values, dtype=object)
+    result = np.empty(array.shape, dtype=object)
+    for index, value in np.ndenumerate(array):
+        result[index] = convert(value.item() if isinstance(value, np.generic) else value)
+    return result
 
 
-class MpmathNamespace:
-    """mpmath numbers at ``dps`` decimal digits (60 by default): square roots allowed.
+class ExactKind:
+    """A kind of exact number: ``"rational"`` (Fractions) or ``"mpmath"`` (``dps`` digits).
 
-    Computations must run inside ``with namespace.precision():``.
+    ``asarray`` turns float64 (or exact) values into an object array of :class:`Exact`;
+    computations on mpmath numbers run inside ``with kind.precision():``.
     """
 
-    name = "mpmath"
-
-    def __init__(self, dps: int = 60):
+    def __init__(self, name: str, dps: int = 60):
+        self.name = name
         self.dps = dps
 
-    @staticmethod
-    def scalar(value: Any) -> Exact:
+    def scalar(self, value: Any) -> Exact:
+        if isinstance(value, Exact):
+            value = value.value
+        if isinstance(value, np.generic):
+            value = value.item()
+        if self.name == "rational":
+            return Exact(Fraction(value))
         return Exact(as_mpf(value))
 
     def asarray(self, values: Any) -> np.ndarray:
         return _object_array(values, self.scalar)
 
-    def zeros_like(self, x: Any) -> np.ndarray:
-        return self.full_like(x, 0)
-
-    def full_like(self, x: Any, value: Any) -> np.ndarray:
-        return _object_array(np.zeros(np.shape(x)), lambda _: Exact(as_mpf(value)))
-
-    sqrt = staticmethod(np.frompyfunc(lambda x: Exact(mpmath.sqrt(as_mpf(x))), 1, 1))
-    maximum = staticmethod(np.frompyfunc(max, 2, 1))
-    abs = staticmethod(np.frompyfunc(abs, 1, 1))
-    divide_or_zero = staticmethod(np.frompyfunc(lambda n, d: n / d if d else n * 0, 2, 1))
-
     def precision(self) -> Any:
-        return mpmath.workdps(self.dps)
+        return mpmath.workdps(self.dps) if self.name == "mpmath" else contextlib.nullcontext()
 
 
-RATIONAL = RationalNamespace()
-MPMATH = MpmathNamespace()
+RATIONAL = ExactKind("rational")
+MPMATH = ExactKind("mpmath", 60)
 
 
 def to_float(values: Any) -> np.ndarray:
@@ -200,6 +205,8 @@ def ulps(got: Any, exact: Any) -> np.ndarray:
             continue
         nearest = float(truth)
         spacing = float(np.spacing(abs(nearest))) if np.isfinite(nearest) else np.inf
+        if isinstance(truth, Exact):
+            truth = truth.value
         if isinstance(truth, Fraction):
             difference = abs(Fraction(value) - truth)
         else:

@@ -26,17 +26,10 @@ class Deviation(NamedTuple):
     max_abs: float
 
 
-class Divergence(NamedTuple):
-    """The first step where the candidate leaves a variant by more than the tolerance."""
-
-    variant: str
-    step: int
-    problem: str
-    coordinate: int
-    expected: float
-    got: float
-    ulps: float
-    quantity: str
+#: The first step where the candidate leaves a variant by more than the tolerance: that
+#: step's :class:`~symopt.crosschecking.engine.StepWorst` record (``variant``, ``step``,
+#: ``problem``, ``coordinate``, ``expected``, ``got``, ``ulps``, ``abs``, ``quantity``).
+Divergence = StepWorst
 
 
 class MatchClass(NamedTuple):
@@ -72,15 +65,13 @@ def deviation_of(variant: str, worst: list[list[StepWorst]], steps: int) -> Devi
                      float(per_abs[finite].max()) if finite.any() else np.inf)
 
 
-def first_divergence(variant: str, worst: list[list[StepWorst]], tolerance: float
-                     ) -> Divergence | None:
-    """The earliest step (over all problems) whose deviation exceeds ``tolerance`` ulps."""
+def first_divergence(worst: list[list[StepWorst]], tolerance: float) -> Divergence | None:
+    """The earliest step (over all problems) whose deviation exceeds ``tolerance`` ulps, from
+    one variant's records."""
     found = [r for problem_steps in worst for r in problem_steps if not r.ulps <= tolerance]
     if not found:
         return None
-    first = min(found, key=lambda r: (r.step, -r.ulps))
-    return Divergence(variant, first.step, first.problem, first.coordinate, first.expected,
-                      first.got, first.ulps, first.quantity)
+    return min(found, key=lambda r: (r.step, -r.ulps))
 
 
 def split_by_deviation(classes: list[list[str]], deviations: dict[str, Deviation],
@@ -104,9 +95,19 @@ def split_by_deviation(classes: list[list[str]], deviations: dict[str, Deviation
 
 
 def rank(classes: list[list[str]], deviations: dict[str, Deviation]) -> tuple[MatchClass, ...]:
-    """Classes ordered by deviation; each with its ratio to the best and rejection."""
-    scored = sorted(((deviations[c[0]].max_ulps, deviations[c[0]].max_abs, tuple(c))
-                     for c in classes), key=lambda item: (item[0], item[1]))
+    """Classes ordered by deviation; each with its ratio to the best and rejection.
+
+    A class is one exact rule; its members may evaluate it in different operation orders
+    (``adam:torch``, ``adam:optax``). The class counts with its closest member, listed first.
+    """
+    def closeness(name: str) -> tuple[float, float]:
+        return deviations[name].max_ulps, deviations[name].max_abs
+
+    scored = []
+    for members in classes:
+        ordered = tuple(sorted(members, key=lambda name: (closeness(name), members.index(name))))
+        scored.append((*closeness(ordered[0]), ordered))
+    scored.sort(key=lambda item: (item[0], item[1]))
     best = max(scored[0][0], 1.0)
     return tuple(MatchClass(members, ulps, absolute, max(ulps, 1.0) / best,
                             max(ulps, 1.0) / best >= REJECTION_FACTOR)

@@ -51,6 +51,11 @@ def _build(name: str, parts: list[GradientTransformation], **hyperparams: Any) -
     return named(chain(*parts), name, OPTIMIZERS[name], **hyperparams)
 
 
+def _only_if_set(**flags: bool) -> dict[str, bool]:
+    """The flags that are on: an optimizer's repr names a non-default form only."""
+    return {key: value for key, value in flags.items() if value}
+
+
 def _betas(betas: Any) -> tuple[float, float]:
     hint = "Typical betas are (0.9, 0.999)."
     try:
@@ -167,14 +172,16 @@ def adagrad_lecture(lr: LearningRate) -> NamedOptimizer:
 
 @with_rule("adagrad")
 def adagrad(lr: LearningRate, lr_decay: float = 0.0, weight_decay: float = 0.0,
-            initial_accumulator_value: float = 0.0, eps: float = 1e-10) -> NamedOptimizer:
+            initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+            eps_in_sqrt: bool = False) -> NamedOptimizer:
     """Adagrad as ``torch.optim.Adagrad``.
 
     {rule}
 
     With :math:`\\delta` = ``lr_decay``, :math:`\\lambda` = ``weight_decay``,
     :math:`s_{\\mathrm{init}}` = ``initial_accumulator_value``; :math:`\\eta_t` is the
-    (scheduled) learning rate, :math:`\\epsilon` sits outside the square root.
+    (scheduled) learning rate, :math:`\\epsilon` sits outside the square root (inside with
+    ``eps_in_sqrt=True``: :math:`\\sqrt{s_t + \\epsilon}`, as optax and Keras write it).
 
     Examples
     --------
@@ -187,15 +194,21 @@ def adagrad(lr: LearningRate, lr_decay: float = 0.0, weight_decay: float = 0.0,
     schedule = as_schedule(lr)
     delta = _checks.non_negative("lr_decay", lr_decay, "Pass e.g. lr_decay=0.")
     decay = _checks.non_negative("weight_decay", weight_decay, "Pass e.g. weight_decay=0.")
-    rate = schedule
-    if delta:
-        rate = Schedule(lambda step: schedule(step) / (1 + step * delta), "adagrad_lr",
-                        {"lr": schedule, "lr_decay": delta},
-                        rule=r"\eta_t / (1 + t \delta)")
+    rate = adagrad_rate(schedule, delta)
     parts = [T.add_decayed_weights(decay)] if decay else []
-    parts += [T.scale_by_adagrad(initial_accumulator_value, eps), T.scale_by_learning_rate(rate)]
+    parts += [T.scale_by_adagrad(initial_accumulator_value, eps, eps_in_sqrt),
+              T.scale_by_learning_rate(rate)]
     return _build("adagrad", parts, lr=schedule, lr_decay=delta, weight_decay=decay,
-                  initial_accumulator_value=float(initial_accumulator_value), eps=float(eps))
+                  initial_accumulator_value=float(initial_accumulator_value), eps=float(eps),
+                  **_only_if_set(eps_in_sqrt=bool(eps_in_sqrt)))
+
+
+def adagrad_rate(schedule: Schedule, lr_decay: float) -> Schedule:
+    """Adagrad's learning rate :math:`\\eta_t / (1 + t \\delta)` (PyTorch's ``lr_decay``)."""
+    if not lr_decay:
+        return schedule
+    return Schedule(lambda step: schedule(step) / (1 + step * lr_decay), "adagrad_lr",
+                    {"lr": schedule, "lr_decay": lr_decay}, rule=r"\eta_t / (1 + t \delta)")
 
 
 @with_rule("rmsprop_lecture")
@@ -226,14 +239,16 @@ def rmsprop_lecture(lr: LearningRate, alpha: float) -> NamedOptimizer:
 
 @with_rule("rmsprop")
 def rmsprop(lr: LearningRate, alpha: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0,
-            momentum: float = 0.0, centered: bool = False) -> NamedOptimizer:
+            momentum: float = 0.0, centered: bool = False,
+            eps_in_sqrt: bool = False) -> NamedOptimizer:
     """RMSprop as ``torch.optim.RMSprop``.
 
     {rule}
 
     With :math:`\\lambda` = ``weight_decay``, :math:`\\mu` = ``momentum``; :math:`\\epsilon`
-    sits outside the square root; the momentum buffer starts at 0 and accumulates the
-    *scaled* gradient.
+    sits outside the square root (inside with ``eps_in_sqrt=True``, as optax's default, Keras
+    and TensorFlow write it); the momentum buffer starts at 0 and accumulates the *scaled*
+    gradient.
 
     Examples
     --------
@@ -247,12 +262,13 @@ def rmsprop(lr: LearningRate, alpha: float = 0.99, eps: float = 1e-8, weight_dec
     mu = _checks.in_unit_interval("momentum", momentum, "Pass e.g. momentum=0.9.")
     decay = _checks.non_negative("weight_decay", weight_decay, "Pass e.g. weight_decay=0.")
     parts = [T.add_decayed_weights(decay)] if decay else []
-    parts.append(T.scale_by_rms(alpha, eps, centered))
+    parts.append(T.scale_by_rms(alpha, eps, centered, eps_in_sqrt))
     if mu:
         parts.append(T.trace(mu))
     parts.append(T.scale_by_learning_rate(schedule))
     return _build("rmsprop", parts, lr=schedule, alpha=float(alpha), eps=float(eps),
-                  weight_decay=decay, momentum=mu, centered=bool(centered))
+                  weight_decay=decay, momentum=mu, centered=bool(centered),
+                  **_only_if_set(eps_in_sqrt=bool(eps_in_sqrt)))
 
 
 @with_rule("adam")

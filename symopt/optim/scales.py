@@ -114,8 +114,6 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
     beta2 = _checks.in_unit_interval("betas[1]", b2, "Typical betas are (0.9, 0.999).")
     epsilon = _checks.non_negative("eps", eps, "Pass e.g. eps=1e-8.")
     keep_max = _checks.flag("amsgrad", amsgrad)
-    one_minus_b1 = 1.0 - beta1
-    one_minus_b2 = 1.0 - beta2
 
     def init(params: Params) -> AdamState:
         return AdamState(0, zeros(params), zeros(params), zeros(params) if keep_max else None)
@@ -124,9 +122,12 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                factor: float = 1.0, donate: bool = False) -> tuple[Updates, AdamState]:
         ops = ops_for(updates)
         count = state.count + 1
-        m_sum = ops.multiply(state.m_sum, beta1, out=state.m_sum if donate else None)
+        # the scalars in the arithmetic of the arrays: float64 for NumPy and JAX, exact
+        # (or 60-digit) for object arrays, so that 1 - beta^t is the true bias correction
+        b1, b2 = ops.lift(beta1, updates), ops.lift(beta2, updates)
+        m_sum = ops.multiply(state.m_sum, b1, out=state.m_sum if donate else None)
         m_sum += updates
-        v_sum = ops.multiply(state.v_sum, beta2, out=state.v_sum if donate else None)
+        v_sum = ops.multiply(state.v_sum, b2, out=state.v_sum if donate else None)
         result = ops.multiply(updates, updates)
         v_sum += result
         v_sum_max = None
@@ -136,11 +137,11 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
             result = ops.sqrt(v_sum_max, out=result)
         else:
             result = ops.sqrt(v_sum, out=result)
-        k = scalar_sqrt(one_minus_b2 / (1.0 - beta2 ** count))
+        k = scalar_sqrt((1 - b2) / (1 - b2 ** count))
         if epsilon:
-            result += epsilon / k
+            result += ops.lift(epsilon, updates) / k
         result = ops.divide(m_sum, result, out=result)
-        result *= factor * one_minus_b1 / ((1.0 - beta1 ** count) * k)
+        result *= factor * (1 - b1) / ((1 - b1 ** count) * k)
         return result, AdamState(count, m_sum, v_sum, v_sum_max)
 
     # chain() passes the next learning-rate factor in, saving one pass over the arrays
@@ -148,11 +149,18 @@ def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
 
 
 @with_rule("scale_by_adagrad")
-def scale_by_adagrad(initial_accumulator_value: float = 0.0,
-                     eps: float = 1e-10) -> GradientTransformation:
+def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
+                     eps_in_sqrt: bool = False,
+                     rate_first: bool = False) -> GradientTransformation:
     """Divide by the root of the running sum of squares plus eps (PyTorch's ``Adagrad``).
 
     {rule}
+
+    With ``eps_in_sqrt`` the scale is :math:`\\sqrt{s_t + \\epsilon}` instead (optax's
+    ``scale_by_rss``, Keras ``Adagrad``). With ``rate_first`` a following
+    :func:`scale_by_learning_rate` is folded in by :func:`~symopt.optim.chain` and applied
+    before the division, :math:`(-\\eta u_t) / \\sigma_t`, which rounds as PyTorch's
+    ``addcdiv`` does (it costs one more array per step, so it is off by default).
 
     Examples
     --------
@@ -167,23 +175,33 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0,
     start = _checks.non_negative("initial_accumulator_value", initial_accumulator_value,
                                  "Pass e.g. initial_accumulator_value=0.")
     epsilon = _checks.non_negative("eps", eps, "Pass e.g. eps=1e-10.")
+    inside = _checks.flag("eps_in_sqrt", eps_in_sqrt)
+    fold = _checks.flag("rate_first", rate_first)
 
     def init(params: Params) -> SumState:
-        return SumState(0, ops_for(params).full_like(params, start))
+        ops = ops_for(params)
+        return SumState(0, ops.full_like(params, ops.lift(start, params)))
 
     def update(updates: Updates, state: SumState, params: Params | None = None,
-               donate: bool = False) -> tuple[Updates, SumState]:
+               factor: Any = None, donate: bool = False) -> tuple[Updates, SumState]:
         ops = ops_for(updates)
         result = ops.multiply(updates, updates)
         total = ops.add(state.sum_of_squares, result,
                         out=state.sum_of_squares if donate else None)
-        result = ops.sqrt(total, out=result)
-        if epsilon:
-            result += epsilon
-        result = ops.divide(updates, result, out=result)
+        if inside:
+            result = ops.add(total, ops.lift(epsilon, updates), out=result)
+            result = ops.sqrt(result, out=result)
+        else:
+            result = ops.sqrt(total, out=result)
+            if epsilon:
+                result += ops.lift(epsilon, updates)
+        # (factor u) / sigma, PyTorch's addcdiv order: the learning rate is folded in here
+        numerator = updates if factor is None else ops.multiply(updates, factor)
+        result = ops.divide(numerator, result, out=result)
         return result, SumState(state.count + 1, total)
 
-    return transformation(init, update)
+    # with rate_first, chain() passes the next learning-rate factor in
+    return transformation(init, update, accepts_factor=fold)
 
 
 @with_rule("scale_by_adagrad_lecture")
@@ -216,7 +234,7 @@ def scale_by_adagrad_lecture() -> GradientTransformation:
         sigma = ops.multiply(updates, updates)
         total = ops.add(state.sum_of_squares, sigma,
                         out=state.sum_of_squares if donate else None)
-        sigma = ops.multiply(total, 1.0 / (state.count + 1), out=sigma)
+        sigma = ops.multiply(total, ops.lift(1, updates) / (state.count + 1), out=sigma)
         sigma = ops.sqrt(sigma, out=sigma)
         return divide_zero_by_zero_is_zero(updates, sigma), SumState(state.count + 1, total)
 
@@ -224,11 +242,15 @@ def scale_by_adagrad_lecture() -> GradientTransformation:
 
 
 @with_rule("scale_by_rms")
-def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8,
-                 centered: bool = False) -> GradientTransformation:
+def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False,
+                 eps_in_sqrt: bool = False) -> GradientTransformation:
     """RMSprop's scale as in PyTorch: moving average of squares, eps outside the root.
 
     {rule}
+
+    With ``eps_in_sqrt`` the scale is :math:`\\sqrt{v_t + \\epsilon}` (centered:
+    :math:`\\sqrt{v_t - \\bar{u}_t^2 + \\epsilon}`) instead, as optax's ``rmsprop`` default,
+    Keras and TensorFlow write it.
 
     Examples
     --------
@@ -241,7 +263,7 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8,
     decay = _checks.in_unit_interval("alpha", alpha, "Pass e.g. alpha=0.99.")
     epsilon = _checks.non_negative("eps", eps, "Pass e.g. eps=1e-8.")
     is_centered = _checks.flag("centered", centered)
-    weight = 1.0 - decay
+    inside = _checks.flag("eps_in_sqrt", eps_in_sqrt)
 
     def init(params: Params) -> RmsState:
         return RmsState(0, zeros(params), zeros(params) if is_centered else None)
@@ -249,7 +271,9 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8,
     def update(updates: Updates, state: RmsState, params: Params | None = None,
                donate: bool = False) -> tuple[Updates, RmsState]:
         ops = ops_for(updates)
-        square_avg = ops.multiply(state.square_avg, decay,
+        alpha_ = ops.lift(decay, updates)
+        weight = 1 - alpha_
+        square_avg = ops.multiply(state.square_avg, alpha_,
                                   out=state.square_avg if donate else None)
         result = ops.multiply(updates, weight)
         result *= updates
@@ -261,12 +285,16 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8,
             grad_avg *= weight
             grad_avg += state.grad_avg
             result = ops.multiply(grad_avg, grad_avg, out=result)
-            result = ops.subtract(square_avg, result, out=result)
+            variance = result = ops.subtract(square_avg, result, out=result)
+        else:
+            variance = square_avg
+        if inside:      # result holds nothing needed any more: reuse it
+            result = ops.add(variance, ops.lift(epsilon, updates), out=result)
             result = ops.sqrt(result, out=result)
         else:
-            result = ops.sqrt(square_avg, out=result)
-        if epsilon:
-            result += epsilon
+            result = ops.sqrt(variance, out=result)
+            if epsilon:
+                result += ops.lift(epsilon, updates)
         result = ops.divide(updates, result, out=result)
         return result, RmsState(state.count + 1, square_avg, grad_avg)
 
@@ -293,7 +321,6 @@ def scale_by_rms_lecture(alpha: float) -> GradientTransformation:
     array([-1.])
     """
     decay = _checks.in_unit_interval("alpha", alpha, "Pass e.g. alpha=0.9.")
-    weight = 1.0 - decay
 
     def init(params: Params) -> RmsState:
         return RmsState(0, zeros(params), None)
@@ -304,8 +331,9 @@ def scale_by_rms_lecture(alpha: float) -> GradientTransformation:
         square = ops.multiply(updates, updates)
         # sigma_0^2 = u_0^2; later a moving average (the weights are 1, 0 at t = 0)
         first = state.count == 0
-        square *= select(first, 1.0, weight)
-        square += ops.multiply(state.square_avg, select(first, 0.0, decay))
+        alpha_ = ops.lift(decay, updates)
+        square *= select(first, 1, 1 - alpha_)
+        square += ops.multiply(state.square_avg, select(first, 0, alpha_))
         sigma = ops.sqrt(square)
         return (divide_zero_by_zero_is_zero(updates, sigma),
                 RmsState(state.count + 1, square, None))

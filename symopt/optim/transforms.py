@@ -226,7 +226,6 @@ def trace(decay: float, dampening: float = 0.0, nesterov: bool = False) -> Gradi
     if nesterov and tau != 0:
         raise ValueError(f"nesterov momentum needs dampening=0; got dampening={dampening!r}. "
                          "Pass dampening=0 or nesterov=False.")
-    keep = 1.0 - tau
 
     def init(params: Params) -> TraceState:
         return TraceState(0, zeros(params))
@@ -234,14 +233,16 @@ def trace(decay: float, dampening: float = 0.0, nesterov: bool = False) -> Gradi
     def update(updates: Updates, state: TraceState,
                params: Params | None = None) -> tuple[Updates, TraceState]:
         ops = ops_for(updates)
+        decay_ = ops.lift(mu, updates)
         # b_0 = u_0 (undamped, and b_{-1} = 0); later mu b_{t-1} + (1 - tau) u_t
-        buffer = ops.multiply(state.momentum, mu)
-        if keep == 1.0:
+        buffer = ops.multiply(state.momentum, decay_)
+        if tau == 0:
             buffer += updates
         else:
-            buffer += ops.multiply(updates, select(state.count == 0, 1.0, keep))
+            buffer += ops.multiply(updates, select(state.count == 0, 1,
+                                                   1 - ops.lift(tau, updates)))
         if nesterov:
-            result = ops.multiply(buffer, mu)
+            result = ops.multiply(buffer, decay_)
             result += updates
         else:
             result = buffer

@@ -6,19 +6,27 @@ written in several forms, bias correction on or off. Each form here is a *varian
 ``family:variant`` (``adam:torch``, ``rmsprop:eps-inside-sqrt``, ...), with its exact rule as
 LaTeX (``RULES["adam:torch"]``, registered into :data:`symopt.optim.RULES`) and its source.
 
-Every rule is written once, over an *array namespace* ``xp`` that supplies the few functions
-a rule needs beyond ``+ - * /`` and ``**`` (``sqrt``, ``maximum``, ``zeros_like``,
-``full_like``, ``divide_or_zero``, ``asarray``, ``scalar``). :data:`NUMPY` runs a rule in
-float64; :mod:`symopt.crosscheck` passes exact namespaces (rationals, or mpmath at 60 digits)
-so that the truth of a step is computed by the very same definition.
+Every variant is **one definition**, ``build(hyperparams) -> GradientTransformation``, and
+that transformation runs in whatever namespace its arrays bring
+(:mod:`symopt.optim.namespace`): float64 NumPy arrays as a framework would, JAX arrays, or
+object arrays of exact numbers (:mod:`symopt.crosschecking.exact`), where every scalar of the
+rule, bias corrections included, is computed in the exact arithmetic. The truth of a step is
+thus computed by the same definition that runs in float64.
+
+Most variants *are* symopt's own transforms, chained (:func:`symopt.optim.sgd`,
+:func:`~symopt.optim.rmsprop`, :func:`~symopt.optim.adagrad`, :func:`~symopt.optim.trace`,
+...). The Adam family is the exception: a float64 implementation is identified by how its
+rounding matches, to a few ulps, so its variants evaluate the rule in the operation order of
+the framework they name (:func:`_adam`, ``order="torch"`` or ``"optax"``), while
+:func:`symopt.optim.adam` uses a faster order of its own that lies 6 to 8 ulps from both.
 
 Hyper-parameters are read from one mapping with the keys ``lr, b1, b2, eps, alpha, momentum,
 dampening, weight_decay, lr_decay``; :func:`hyperparams_for` fills in each family's PyTorch
 defaults. What a variant *fixes* (eps placement, initial accumulator, bias correction,
-Nesterov, centering) is part of its name and never read from the mapping.
+Nesterov, centering, operation order) is part of its name and never read from the mapping.
 
 >>> import numpy as np
->>> opt = VARIANTS["adam:torch"].build(NUMPY, hyperparams_for("adam", {"lr": 0.1}))
+>>> opt = VARIANTS["adam:torch"].build(hyperparams_for("adam", {"lr": 0.1}))
 >>> x = np.array([1.0, -2.0])
 >>> u, state = opt.update(np.array([3.0, -4.0]), opt.init(x), x)
 >>> np.round(u, 6)                   # Adam's first step: -lr * sign(g), up to eps
@@ -30,12 +38,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, NamedTuple
 
-import numpy as np
+from . import named
+from . import transforms as T
+from .base import GradientTransformation, chain
+from .namespace import ops_for, scalar_sqrt
+from .schedules import as_schedule
 
-from .base import GradientTransformation
-
-__all__ = ["Variant", "VARIANTS", "VARIANT_RULES", "FAMILIES", "NUMPY", "NumpyNamespace",
-           "hyperparams_for", "variants_of"]
+__all__ = ["Variant", "VARIANTS", "VARIANT_RULES", "FAMILIES", "hyperparams_for",
+           "variants_of"]
 
 Hyper = Mapping[str, float]
 
@@ -68,36 +78,6 @@ def hyperparams_for(family: str, given: Hyper) -> dict[str, float]:
     return merged
 
 
-# -- namespaces ------------------------------------------------------------------------------
-class NumpyNamespace:
-    """The float64 namespace: rules run on NumPy arrays, as a framework would."""
-
-    name = "float64"
-
-    @staticmethod
-    def asarray(values: Any) -> np.ndarray:
-        return np.array(values, dtype=np.float64)
-
-    @staticmethod
-    def scalar(value: float) -> float:
-        return float(value)
-
-    zeros_like = staticmethod(lambda x: np.zeros(np.shape(x), dtype=np.float64))
-    full_like = staticmethod(lambda x, v: np.full(np.shape(x), v, dtype=np.float64))
-    sqrt = staticmethod(np.sqrt)
-    maximum = staticmethod(np.maximum)
-    abs = staticmethod(np.abs)
-
-    @staticmethod
-    def divide_or_zero(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
-        result = np.zeros(np.shape(numerator), dtype=np.float64)
-        np.divide(numerator, denominator, out=result, where=denominator != 0)
-        return result
-
-
-NUMPY = NumpyNamespace()
-
-
 # -- the records -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Variant:
@@ -117,7 +97,8 @@ class Variant:
         ``(eta, sigma, m)``: the learning rate, the scale and the direction of the lecture's
         unified rule :math:`\\theta_i \\leftarrow \\theta_i - (\\eta^t / \\sigma_i^t) m_i^t`.
     build : callable
-        ``build(xp, hyperparams) -> GradientTransformation`` in the namespace ``xp``.
+        ``build(hyperparams) -> GradientTransformation``; it runs in the namespace of the
+        arrays it is given (float64, JAX, exact).
     """
 
     name: str
@@ -125,7 +106,7 @@ class Variant:
     rule: str
     sqrt_free: bool
     lecture: tuple[str, str, str]
-    build: Callable[[Any, Hyper], GradientTransformation]
+    build: Callable[[Hyper], GradientTransformation]
 
     @property
     def doc(self) -> str:
@@ -154,7 +135,7 @@ def variants_of(selector: str | None) -> list[Variant]:
     Examples
     --------
     >>> [v.name for v in variants_of("adamw")]
-    ['adamw:torch', 'adamw:coupled', 'adamw:unscaled']
+    ['adamw:torch', 'adamw:optax', 'adamw:coupled', 'adamw:unscaled']
     """
     if selector is None:
         return list(VARIANTS.values())
@@ -168,56 +149,32 @@ def variants_of(selector: str | None) -> list[Variant]:
     return chosen
 
 
-def _h(xp: Any, hp: Hyper, *keys: str) -> list[Any]:
-    return [xp.scalar(hp[key]) for key in keys]
-
-
-def _transform(init: Callable, update: Callable) -> GradientTransformation:
-    return GradientTransformation(init, update)
-
-
-def _decayed(xp: Any, grads: Any, params: Any, decay: Any) -> Any:
-    """:math:`g + \\lambda \\theta` (L2 weight decay added to the gradient)."""
-    return grads + decay * params if decay else grads
+def _decay(hp: Hyper) -> list[GradientTransformation]:
+    """:math:`g + \\lambda \\theta` (L2 weight decay added to the gradient), if any."""
+    return [T.add_decayed_weights(hp["weight_decay"])] if hp["weight_decay"] else []
 
 
 # -- SGD -------------------------------------------------------------------------------------
-class MomentumState(NamedTuple):
-    """``count``: steps made; ``buffer``: the momentum (or velocity) kept between steps."""
-
-    count: int
-    buffer: Any
-
-
 _G = r"\tilde{g}_t = g_t + \lambda \theta_t"
 _SGD_LECTURE = (r"\eta", "1", r"\tilde{g}_t")
 _MOMENTUM_LECTURE = (r"\eta", "1", r"b_t")
 
 
-def _torch_sgd(xp: Any, hp: Hyper, *, momentum: bool, dampening: bool,
-               nesterov: bool) -> GradientTransformation:
-    lr, mu, tau, decay = _h(xp, hp, "lr", "momentum", "dampening", "weight_decay")
-    mu = mu if momentum else xp.scalar(0.0)
-    tau = tau if dampening else xp.scalar(0.0)
-
-    def init(params: Any) -> MomentumState:
-        return MomentumState(0, xp.zeros_like(params))
-
-    def update(grads: Any, state: MomentumState, params: Any = None) -> tuple[Any, MomentumState]:
-        g = _decayed(xp, grads, params, decay)
-        buffer = g if state.count == 0 else mu * state.buffer + (1 - tau) * g
-        direction = g + mu * buffer if nesterov else buffer
-        return -lr * direction, MomentumState(state.count + 1, buffer)
-
-    return _transform(init, update)
+def _sgd(hp: Hyper, *, momentum: bool, dampening: bool = False,
+         nesterov: bool = False) -> GradientTransformation:
+    """PyTorch's SGD: :func:`symopt.optim.trace` between the decay and the learning rate."""
+    mu = hp["momentum"] if momentum else 0.0
+    tau = hp["dampening"] if dampening else 0.0
+    direction = [T.trace(mu, tau, nesterov)] if mu or nesterov else []
+    return chain(*_decay(hp), *direction, T.scale_by_learning_rate(hp["lr"]))
 
 
 @_variant("sgd:plain", _G + r", \quad \theta_{t+1} = \theta_t - \eta \tilde{g}_t",
           _SGD_LECTURE, sqrt_free=True)
-def sgd_plain(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_plain(hp: Hyper) -> GradientTransformation:
     """Plain gradient descent (PyTorch ``SGD`` with ``momentum=0``; ``optax.sgd``; Keras
     ``SGD``), momentum ignored. Sources: PyTorch documentation of ``torch.optim.SGD``."""
-    return _torch_sgd(xp, hp, momentum=False, dampening=False, nesterov=False)
+    return _sgd(hp, momentum=False)
 
 
 _TORCH_BUFFER = (r"b_0 = \tilde{g}_0, \quad b_t = \mu b_{t-1} + (1 - \tau) \tilde{g}_t")
@@ -226,95 +183,64 @@ _TORCH_BUFFER = (r"b_0 = \tilde{g}_0, \quad b_t = \mu b_{t-1} + (1 - \tau) \tild
 @_variant("sgd:momentum", _G + r", \quad b_0 = \tilde{g}_0, \quad b_t = \mu b_{t-1} + "
           r"\tilde{g}_t, \quad \theta_{t+1} = \theta_t - \eta b_t", _MOMENTUM_LECTURE,
           sqrt_free=True)
-def sgd_momentum(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_momentum(hp: Hyper) -> GradientTransformation:
     """Heavy-ball momentum as PyTorch's ``SGD(momentum=mu)`` without dampening; ``optax.sgd``
     with ``momentum`` (its ``trace`` starts from 0, the same buffer). Source: PyTorch
     documentation of ``torch.optim.SGD`` (Sutskever et al. 2013 form)."""
-    return _torch_sgd(xp, hp, momentum=True, dampening=False, nesterov=False)
+    return _sgd(hp, momentum=True)
 
 
 @_variant("sgd:dampening", _G + r", \quad " + _TORCH_BUFFER
           + r", \quad \theta_{t+1} = \theta_t - \eta b_t", _MOMENTUM_LECTURE, sqrt_free=True)
-def sgd_dampening(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_dampening(hp: Hyper) -> GradientTransformation:
     """PyTorch's ``SGD(momentum=mu, dampening=tau)``: the first buffer is the undamped
     gradient, later gradients are scaled by :math:`1 - \\tau`. Source: PyTorch documentation
     of ``torch.optim.SGD``."""
-    return _torch_sgd(xp, hp, momentum=True, dampening=True, nesterov=False)
+    return _sgd(hp, momentum=True, dampening=True)
 
 
 @_variant("sgd:nesterov-torch", _G + r", \quad b_0 = \tilde{g}_0, \quad b_t = \mu b_{t-1} + "
           r"\tilde{g}_t, \quad \theta_{t+1} = \theta_t - \eta (\tilde{g}_t + \mu b_t)",
           (r"\eta", "1", r"\tilde{g}_t + \mu b_t"), sqrt_free=True)
-def sgd_nesterov_torch(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_nesterov_torch(hp: Hyper) -> GradientTransformation:
     """Nesterov momentum as PyTorch's ``SGD(nesterov=True)`` and ``optax.sgd(nesterov=True)``:
     the step is the gradient plus :math:`\\mu` times the new buffer. Source: PyTorch
     documentation of ``torch.optim.SGD``; optax documentation of ``trace``."""
-    return _torch_sgd(xp, hp, momentum=True, dampening=False, nesterov=True)
+    return _sgd(hp, momentum=True, nesterov=True)
 
 
 @_variant("sgd:nesterov-keras", _G + r", \quad v_{-1} = 0, \quad v_t = \mu v_{t-1} - \eta "
           r"\tilde{g}_t, \quad \theta_{t+1} = \theta_t + \mu v_t - \eta \tilde{g}_t",
           (r"\eta", "1", r"\tilde{g}_t - \mu v_t / \eta"), sqrt_free=True)
-def sgd_nesterov_keras(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_nesterov_keras(hp: Hyper) -> GradientTransformation:
     """Nesterov momentum written with a velocity that already holds the learning rate, as
     Keras ``SGD(nesterov=True)`` documents it (Bengio, Boulanger-Lewandowski & Pascanu 2013,
     "Advances in optimizing recurrent networks", eq. 7). With a constant learning rate it
     equals ``sgd:nesterov-torch``; with a schedule it does not."""
-    lr, mu, decay = _h(xp, hp, "lr", "momentum", "weight_decay")
-
-    def init(params: Any) -> MomentumState:
-        return MomentumState(0, xp.zeros_like(params))
-
-    def update(grads: Any, state: MomentumState, params: Any = None) -> tuple[Any, MomentumState]:
-        g = _decayed(xp, grads, params, decay)
-        velocity = mu * state.buffer - lr * g
-        return mu * velocity - lr * g, MomentumState(state.count + 1, velocity)
-
-    return _transform(init, update)
+    # the learning rate first: trace then keeps v_t = mu v_{t-1} - eta g_t and returns
+    # mu v_t - eta g_t (its Nesterov output)
+    return chain(*_decay(hp), T.scale_by_learning_rate(hp["lr"]),
+                 T.trace(hp["momentum"], 0.0, True))
 
 
 @_variant("sgd:lecture-momentum", r"m_0 = 0, \quad m_{t+1} = \lambda m_t - \eta g_t, \quad "
           r"\theta_{t+1} = \theta_t + m_{t+1}", (r"\eta", "1", r"-m_{t+1} / \eta"),
           sqrt_free=True)
-def sgd_lecture_momentum(xp: Any, hp: Hyper) -> GradientTransformation:
+def sgd_lecture_momentum(hp: Hyper) -> GradientTransformation:
     """The lecture's momentum (week 2, section 3): the movement is the previous movement
     times :math:`\\lambda` (= ``momentum``) minus :math:`\\eta g`. Keras ``SGD(momentum=...)``
-    documents the same velocity form. Equals ``sgd:momentum`` for a constant rate."""
-    lr, mu, decay = _h(xp, hp, "lr", "momentum", "weight_decay")
-
-    def init(params: Any) -> MomentumState:
-        return MomentumState(0, xp.zeros_like(params))
-
-    def update(grads: Any, state: MomentumState, params: Any = None) -> tuple[Any, MomentumState]:
-        movement = mu * state.buffer - lr * _decayed(xp, grads, params, decay)
-        return movement, MomentumState(state.count + 1, movement)
-
-    return _transform(init, update)
+    documents the same velocity form. Equals ``sgd:momentum`` for a constant rate. This is
+    :func:`symopt.optim.momentum`."""
+    return chain(*_decay(hp), T.scale_by_learning_rate(hp["lr"]), T.trace(hp["momentum"]))
 
 
 # -- Adagrad ---------------------------------------------------------------------------------
-class SumState(NamedTuple):
-    """``count``: steps made; ``total``: the running sum of squared gradients."""
-
-    count: int
-    total: Any
-
-
-def _adagrad(xp: Any, hp: Hyper, *, initial: float, eps_inside: bool) -> GradientTransformation:
-    lr, eps, decay, lr_decay = _h(xp, hp, "lr", "eps", "weight_decay", "lr_decay")
-    start = xp.scalar(initial)
-
-    def init(params: Any) -> SumState:
-        return SumState(0, xp.full_like(params, start))
-
-    def update(grads: Any, state: SumState, params: Any = None) -> tuple[Any, SumState]:
-        g = _decayed(xp, grads, params, decay)
-        total = state.total + g * g
-        rate = lr / (1 + state.count * lr_decay)
-        scale = xp.sqrt(total + eps) if eps_inside else xp.sqrt(total) + eps
-        return -rate * (g / scale), SumState(state.count + 1, total)
-
-    return _transform(init, update)
+def _adagrad(hp: Hyper, *, initial: float, eps_inside: bool) -> GradientTransformation:
+    """:func:`symopt.optim.adagrad`'s chain with the form's initial accumulator and eps
+    placement, the learning rate applied before the division as PyTorch's ``addcdiv``."""
+    rate = named.adagrad_rate(as_schedule(hp["lr"]), hp["lr_decay"])
+    return chain(*_decay(hp), T.scale_by_adagrad(initial, hp["eps"], eps_inside, rate_first=True),
+                 T.scale_by_learning_rate(rate))
 
 
 _ADAGRAD = (_G + r", \quad s_t = s_{t-1} + \tilde{g}_t^2, \quad s_{-1} = %s, \quad "
@@ -324,77 +250,45 @@ _ADAGRAD_LECTURE = (r"\eta / (1 + t \delta)", r"%s", r"\tilde{g}_t")
 
 @_variant("adagrad:initial-0", _ADAGRAD % ("0", r"\sqrt{s_t} + \epsilon"),
           (_ADAGRAD_LECTURE[0], r"\sqrt{s_t} + \epsilon", _ADAGRAD_LECTURE[2]))
-def adagrad_initial_0(xp: Any, hp: Hyper) -> GradientTransformation:
+def adagrad_initial_0(hp: Hyper) -> GradientTransformation:
     """Adagrad as PyTorch's ``Adagrad`` with its default ``initial_accumulator_value=0``, eps
     outside the square root. Sources: PyTorch documentation of ``torch.optim.Adagrad``;
     Duchi, Hazan & Singer 2011."""
-    return _adagrad(xp, hp, initial=0.0, eps_inside=False)
+    return _adagrad(hp, initial=0.0, eps_inside=False)
 
 
 @_variant("adagrad:initial-0.1", _ADAGRAD % ("0.1", r"\sqrt{s_t} + \epsilon"),
           (_ADAGRAD_LECTURE[0], r"\sqrt{s_t} + \epsilon", _ADAGRAD_LECTURE[2]))
-def adagrad_initial_01(xp: Any, hp: Hyper) -> GradientTransformation:
+def adagrad_initial_01(hp: Hyper) -> GradientTransformation:
     """Adagrad whose accumulator starts at 0.1, eps outside the square root: PyTorch's
     ``Adagrad(initial_accumulator_value=0.1)``. Source: PyTorch documentation of
     ``torch.optim.Adagrad``."""
-    return _adagrad(xp, hp, initial=0.1, eps_inside=False)
+    return _adagrad(hp, initial=0.1, eps_inside=False)
 
 
 @_variant("adagrad:eps-inside-sqrt", _ADAGRAD % ("0.1", r"\sqrt{s_t + \epsilon}"),
           (_ADAGRAD_LECTURE[0], r"\sqrt{s_t + \epsilon}", _ADAGRAD_LECTURE[2]))
-def adagrad_eps_inside(xp: Any, hp: Hyper) -> GradientTransformation:
+def adagrad_eps_inside(hp: Hyper) -> GradientTransformation:
     """Adagrad with the accumulator starting at 0.1 and eps inside the square root: optax's
     ``adagrad`` (``scale_by_rss``, default ``initial_accumulator_value=0.1``, ``eps=1e-7``)
     and Keras ``Adagrad``. Sources: optax and Keras API documentation."""
-    return _adagrad(xp, hp, initial=0.1, eps_inside=True)
+    return _adagrad(hp, initial=0.1, eps_inside=True)
 
 
 @_variant("adagrad:lecture", r"\sigma_t = \sqrt{\frac{1}{t+1} \sum_{k=0}^{t} g_k^2}, \quad "
           r"\theta_{t+1} = \theta_t - \frac{\eta}{\sigma_t} g_t",
           (r"\eta", r"\sqrt{\frac{1}{t+1} \sum_{k \le t} g_k^2}", "g_t"))
-def adagrad_lecture(xp: Any, hp: Hyper) -> GradientTransformation:
+def adagrad_lecture(hp: Hyper) -> GradientTransformation:
     """The lecture's Adagrad (week 2, section 4): divide by the root mean square of all
-    gradients so far, no eps (0/0 is taken as 0)."""
-    lr = xp.scalar(hp["lr"])
-
-    def init(params: Any) -> SumState:
-        return SumState(0, xp.zeros_like(params))
-
-    def update(grads: Any, state: SumState, params: Any = None) -> tuple[Any, SumState]:
-        total = state.total + grads * grads
-        sigma = xp.sqrt(total / (state.count + 1))
-        return -lr * xp.divide_or_zero(grads, sigma), SumState(state.count + 1, total)
-
-    return _transform(init, update)
+    gradients so far, no eps (0/0 is taken as 0): :func:`symopt.optim.adagrad_lecture`."""
+    return named.adagrad_lecture(hp["lr"])
 
 
 # -- RMSprop ---------------------------------------------------------------------------------
-class RmsState(NamedTuple):
-    """``count``; ``square_avg`` :math:`v`; ``grad_avg`` :math:`\\bar{g}`; ``buffer`` (momentum)."""
-
-    count: int
-    square_avg: Any
-    grad_avg: Any
-    buffer: Any
-
-
-def _rmsprop(xp: Any, hp: Hyper, *, eps_inside: bool, centered: bool) -> GradientTransformation:
-    lr, alpha, eps, mu, decay = _h(xp, hp, "lr", "alpha", "eps", "momentum", "weight_decay")
-
-    def init(params: Any) -> RmsState:
-        zero = xp.zeros_like(params)
-        return RmsState(0, zero, zero, zero)
-
-    def update(grads: Any, state: RmsState, params: Any = None) -> tuple[Any, RmsState]:
-        g = _decayed(xp, grads, params, decay)
-        square_avg = alpha * state.square_avg + (1 - alpha) * (g * g)
-        grad_avg = alpha * state.grad_avg + (1 - alpha) * g if centered else state.grad_avg
-        variance = square_avg - grad_avg * grad_avg if centered else square_avg
-        sigma = xp.sqrt(variance + eps) if eps_inside else xp.sqrt(variance) + eps
-        buffer = mu * state.buffer + g / sigma if mu else g / sigma
-        return -lr * buffer, RmsState(state.count + 1, square_avg, grad_avg, buffer)
-
-    return _transform(init, update)
+def _rmsprop(hp: Hyper, *, eps_inside: bool, centered: bool) -> GradientTransformation:
+    """:func:`symopt.optim.rmsprop` with the form's eps placement and centering."""
+    return named.rmsprop(hp["lr"], hp["alpha"], hp["eps"], hp["weight_decay"], hp["momentum"],
+                         centered, eps_inside)
 
 
 _RMS = (_G + r", \quad v_t = \alpha v_{t-1} + (1 - \alpha) \tilde{g}_t^2, \quad v_{-1} = 0"
@@ -406,61 +300,84 @@ _CENTER = (r", \quad \bar{g}_t = \alpha \bar{g}_{t-1} + (1 - \alpha) \tilde{g}_t
 
 @_variant("rmsprop:torch", _RMS % ("", r"\sqrt{v_t} + \epsilon"),
           (r"\eta", r"\sqrt{v_t} + \epsilon", r"\tilde{g}_t \ (\text{momentum: } b_t \sigma_t)"))
-def rmsprop_torch(xp: Any, hp: Hyper) -> GradientTransformation:
+def rmsprop_torch(hp: Hyper) -> GradientTransformation:
     """RMSprop as PyTorch's ``RMSprop``: eps outside the square root, momentum accumulating
     the scaled gradient; optax's ``rmsprop(eps_in_sqrt=False)``. Sources: PyTorch
     documentation of ``torch.optim.RMSprop``; Hinton's lecture 6e (2012)."""
-    return _rmsprop(xp, hp, eps_inside=False, centered=False)
+    return _rmsprop(hp, eps_inside=False, centered=False)
 
 
 @_variant("rmsprop:eps-inside-sqrt", _RMS % ("", r"\sqrt{v_t + \epsilon}"),
           (r"\eta", r"\sqrt{v_t + \epsilon}", r"\tilde{g}_t \ (\text{momentum: } b_t \sigma_t)"))
-def rmsprop_eps_inside(xp: Any, hp: Hyper) -> GradientTransformation:
+def rmsprop_eps_inside(hp: Hyper) -> GradientTransformation:
     """RMSprop with eps inside the square root: optax's ``rmsprop`` default
-    (``eps_in_sqrt=True``), Keras ``RMSprop`` and TensorFlow's ``ApplyRMSProp``. Sources:
+    (``eps_in_sqrt=True``; its operation order is ``rmsprop:optax``), Keras ``RMSprop`` and
+    TensorFlow's ``ApplyRMSProp``. Sources:
     optax documentation of ``rmsprop`` (its warning on eps placement); TensorFlow raw-ops
     documentation of ``ApplyRMSProp``."""
-    return _rmsprop(xp, hp, eps_inside=True, centered=False)
+    return _rmsprop(hp, eps_inside=True, centered=False)
+
+
+class _OptaxRmsState(NamedTuple):
+    count: int
+    nu: Any
+    trace: Any
+
+
+@_variant("rmsprop:optax", _RMS % ("", r"\sqrt{v_t + \epsilon}"),
+          (r"\eta", r"\sqrt{v_t + \epsilon}", r"\tilde{g}_t \ (\text{momentum: } b_t \sigma_t)"))
+def rmsprop_optax(hp: Hyper) -> GradientTransformation:
+    """The rule of ``rmsprop:eps-inside-sqrt`` evaluated as ``optax.rmsprop`` runs under XLA
+    on the CPU: ``nu = (1 - decay) g^2 + decay nu`` as a fused multiply-add, the update
+    ``g * rsqrt(nu + eps)`` with ``rsqrt`` rounded as ``1 / sqrt``, then optax's ``trace``
+    (``g + momentum * trace``, fused) and ``scale_by_learning_rate``. Sources: optax API
+    documentation of ``rmsprop`` and ``scale_by_rms`` (``eps_in_sqrt=True``, its default);
+    the rounding read off optax 0.2.8 with jaxlib 0.10 on x86-64."""
+
+    def init(params: Any) -> _OptaxRmsState:
+        zero = ops_for(params).zeros_like(params)
+        return _OptaxRmsState(0, zero, zero)
+
+    def update(grads: Any, state: _OptaxRmsState,
+               params: Any = None) -> tuple[Any, _OptaxRmsState]:
+        ops = ops_for(grads)
+        lr, alpha, eps, mu, wd = (ops.lift(hp[key], grads) for key in
+                                  ("lr", "alpha", "eps", "momentum", "weight_decay"))
+        g = grads + wd * params if hp["weight_decay"] else grads
+        nu = ops.fma(1 - alpha, g * g, alpha * state.nu)
+        scaled = g * (1 / ops.sqrt(nu + eps))
+        trace = ops.fma(mu, state.trace, scaled) if hp["momentum"] else scaled
+        return -lr * trace, _OptaxRmsState(state.count + 1, nu, trace)
+
+    return GradientTransformation(init, update)
 
 
 @_variant("rmsprop:centered", _RMS % (_CENTER, r"\sqrt{v_t - \bar{g}_t^2} + \epsilon"),
           (r"\eta", r"\sqrt{v_t - \bar{g}_t^2} + \epsilon", r"\tilde{g}_t"))
-def rmsprop_centered(xp: Any, hp: Hyper) -> GradientTransformation:
+def rmsprop_centered(hp: Hyper) -> GradientTransformation:
     """Centered RMSprop as PyTorch's ``RMSprop(centered=True)``: divide by the root of the
     variance estimate, eps outside. Sources: PyTorch documentation; Graves 2013,
     "Generating sequences with recurrent neural networks", eq. 38-41."""
-    return _rmsprop(xp, hp, eps_inside=False, centered=True)
+    return _rmsprop(hp, eps_inside=False, centered=True)
 
 
 @_variant("rmsprop:centered-eps-inside-sqrt",
           _RMS % (_CENTER, r"\sqrt{v_t - \bar{g}_t^2 + \epsilon}"),
           (r"\eta", r"\sqrt{v_t - \bar{g}_t^2 + \epsilon}", r"\tilde{g}_t"))
-def rmsprop_centered_eps_inside(xp: Any, hp: Hyper) -> GradientTransformation:
+def rmsprop_centered_eps_inside(hp: Hyper) -> GradientTransformation:
     """Centered RMSprop with eps inside the square root: optax's ``rmsprop(centered=True)``
     (``scale_by_stddev``), Keras ``RMSprop(centered=True)``, TensorFlow's
     ``ApplyCenteredRMSProp``. Sources: optax, Keras and TensorFlow documentation."""
-    return _rmsprop(xp, hp, eps_inside=True, centered=True)
+    return _rmsprop(hp, eps_inside=True, centered=True)
 
 
 @_variant("rmsprop:lecture", r"\sigma_0 = |g_0|, \quad \sigma_t = \sqrt{\alpha "
           r"\sigma_{t-1}^2 + (1 - \alpha) g_t^2}, \quad \theta_{t+1} = \theta_t - "
           r"\frac{\eta}{\sigma_t} g_t", (r"\eta", r"\sigma_t", "g_t"))
-def rmsprop_lecture(xp: Any, hp: Hyper) -> GradientTransformation:
+def rmsprop_lecture(hp: Hyper) -> GradientTransformation:
     """The lecture's RMSProp (week 2, section 4): the scale starts at :math:`|g_0|`, no eps
-    (0/0 is taken as 0)."""
-    lr, alpha = _h(xp, hp, "lr", "alpha")
-
-    def init(params: Any) -> RmsState:
-        zero = xp.zeros_like(params)
-        return RmsState(0, zero, zero, zero)
-
-    def update(grads: Any, state: RmsState, params: Any = None) -> tuple[Any, RmsState]:
-        square = grads * grads
-        square_avg = square if state.count == 0 else alpha * state.square_avg + (1 - alpha) * square
-        step = xp.divide_or_zero(grads, xp.sqrt(square_avg))
-        return -lr * step, RmsState(state.count + 1, square_avg, state.grad_avg, state.buffer)
-
-    return _transform(init, update)
+    (0/0 is taken as 0): :func:`symopt.optim.rmsprop_lecture`."""
+    return named.rmsprop_lecture(hp["lr"], hp["alpha"])
 
 
 # -- Adam and AdamW --------------------------------------------------------------------------
@@ -473,42 +390,76 @@ class AdamState(NamedTuple):
     v_max: Any
 
 
-def _adam(xp: Any, hp: Hyper, *, bias_correction: bool = True, eps: str = "outside",
-          amsgrad: bool = False, decay: str = "coupled") -> GradientTransformation:
-    """Adam with the choices of every catalogued form.
+def _adam(hp: Hyper, *, order: str = "torch", bias_correction: bool = True,
+          eps: str = "outside", amsgrad: bool = False,
+          decay: str = "coupled") -> GradientTransformation:
+    """Adam with the choices of every catalogued form, in a framework's operation order.
+
+    ``order``: ``"torch"`` evaluates as PyTorch's single-tensor Adam/AdamW does on the CPU:
+    ``exp_avg.lerp_(g, 1 - b1)`` (a fused multiply-add :math:`m + (1 - \\beta_1)(g - m)`),
+    ``exp_avg_sq.mul_(b2).addcmul_(g, g, value=1 - b2)`` (fused:
+    :math:`((1 - \\beta_2) g) g + \\beta_2 v`), ``denom = sqrt(v) / sqrt(1 - b2^t) + eps``
+    and ``param.addcdiv_(m, denom, value=-lr / (1 - b1^t))``, which is
+    ``((-lr / (1 - b1^t)) m) / denom``. ``"optax"`` evaluates as ``optax.scale_by_adam``
+    compiled by XLA on the CPU: the moments ``(1 - b1) g + b1 m`` and ``(1 - b2) g^2 + b2 v``
+    as fused multiply-adds, each divided by its bias correction as a product with
+    ``1 / (1 - b^t)``, ``m_hat / (sqrt(v_hat + eps_root) + eps)``; then
+    ``add_decayed_weights`` (:math:`+\\lambda\\theta`) and ``scale_by_learning_rate``
+    (:math:`\\times (-\\eta)`), as ``optax.adamw`` chains them. These orders were read off
+    the frameworks' results bit by bit (PyTorch 2.13, optax 0.2.8 with jaxlib 0.10 on x86-64).
+    Both are the same exact rule; they differ only in float64 rounding, which is what tells
+    the implementations apart to the last few ulps.
 
     ``eps``: ``"outside"`` :math:`\\hat m / (\\sqrt{\\hat v} + \\epsilon)`, ``"inside"``
     :math:`\\hat m / \\sqrt{\\hat v + \\epsilon}`, ``"uncorrected"`` (eps added to
     :math:`\\sqrt{v_t}` before the bias correction). ``decay``: ``"coupled"`` (added to the
     gradient), ``"decoupled"`` (:math:`-\\eta\\lambda\\theta`), ``"unscaled"``
     (:math:`-\\lambda\\theta`).
+
+    Every scalar is lifted into the arrays' arithmetic (:func:`~symopt.optim.namespace.lift`),
+    so over exact numbers the bias corrections :math:`1 - \\beta^t` are exact.
     """
-    lr, b1, b2, epsilon, weight_decay = _h(xp, hp, "lr", "b1", "b2", "eps", "weight_decay")
 
     def init(params: Any) -> AdamState:
-        zero = xp.zeros_like(params)
+        zero = ops_for(params).zeros_like(params)
         return AdamState(0, zero, zero, zero)
 
     def update(grads: Any, state: AdamState, params: Any = None) -> tuple[Any, AdamState]:
+        ops = ops_for(grads)
+        lr, b1, b2, epsilon, wd = (ops.lift(hp[key], grads)
+                                   for key in ("lr", "b1", "b2", "eps", "weight_decay"))
         t = state.count + 1
-        g = _decayed(xp, grads, params, weight_decay) if decay == "coupled" else grads
-        m = state.m + (1 - b1) * (g - state.m)          # = b1 m + (1 - b1) g
-        v = b2 * state.v + ((1 - b2) * g) * g
-        v_max = xp.maximum(state.v_max, v) if amsgrad else v
-        c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1, 1)
-        if eps == "outside":                  # = -lr (m / c1) / (sqrt(v / c2) + eps)
-            result = -(lr / c1) * (m / (xp.sqrt(v_max) / xp.sqrt(xp.scalar(c2)) + epsilon))
-        elif eps == "inside":
-            result = -lr * ((m / c1) / xp.sqrt(v_max / c2 + epsilon))
+        g = grads + wd * params if hp["weight_decay"] and decay == "coupled" else grads
+        if order == "torch":
+            weight = 1 - b1                     # torch.lerp: fused, from the nearer end
+            m = ops.fma(weight, g - state.m, state.m) if hp["b1"] > 0.5 else \
+                ops.fma(state.m - g, 1 - weight, g)
+            v = ops.fma((1 - b2) * g, g, b2 * state.v)
         else:
-            result = -(lr * xp.sqrt(xp.scalar(c2)) / c1) * (m / (xp.sqrt(v_max) + epsilon))
-        if weight_decay and decay == "decoupled":
-            result = result - lr * weight_decay * params
-        elif weight_decay and decay == "unscaled":
-            result = result - weight_decay * params
+            m = ops.fma(1 - b1, g, b1 * state.m)
+            v = ops.fma(1 - b2, g * g, b2 * state.v)
+        v_max = ops.maximum(state.v_max, v) if amsgrad else v
+        c1, c2 = (1 - b1 ** t, 1 - b2 ** t) if bias_correction else (1, 1)
+        if order == "optax":
+            inside = epsilon if eps == "inside" else 0
+            outside = epsilon if eps == "outside" else 0
+            result = (m * (1 / c1)) / (ops.sqrt(v_max * (1 / c2) + inside) + outside)
+            if hp["weight_decay"] and decay == "decoupled":
+                result = result + wd * params
+            result = -lr * result
+        elif eps == "outside":                 # = -lr (m / c1) / (sqrt(v / c2) + eps)
+            result = (-(lr / c1) * m) / (ops.sqrt(v_max) / scalar_sqrt(c2) + epsilon)
+        elif eps == "inside":
+            result = -lr * ((m / c1) / ops.sqrt(v_max / c2 + epsilon))
+        else:
+            result = -(lr * scalar_sqrt(c2) / c1) * (m / (ops.sqrt(v_max) + epsilon))
+        if hp["weight_decay"] and order == "torch" and decay == "decoupled":
+            result = result - lr * wd * params
+        elif hp["weight_decay"] and decay == "unscaled":
+            result = result - wd * params
         return result, AdamState(t, m, v, v_max)
 
-    return _transform(init, update)
+    return GradientTransformation(init, update)
 
 
 _MOMENTS = (r"m_t = \beta_1 m_{t-1} + (1 - \beta_1) \tilde{g}_t, \quad v_t = \beta_2 v_{t-1} "
@@ -520,29 +471,41 @@ _ADAM_LECTURE = (r"\eta", r"\sqrt{\hat{v}_t} + \epsilon", r"\hat{m}_t")
 
 @_variant("adam:torch", _G + r", \quad " + _MOMENTS + r"\theta_{t+1} = \theta_t - \eta "
           r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon}", _ADAM_LECTURE)
-def adam_torch(xp: Any, hp: Hyper) -> GradientTransformation:
-    """Adam as PyTorch's ``Adam`` (weight decay added to the gradient) and optax's ``adam``:
-    bias-corrected moments, eps outside the square root. Sources: Kingma & Ba 2015,
+def adam_torch(hp: Hyper) -> GradientTransformation:
+    """Adam as PyTorch's ``Adam`` (weight decay added to the gradient), in PyTorch's
+    operation order; optax's ``adam`` is the same rule (``adam:optax``): bias-corrected
+    moments, eps outside the square root. Sources: Kingma & Ba 2015,
     Algorithm 1; PyTorch documentation of ``torch.optim.Adam``; optax ``scale_by_adam``."""
-    return _adam(xp, hp)
+    return _adam(hp)
+
+
+@_variant("adam:optax", _G + r", \quad " + _MOMENTS + r"\theta_{t+1} = \theta_t - \eta "
+          r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon}", _ADAM_LECTURE)
+def adam_optax(hp: Hyper) -> GradientTransformation:
+    """The rule of ``adam:torch`` evaluated in optax's operation order: ``optax.adam`` is
+    ``chain(scale_by_adam(b1, b2, eps), scale_by_learning_rate(lr))``, whose moments are
+    ``(1 - b1) g + b1 m`` and ``(1 - b2) g^2 + b2 v``, each divided by its bias correction
+    ``1 - b^t``, then ``m_hat / (sqrt(v_hat) + eps)`` times ``-lr``. Sources: optax API
+    documentation of ``adam`` and ``scale_by_adam`` (Kingma & Ba 2015, Algorithm 1)."""
+    return _adam(hp, order="optax")
 
 
 @_variant("adam:no-bias-correction", _G + r", \quad m_t, v_t \text{ as Adam}, \quad "
           r"\theta_{t+1} = \theta_t - \eta \frac{m_t}{\sqrt{v_t} + \epsilon}",
           (r"\eta", r"\sqrt{v_t} + \epsilon", "m_t"))
-def adam_no_bias_correction(xp: Any, hp: Hyper) -> GradientTransformation:
+def adam_no_bias_correction(hp: Hyper) -> GradientTransformation:
     """Adam without bias correction (RMSprop with momentum on the raw moments). Source:
     Kingma & Ba 2015, section 3, which explains why the correction is needed."""
-    return _adam(xp, hp, bias_correction=False)
+    return _adam(hp, bias_correction=False)
 
 
 @_variant("adam:eps-inside-sqrt", _G + r", \quad " + _MOMENTS + r"\theta_{t+1} = \theta_t - "
           r"\eta \frac{\hat{m}_t}{\sqrt{\hat{v}_t + \epsilon}}",
           (r"\eta", r"\sqrt{\hat{v}_t + \epsilon}", r"\hat{m}_t"))
-def adam_eps_inside(xp: Any, hp: Hyper) -> GradientTransformation:
-    """Adam with eps inside the square root; optax's ``adam(eps=0, eps_root=eps)``. Source:
-    optax documentation of ``scale_by_adam`` (``eps_root``)."""
-    return _adam(xp, hp, eps="inside")
+def adam_eps_inside(hp: Hyper) -> GradientTransformation:
+    """Adam with eps inside the square root; optax's ``adam(eps=0, eps_root=eps)``, in optax's
+    operation order. Source: optax documentation of ``scale_by_adam`` (``eps_root``)."""
+    return _adam(hp, order="optax", eps="inside")
 
 
 @_variant("adam:keras", _G + r", \quad m_t, v_t \text{ as Adam}, \quad \theta_{t+1} = "
@@ -550,23 +513,23 @@ def adam_eps_inside(xp: Any, hp: Hyper) -> GradientTransformation:
           r"\frac{m_t}{\sqrt{v_t} + \hat{\epsilon}}",
           (r"\eta \sqrt{1 - \beta_2^{t+1}} / (1 - \beta_1^{t+1})",
            r"\sqrt{v_t} + \hat{\epsilon}", "m_t"))
-def adam_keras(xp: Any, hp: Hyper) -> GradientTransformation:
+def adam_keras(hp: Hyper) -> GradientTransformation:
     """Adam with eps added to the uncorrected :math:`\\sqrt{v_t}` (":math:`\\hat\\epsilon`"),
     the efficient form at the end of Kingma & Ba 2015, section 2, used by Keras ``Adam`` and
     TensorFlow's ``ApplyAdam``. Sources: Kingma & Ba 2015; TensorFlow raw-ops
     documentation of ``ApplyAdam``."""
-    return _adam(xp, hp, eps="uncorrected")
+    return _adam(hp, eps="uncorrected")
 
 
 @_variant("adam:amsgrad", _G + r", \quad " + _MOMENTS + r"\hat{v}^{\max}_t = \frac{\max_{k "
           r"\le t} v_k}{1 - \beta_2^{t+1}}, \quad \theta_{t+1} = \theta_t - \eta "
           r"\frac{\hat{m}_t}{\sqrt{\hat{v}^{\max}_t} + \epsilon}",
           (r"\eta", r"\sqrt{\hat{v}^{\max}_t} + \epsilon", r"\hat{m}_t"))
-def adam_amsgrad(xp: Any, hp: Hyper) -> GradientTransformation:
+def adam_amsgrad(hp: Hyper) -> GradientTransformation:
     """AMSGrad as PyTorch's ``Adam(amsgrad=True)``: the running maximum of the raw
     :math:`v_t`, then bias-corrected. Sources: Reddi, Kale & Kumar 2018; PyTorch
     documentation of ``torch.optim.Adam``."""
-    return _adam(xp, hp, amsgrad=True)
+    return _adam(hp, amsgrad=True)
 
 
 _ADAMW_MOMENTS = _MOMENTS.replace(r"\tilde{g}_t", "g_t")
@@ -575,28 +538,42 @@ _ADAMW_MOMENTS = _MOMENTS.replace(r"\tilde{g}_t", "g_t")
 @_variant("adamw:torch", _ADAMW_MOMENTS + r"\theta_{t+1} = \theta_t - \eta \left("
           r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon} + \lambda \theta_t \right)",
           (r"\eta", r"\sqrt{\hat{v}_t} + \epsilon", r"\hat{m}_t + \lambda \theta_t \sigma_t"))
-def adamw_torch(xp: Any, hp: Hyper) -> GradientTransformation:
-    """AdamW with decoupled weight decay scaled by the learning rate: PyTorch's ``AdamW``,
-    optax's ``adamw`` and Keras ``AdamW``. Sources: Loshchilov & Hutter 2019, Algorithm 2
+def adamw_torch(hp: Hyper) -> GradientTransformation:
+    """AdamW with decoupled weight decay scaled by the learning rate: PyTorch's ``AdamW`` (in
+    its operation order), the rule of optax's ``adamw`` (``adamw:optax``) and Keras ``AdamW``. Sources: Loshchilov & Hutter 2019, Algorithm 2
     (with the schedule multiplier equal to the learning rate); PyTorch and optax docs."""
-    return _adam(xp, hp, decay="decoupled")
+    return _adam(hp, decay="decoupled")
+
+
+@_variant("adamw:optax", _ADAMW_MOMENTS + r"\theta_{t+1} = \theta_t - \eta \left("
+          r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon} + \lambda \theta_t \right)",
+          (r"\eta", r"\sqrt{\hat{v}_t} + \epsilon", r"\hat{m}_t + \lambda \theta_t \sigma_t"))
+def adamw_optax(hp: Hyper) -> GradientTransformation:
+    """The rule of ``adamw:torch`` evaluated in optax's operation order: ``optax.adamw`` is
+    ``chain(scale_by_adam(b1, b2, eps), add_decayed_weights(weight_decay),
+    scale_by_learning_rate(lr))``: the decay :math:`\\lambda\\theta` is added to Adam's
+    direction and the sum is multiplied by :math:`-\\eta`, where PyTorch's ``AdamW`` first
+    multiplies the parameters by :math:`1 - \\eta\\lambda`. Sources: optax API documentation
+    of ``adamw``, ``add_decayed_weights`` and ``scale_by_learning_rate``; Loshchilov & Hutter
+    2019, Algorithm 2."""
+    return _adam(hp, order="optax", decay="decoupled")
 
 
 @_variant("adamw:coupled", _G + r", \quad " + _MOMENTS + r"\theta_{t+1} = \theta_t - \eta "
           r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon}", _ADAM_LECTURE)
-def adamw_coupled(xp: Any, hp: Hyper) -> GradientTransformation:
+def adamw_coupled(hp: Hyper) -> GradientTransformation:
     """"AdamW" that adds the decay to the gradient (L2 regularisation, PyTorch's
     ``Adam(weight_decay=...)``), the form Loshchilov & Hutter 2019 show to differ from
     decoupled decay."""
-    return _adam(xp, hp, decay="coupled")
+    return _adam(hp, decay="coupled")
 
 
 @_variant("adamw:unscaled", _ADAMW_MOMENTS + r"\theta_{t+1} = \theta_t - \eta "
           r"\frac{\hat{m}_t}{\sqrt{\hat{v}_t} + \epsilon} - \lambda \theta_t",
           (r"\eta", r"\sqrt{\hat{v}_t} + \epsilon", r"\hat{m}_t + \lambda \theta_t "
            r"\sigma_t / \eta"))
-def adamw_unscaled(xp: Any, hp: Hyper) -> GradientTransformation:
+def adamw_unscaled(hp: Hyper) -> GradientTransformation:
     """Decoupled weight decay not multiplied by the learning rate: Loshchilov & Hutter 2019,
     Algorithm 2, with the schedule multiplier :math:`\\eta_t = 1` (the decay is
     :math:`\\lambda\\theta`, independent of :math:`\\alpha`)."""
-    return _adam(xp, hp, decay="unscaled")
+    return _adam(hp, decay="unscaled")

@@ -14,7 +14,7 @@ import numpy as np
 from ._backend import finish, legend_below, new_axes
 from .style import SERIES_COLORS, style_for
 
-__all__ = ["deviation_figure", "FLOOR_ULPS"]
+__all__ = ["crosscheck", "deviation_figure", "FLOOR_ULPS"]
 
 #: Steps with no deviation at all are drawn at this height (a log scale has no zero).
 FLOOR_ULPS = 0.1
@@ -64,3 +64,13 @@ def deviation_figure(report: Any, *, classes: int = 4, ax: Any = None, show: boo
     if path is not None:
         fig.savefig(path, dpi=110)
     return finish(fig, show)
+
+
+def crosscheck(result: Any, *, classes: int = 4, ax: Any = None, show: bool = False,
+               path: str | None = None) -> Any:
+    """The figure of a cross-check: ``so.plot.crosscheck(so.crosscheck(...))``.
+
+    The per-step deviation (ulps, log scale) of the candidate from its closest equivalence
+    classes, the tolerance, and the first divergence; see :func:`deviation_figure`.
+    """
+    return deviation_figure(result, classes=classes, ax=ax, show=show, path=path)
