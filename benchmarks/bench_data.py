@@ -20,15 +20,16 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from a source checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import symopt  # noqa: E402
+from timing import best_of  # noqa: E402
 
 HIDDEN = 4
 MODEL = " + ".join(f"c{k}*tanh(w{k}*x + b{k})" for k in range(1, HIDDEN + 1)) + " + b0"
@@ -46,15 +47,6 @@ def prepare(data: dict[str, np.ndarray]) -> Any:
     f._kernel("grad")
     f._kernel("hess")
     return f
-
-
-def best_of(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - begin)
-    return best, result
 
 
 def torch_functions(data: dict[str, np.ndarray], names: tuple[str, ...]) -> Any:
