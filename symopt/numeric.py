@@ -310,12 +310,13 @@ class NumericLoss:
         kernels = self._jax_kernels.get(name)
         if kernels is None:
             import jax
-            args, exprs = self._expressions(name)
+            weighted = name == "grad" and self._residual is not None
+            args, exprs = self._expressions("residual_jacobian" if weighted else name)
             n, data = self.n_params, len(self._data_symbols)
             extra = args[n:len(args) - data]
             with float64():
                 function = jax_kernel(args[:n], extra, args[len(args) - data:], exprs,
-                                      self._columns, self._mean)
+                                      self._columns, self._mean, weighted=weighted)
             kernels = self._jax_kernels[name] = (function, jax.jit(function))
         return kernels
 

@@ -56,6 +56,13 @@ def test_data_loss_on_jax_matches_numpy_with_minibatches() -> None:
     for name in ("value", "grad", "hess"):
         np.testing.assert_allclose(getattr(fj, name)(theta, samples=batch),
                                    getattr(fn, name)(theta, samples=batch), rtol=1e-12)
+    # the gradient by hand: d/d(w, b) mean (t - y)^2 = mean 2 (t - y) (1 - t^2) (x, 1)
+    t = np.tanh(w * data["x"] + b)
+    common = 2 * (t - data["y"]) * (1 - t**2)
+    by_hand = np.stack([(common * data["x"]).mean(axis=1), common.mean(axis=1)], axis=-1)
+    np.testing.assert_allclose(fj.grad(theta), by_hand, rtol=1e-12)
+    np.testing.assert_allclose(fn.grad(theta), by_hand, rtol=1e-12)
+    np.testing.assert_allclose(fj.grad(theta[2]), by_hand[2], rtol=1e-12)
 
 
 @pytest.mark.parametrize("opt", [optim.adam(optim.cosine(0.05, total_steps=1000)),
