@@ -392,8 +392,8 @@ class NumericLoss:
                     # d model / d theta_k the same for every sample (e.g. a bias)
                     if factor_sum is None:
                         factor_sum = factor.sum(axis=-1)
-                    total[..., k] += factor_sum * np.asarray(column)[..., 0] \
-                        if np.ndim(column) else factor_sum * column
+                    same = np.asarray(column)
+                    total[..., k] += factor_sum * (same[..., 0] if same.ndim else same)
                 elif not batch:
                     total[k] += np.dot(factor, column)
                 else:

@@ -490,3 +490,18 @@ def test_mse_gradient_in_matrix_form_equals_the_hand_derived_gradient(reduction)
     np.testing.assert_allclose(f.grad(thetas[1], samples=picked),
                                _tanh_network_gradient(thetas[1], x[picked], y[picked], mean),
                                rtol=1e-12, atol=1e-12)
+
+
+def test_mse_gradient_in_matrix_form_for_a_linear_model_and_one_sample(line_data):
+    # d model / dw = x depends on the data only and d model / db = 1 on nothing: both
+    # shapes of Jacobian column, for a batch of points and for a mini-batch of one sample
+    x, y = line_data["x"], line_data["y"]
+    f = compile(Loss.from_model("w*x + b", data=line_data, params=["w", "b"]))
+    thetas = np.array([[1.5, -0.5], [0.0, 2.0], [-1.0, 0.25]])
+    w, b = thetas[:, :1], thetas[:, 1:]
+    r = 2 * (w * x + b - y)
+    np.testing.assert_allclose(f.grad(thetas),
+                               np.stack([(r * x).mean(axis=1), r.mean(axis=1)], axis=-1),
+                               rtol=1e-13)
+    np.testing.assert_allclose(f.grad(thetas, samples=[4]),
+                               np.stack([r[:, 4] * x[4], r[:, 4]], axis=-1), rtol=1e-13)
