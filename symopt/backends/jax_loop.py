@@ -1,9 +1,9 @@
 """The JAX loop of :func:`symopt.run`: a whole trajectory as one compiled float64 program.
 
-Steps run in blocks of up to :data:`_BLOCK` inside one ``lax.while_loop`` (a block ends at
-the next record at the latest; the loop ends once every start has stopped); all starts move
-together as one ``(k, n)`` array, the batched form of a ``vmap`` over starts (every rule is
-elementwise, so both give the same program). The divergence and convergence tests are those of
+Steps run in ``lax.scan`` (an outer scan over records, an inner scan over the
+``record_every`` steps between them); all starts move together as one ``(k, n)`` array, the
+batched form of a ``vmap`` over starts (every rule is elementwise, so both give the same
+program). The divergence and convergence tests are those of
 :mod:`symopt.backends.numpy_loop`, written once more in ``jnp.where`` form, so the two loops
 give the same statuses and, to rounding, the same points; a stopped start's point is captured
 only in the rare blocks of steps in which some start stopped (see :func:`_program`).
@@ -79,8 +79,7 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
     taken as it is; otherwise it is run again from its first carry with the capture on (the
     starts are independent, so the second pass gives the same iterates). Every start's
     trajectory, stop update and kept point are those of the NumPy loop, whose stopped starts
-    stay put. Blocks have a traced length, so the step is compiled twice (with and without
-    the capture) whatever the number of steps and records.
+    stay put.
     """
     import jax
     import jax.numpy as jnp
@@ -88,7 +87,7 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
     grad = plan.loss.traceable("grad")
     update, init = plan.update, plan.init
     every, total, relative = plan.record_every, plan.total, plan.tol is None
-    chunks = total // every
+    chunks, rest = divmod(total, every)
 
     def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any,
              capture: bool) -> _Carry:
@@ -112,11 +111,32 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         stop = jnp.where(bad, -2 - count, jnp.where(reached, count, stop))
         return _Carry(moved, state, gradient, stop, peak, kept)
 
-    def run_steps(carry: _Carry, first: Any, length: Any, tol_squared: Any, threshold: Any,
-                  capture: bool) -> _Carry:
-        def body(i: Any, c: _Carry) -> _Carry:
-            return step(c, first + i, tol_squared, threshold, capture)
-        return jax.lax.fori_loop(0, length, body, carry)
+    def scan_steps(carry: _Carry, first: Any, length: int, tol_squared: Any, threshold: Any,
+                   capture: bool) -> _Carry:
+        def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
+            return step(c, count, tol_squared, threshold, capture), None
+        return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
+
+    def block(carry: _Carry, first: Any, length: int, tol_squared: Any,
+              threshold: Any) -> _Carry:
+        fast = scan_steps(carry, first, length, tol_squared, threshold, False)
+        stopped_inside = jnp.any(fast.stop != carry.stop)
+        return jax.lax.cond(
+            stopped_inside,
+            lambda: scan_steps(carry, first, length, tol_squared, threshold, True),
+            lambda: fast)
+
+    def steps(carry: _Carry, first: Any, length: int, tol_squared: Any,
+              threshold: Any) -> _Carry:
+        size = min(length, _BLOCK)
+        blocks, tail = divmod(length, size)
+
+        def body(c: _Carry, index: Any) -> tuple[_Carry, None]:
+            return block(c, first + index * size, size, tol_squared, threshold), None
+        carry = jax.lax.scan(body, carry, jnp.arange(blocks, dtype=jnp.int32))[0]
+        if tail:
+            carry = block(carry, first + blocks * size, tail, tol_squared, threshold)
+        return carry
 
     def reported(c: _Carry) -> Any:
         return jnp.where((c.stop == -1)[:, None], c.x, c.kept)
@@ -130,31 +150,14 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         else:
             stop = jnp.where(squared <= tol_squared, 0, -1).astype(jnp.int32)
         carry = _Carry(x0, state, gradient, stop, squared if relative else None, x0)
-        path = jnp.zeros((chunks, k, n), dtype=x0.dtype)
 
-        def unfinished(loop: tuple[_Carry, Any, Any]) -> Any:
-            c, done, _ = loop
-            return (done < total) & jnp.any(c.stop == -1)
+        def record(c: _Carry, chunk: Any) -> tuple[_Carry, Any]:
+            c = steps(c, 1 + chunk * every, every, tol_squared, threshold)
+            return c, reported(c)
 
-        def block(loop: tuple[_Carry, Any, Any]) -> tuple[_Carry, Any, Any]:
-            c, done, records = loop
-            # up to _BLOCK steps, ending at the next record at the latest
-            length = jnp.minimum(jnp.minimum(_BLOCK, total - done), every - done % every)
-            fast = run_steps(c, done + 1, length, tol_squared, threshold, False)
-            result = jax.lax.cond(
-                jnp.any(fast.stop != c.stop),
-                lambda: run_steps(c, done + 1, length, tol_squared, threshold, True),
-                lambda: fast)
-            done = done + length
-            at = jnp.minimum(done // every - 1, max(chunks - 1, 0))
-            if chunks:
-                records = jax.lax.cond(done % every == 0,
-                                       lambda: records.at[at].set(reported(result)),
-                                       lambda: records)
-            return result, done, records
-
-        carry, _, path = jax.lax.while_loop(unfinished, block,
-                                            (carry, jnp.int32(0), path))
+        carry, path = jax.lax.scan(record, carry, jnp.arange(chunks, dtype=jnp.int32))
+        if rest:
+            carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold)
         final = reported(carry)
         return carry._replace(x=final, gradient=grad(final)), path
 
