@@ -91,8 +91,9 @@ def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
             weight, entries = jnp.broadcast_to(entries[0], shape), entries[1:]
         else:
             weight = jnp.ones(count, dtype=jnp.float64)
-        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-1)
-        summed = jnp.einsum("...n,...nk->...k", weight, stacked)
+        # entries stacked as rows (..., K, N): each is written contiguously, no transpose
+        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-2)
+        summed = jnp.einsum("...n,...kn->...k", weight, stacked)
         return summed / count if mean else summed
 
     return evaluate
