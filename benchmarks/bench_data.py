@@ -20,15 +20,16 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from a source checkout
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import symopt  # noqa: E402
+from timing import best_of, interleaved  # noqa: E402
 
 HIDDEN = 4
 MODEL = " + ".join(f"c{k}*tanh(w{k}*x + b{k})" for k in range(1, HIDDEN + 1)) + " + b0"
@@ -46,15 +47,6 @@ def prepare(data: dict[str, np.ndarray]) -> Any:
     f._kernel("grad")
     f._kernel("hess")
     return f
-
-
-def best_of(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - begin)
-    return best, result
 
 
 def torch_functions(data: dict[str, np.ndarray], names: tuple[str, ...]) -> Any:
@@ -92,16 +84,20 @@ def main(argv: list[str] | None = None) -> int:
     print(f"prep ratio large / small = {ratio:.2f}  (target <= 5: "
           f"{'met' if ratio <= 5 else 'NOT met'})")
     theta = np.random.default_rng(1).normal(size=f.n_params)
-    t_grad, g = best_of(lambda: f.grad(theta), args.repeats)
-    t_hess, h = best_of(lambda: f.hess(theta), args.repeats)
-    print(f"  symopt grad {t_grad:8.4f} s   hess {t_hess:8.4f} s   (N = {args.large})")
     if importlib.util.find_spec("torch") is None:
+        t_grad, _ = best_of(lambda: f.grad(theta), args.repeats)
+        t_hess, _ = best_of(lambda: f.hess(theta), args.repeats)
+        print(f"  symopt grad {t_grad:8.4f} s   hess {t_hess:8.4f} s   (N = {args.large})")
         print("  torch.func skipped: torch is not installed")
         return 0
     torch, torch_grad, torch_hess = torch_functions(large, f.params)
     point = torch.tensor(theta, dtype=torch.float64)
-    t_tgrad, tg = best_of(lambda: torch_grad(point), args.repeats)
-    t_thess, th = best_of(lambda: torch_hess(point), args.repeats)
+    # each symopt call alternates with its torch counterpart, so both see the same load
+    (t_grad, g), (t_tgrad, tg) = interleaved(lambda: f.grad(theta), lambda: torch_grad(point),
+                                             args.repeats)
+    (t_hess, h), (t_thess, th) = interleaved(lambda: f.hess(theta), lambda: torch_hess(point),
+                                             args.repeats)
+    print(f"  symopt grad {t_grad:8.4f} s   hess {t_hess:8.4f} s   (N = {args.large})")
     print(f"  torch  grad {t_tgrad:8.4f} s   hess {t_thess:8.4f} s   (torch.func, 1 thread)")
     g_diff = np.abs(g - tg.numpy()).max() / np.abs(tg.numpy()).max()
     h_diff = np.abs(h - th.numpy()).max() / np.abs(th.numpy()).max()

@@ -36,39 +36,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # run from a sour
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_optim  # noqa: E402
+from timing import best_of, interleaved, timed  # noqa: E402
 import symopt  # noqa: E402
 from symopt import optim  # noqa: E402
 
 LR, B1, B2, EPS = 1e-2, 0.9, 0.999, 1e-8
 ROSENBROCK = "(1 - x)**2 + 100*(y - x**2)**2"
-
-
-def best_of(function: Callable[[], Any], repeats: int) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        result = function()
-        best = min(best, time.perf_counter() - begin)
-    return best, result
-
-
-def interleaved(first: Callable[[], Any], second: Callable[[], Any], repeats: int
-                ) -> tuple[tuple[float, Any], tuple[float, Any]]:
-    """Best times of two functions called alternately, so both see the same machine load."""
-    best = [float("inf"), float("inf")]
-    results: list[Any] = [None, None]
-    for _ in range(repeats):
-        for index, function in enumerate((first, second)):
-            begin = time.perf_counter()
-            results[index] = function()
-            best[index] = min(best[index], time.perf_counter() - begin)
-    return (best[0], results[0]), (best[1], results[1])
-
-
-def timed(function: Callable[[], Any]) -> tuple[float, Any]:
-    begin = time.perf_counter()
-    result = function()
-    return time.perf_counter() - begin, result
 
 
 def hand_jax_adam(grad: Callable[[Any], Any], steps: int, lr: float) -> Callable[[Any], Any]:

@@ -362,6 +362,11 @@ class Loss:
         return self._data.n_samples if self._data else None
 
     @property
+    def dataset(self) -> Dataset | None:
+        """The frozen :class:`~symopt.dataset.Dataset` record of a loss over data, else None."""
+        return self._data
+
+    @property
     def reduction(self) -> str | None:
         return self._data.reduction if self._data else None
 

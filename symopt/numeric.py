@@ -8,7 +8,9 @@ common-subexpression elimination) returning all its entries, compiled on first u
 
 A data loss is never expanded into its N-term sum: the per-sample expressions are
 evaluated vectorised over the samples and then averaged (or summed), optionally over
-a mini-batch of sample indices.
+a mini-batch of sample indices. The gradient of a squared-error loss is formed in matrix
+form, ``J^T f``: the residual factor ``f`` and the model's Jacobian ``J`` per sample, reduced
+by one dot product per parameter.
 """
 
 from __future__ import annotations
@@ -28,6 +30,17 @@ from .backends.numpy_kernels import (Kernel, compile_kernel, jax_installed, stac
 from .loss import Loss
 
 __all__ = ["NumericLoss", "compile", "BACKENDS", "MEMORY_BUDGET"]
+
+
+def _real(value: Any) -> Any:
+    """A generated entry as a real array: an entry that came out complex keeps its real part
+    where its imaginary part is exactly 0, and is NaN elsewhere (as :func:`stack_into`)."""
+    if getattr(value, "dtype", None) is not None:
+        if value.dtype.kind != "c":
+            return value
+    elif not isinstance(value, complex):
+        return value
+    return np.where(np.imag(value) == 0, np.real(value), np.nan)
 
 #: The backends :func:`compile` accepts.
 BACKENDS = ("numpy", "symengine", "jax")
@@ -53,6 +66,8 @@ SYMBOLIC_HESSIAN_MAX = 150
 # and the fewest array elements per chunk that keep Python overhead small.
 _CACHE_BYTES = 8 * 2**20
 _MIN_ELEMENTS = 1024
+# Samples per chunk of a gradient in matrix form (see NumericLoss._chain_rule_gradient).
+_DOT_MAX = 8192
 # Per-sample entries are written into a scratch buffer kept between calls up to this
 # size: allocating megabytes afresh on every call costs more than the arithmetic.
 _SCRATCH_MAX_BYTES = 64 * 2**20
@@ -157,6 +172,7 @@ class NumericLoss:
             self._data_symbols = ()
             self._columns = ()
             self._mean = False
+        self._residual = self._squared_residual()
         n = self.n_params
         self._upper = np.triu_indices(n)
         self._kernels: dict[str, Kernel] = {}
@@ -294,12 +310,13 @@ class NumericLoss:
         kernels = self._jax_kernels.get(name)
         if kernels is None:
             import jax
-            args, exprs = self._expressions(name)
+            weighted = name == "grad" and self._residual is not None
+            args, exprs = self._expressions("residual_jacobian" if weighted else name)
             n, data = self.n_params, len(self._data_symbols)
             extra = args[n:len(args) - data]
             with float64():
                 function = jax_kernel(args[:n], extra, args[len(args) - data:], exprs,
-                                      self._columns, self._mean)
+                                      self._columns, self._mean, weighted=weighted)
             kernels = self._jax_kernels[name] = (function, jax.jit(function))
         return kernels
 
@@ -311,11 +328,24 @@ class NumericLoss:
             return np.asarray(program(points, columns))
 
     # -- evaluation ---------------------------------------------------------------------
+    def _squared_residual(self) -> tuple[sp.Expr, sp.Symbol] | None:
+        """``(model, target)`` when each sample's loss is ``(target - model)**2`` (MSE), so
+        the gradient is ``sum_i 2 (model_i - target_i) d model_i / d theta``; else None."""
+        dataset = getattr(self.loss, "dataset", None)
+        if not self._is_data or dataset is None or dataset.kind != "mse":
+            return None
+        model, target = dataset.model, dataset.target
+        if not isinstance(model, sp.Expr) or self.loss.sample_expr != (target - model) ** 2:
+            return None
+        return model, target
+
     def _evaluate(self, name: str, points: np.ndarray, samples: Any) -> np.ndarray:
         """Entries of one quantity at ``points`` (..., a): shape (..., n_outputs)."""
         index = self._sample_index(samples)
         if self.backend == "jax":
             return self._evaluate_jax(name, points, index)
+        if name == "grad" and self._residual is not None and self.backend == "numpy":
+            return self._chain_rule_gradient(points, index)
         kernel = self._kernel(name)
         batch = points.shape[:-1]
         if not self._is_data:
@@ -333,6 +363,43 @@ class NumericLoss:
         for start in range(0, count, chunk):
             part = tuple(c[start:start + chunk] for c in columns)
             total += self._sum_over_samples(kernel, points, part)
+        if self._mean:
+            total /= count
+        return total
+
+    def _chain_rule_gradient(self, points: np.ndarray, index: np.ndarray | None) -> np.ndarray:
+        """The gradient of an MSE data loss in matrix form: ``J^T f`` with ``f_i = 2 (model_i -
+        target_i)`` and ``J_ik = d model_i / d theta_k``, one dot product per parameter over
+        the samples (BLAS), instead of N per-sample gradient entries stacked and summed."""
+        kernel = self._kernel("residual_jacobian")
+        columns = self._columns if index is None else tuple(c[index] for c in self._columns)
+        count = len(columns[0])
+        batch = points.shape[:-1]
+        n = self.n_params
+        # chunks of at most _DOT_MAX samples: OpenBLAS runs a longer dot product on all its
+        # threads, whose wake-ups cost more than the dot itself on a busy machine
+        chunk = min(self._chunk_size(kernel, batch, n, count), _DOT_MAX)
+        total = np.zeros(batch + (n,))
+        scalars = [points[..., i, None] for i in range(n)]
+        for start in range(0, count, chunk):
+            part = tuple(c[start:start + chunk] for c in columns)
+            m = len(part[0])
+            values = [_real(v) for v in kernel.fn(*scalars, *part)]
+            factor = np.broadcast_to(values[0], batch + (m,))
+            factor_sum = None
+            for k, column in enumerate(values[1:]):
+                if np.ndim(column) == 0 or np.shape(column)[-1] == 1:
+                    # d model / d theta_k the same for every sample (e.g. a bias)
+                    if factor_sum is None:
+                        factor_sum = factor.sum(axis=-1)
+                    same = np.asarray(column)
+                    total[..., k] += factor_sum * (same[..., 0] if same.ndim else same)
+                elif not batch:
+                    total[k] += np.dot(factor, column)
+                else:
+                    total[..., k] += np.einsum("...m,...m->...", factor,
+                                               np.broadcast_to(column, batch + (m,)))
+            self._scratch.held = values      # see _sum_over_samples
         if self._mean:
             total /= count
         return total
@@ -463,6 +530,10 @@ class NumericLoss:
         if name == "hess":
             hessian = loss.sample_hessian if self._is_data else loss.hessian
             return params + data, [hessian[i, j] for i, j in zip(rows, cols)]
+        if name == "residual_jacobian":
+            assert self._residual is not None
+            model, target = self._residual
+            return params + data, [2 * (model - target)] + [sp.diff(model, p) for p in params]
         if name == "hvp":
             # the directional derivative d/dt grad(theta + t v) at t = 0: n entries of
             # size O(n) that share the gradient's subexpressions, instead of n*n entries

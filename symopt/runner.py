@@ -222,11 +222,13 @@ def _trajectory(plan: RunPlan, raw: Iterated, backend: str) -> Trajectory:
                             dtype=np.float64).reshape(records, -1)
         fun = losses[-1]
         grad_norm = np.sqrt(squared_norms(raw.gradient))
-    status = np.where(raw.converged, "converged",
-                      np.where(raw.diverged_at >= 0, "diverged", "max_steps"))
-    success = status == "converged"
-    message = np.array(list(MESSAGES.values()))[
-        np.argmax(status[:, None] == np.array(list(MESSAGES)), axis=1)]
+    # one small code per start, then a table lookup: string comparisons over many starts
+    # cost more than a short run itself
+    code = np.where(raw.converged, 0, np.where(raw.diverged_at >= 0, 2, 1))
+    names = ("converged", "max_steps", "diverged")
+    status = np.array(names)[code]
+    success = code == 0
+    message = np.array([MESSAGES[name] for name in names])[code]
     if plan.single:
         return Trajectory(
             x=raw.x[0], fun=float(fun[0]), grad_norm=float(grad_norm[0]),

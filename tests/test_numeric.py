@@ -456,3 +456,52 @@ def test_numeric_does_not_import_gradcheck():
                           timeout=120, cwd=Path(__file__).resolve().parents[1])
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+# -- gradients of MSE data losses in matrix form ---------------------------------------------
+def _tanh_network_gradient(theta: np.ndarray, x: np.ndarray, y: np.ndarray,
+                           mean: bool) -> np.ndarray:
+    """By hand: L = sum_i (y_i - b0 - sum_k c_k tanh(w_k x_i + b_k))^2 (/ N), for
+    theta = (b0, b1, b2, c1, c2, w1, w2) as Loss orders them (sorted names)."""
+    b0, b1, b2, c1, c2, w1, w2 = theta
+    t1, t2 = np.tanh(w1 * x + b1), np.tanh(w2 * x + b2)
+    r = y - b0 - c1 * t1 - c2 * t2
+    d1, d2 = c1 * (1 - t1 ** 2), c2 * (1 - t2 ** 2)
+    g = -2 * np.array([r.sum(), (r * d1).sum(), (r * d2).sum(), (r * t1).sum(),
+                       (r * t2).sum(), (r * d1 * x).sum(), (r * d2 * x).sum()])
+    return g / len(x) if mean else g
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mse_gradient_in_matrix_form_equals_the_hand_derived_gradient(reduction):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-2.0, 2.0, size=20_000)          # more samples than one chunk holds
+    y = np.sin(2 * x) + 0.1 * rng.normal(size=x.size)
+    loss = Loss.from_model("c1*tanh(w1*x + b1) + c2*tanh(w2*x + b2) + b0",
+                           data={"x": x, "y": y}, reduction=reduction)
+    assert [p.name for p in loss.params] == ["b0", "b1", "b2", "c1", "c2", "w1", "w2"]
+    f = compile(loss)
+    thetas = rng.normal(size=(3, 7))
+    mean = reduction == "mean"
+    expected = np.array([_tanh_network_gradient(t, x, y, mean) for t in thetas])
+    np.testing.assert_allclose(f.grad(thetas[0]), expected[0], rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(f.grad(thetas), expected, rtol=1e-12, atol=1e-12)
+    picked = rng.choice(x.size, size=37, replace=False)
+    np.testing.assert_allclose(f.grad(thetas[1], samples=picked),
+                               _tanh_network_gradient(thetas[1], x[picked], y[picked], mean),
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_mse_gradient_in_matrix_form_for_a_linear_model_and_one_sample(line_data):
+    # d model / dw = x depends on the data only and d model / db = 1 on nothing: both
+    # shapes of Jacobian column, for a batch of points and for a mini-batch of one sample
+    x, y = line_data["x"], line_data["y"]
+    f = compile(Loss.from_model("w*x + b", data=line_data, params=["w", "b"]))
+    thetas = np.array([[1.5, -0.5], [0.0, 2.0], [-1.0, 0.25]])
+    w, b = thetas[:, :1], thetas[:, 1:]
+    r = 2 * (w * x + b - y)
+    np.testing.assert_allclose(f.grad(thetas),
+                               np.stack([(r * x).mean(axis=1), r.mean(axis=1)], axis=-1),
+                               rtol=1e-13)
+    np.testing.assert_allclose(f.grad(thetas, samples=[4]),
+                               np.stack([r[:, 4] * x[4], r[:, 4]], axis=-1), rtol=1e-13)

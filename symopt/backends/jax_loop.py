@@ -3,10 +3,11 @@
 Steps run in ``lax.scan`` (an outer scan over records, an inner scan over the
 ``record_every`` steps between them); all starts move together as one ``(k, n)`` array, the
 batched form of a ``vmap`` over starts (every rule is elementwise, so both give the same
-program). The masking, divergence and convergence tests are those of
+program). The divergence and convergence tests are those of
 :mod:`symopt.backends.numpy_loop`, written once more in ``jnp.where`` form, so the two loops
-give the same statuses and, to rounding, the same points. Compiled programs are cached on the
-loss, keyed by the optimizer and the run's shape.
+give the same statuses and, to rounding, the same points; a stopped start's point is captured
+only in the rare blocks of steps in which some start stopped (see :func:`_program`).
+Compiled programs are cached on the loss, keyed by the optimizer and the run's shape.
 """
 
 from __future__ import annotations
@@ -24,18 +25,24 @@ __all__ = ["iterate"]
 
 class _Carry(NamedTuple):
     """The loop's state. ``stop`` per start: -1 running, ``t >= 0`` converged at update ``t``,
-    ``-2 - t`` diverged at update ``t``: one small int array instead of four."""
+    ``-2 - t`` diverged at update ``t``: one small int array instead of four. ``kept`` holds
+    the point each stopped start keeps (its iterate at the stop); ``x`` of a stopped start is
+    not looked at again (see :func:`_program`)."""
 
     x: Any
     state: Any
     gradient: Any
     stop: Any
     peak_squared: Any
+    kept: Any
 
 
 # Up to this many parameters, per-row reductions are unrolled column by column: XLA's
 # reduction over a short last axis costs more than the optimizer step itself.
 _UNROLL_MAX = 16
+
+# Steps per block: the unit after which the loop asks whether a start stopped inside it.
+_BLOCK = 32
 
 
 def _row_squares(rows: Any) -> Any:
@@ -61,7 +68,19 @@ def _rows_within(rows: Any, threshold: Any) -> Any:
 
 
 def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
-    """The jitted ``program(x0, tol_squared, threshold) -> (final carry, path)``."""
+    """The jitted ``program(x0, tol_squared, threshold) -> (final carry, path)``.
+
+    Per step only the per-start tests run (two short row reductions into the ``(k,)`` stop
+    codes); no point is masked, so the step is the optimizer's update, the gradient and those
+    tests, fused by XLA. A stopped start keeps moving in ``x``, but nothing reads it: what
+    the run reports for it is ``kept``, its iterate at the stop (the last good one after a
+    divergence), and the gradient there. Capturing ``kept`` needs a select over ``(k, n)``,
+    so the steps run in blocks of up to :data:`_BLOCK`: a block in which no start stopped is
+    taken as it is; otherwise it is run again from its first carry with the capture on (the
+    starts are independent, so the second pass gives the same iterates). Every start's
+    trajectory, stop update and kept point are those of the NumPy loop, whose stopped starts
+    stay put.
+    """
     import jax
     import jax.numpy as jnp
 
@@ -70,14 +89,13 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
     every, total, relative = plan.record_every, plan.total, plan.tol is None
     chunks, rest = divmod(total, every)
 
-    def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any) -> _Carry:
+    def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any,
+             capture: bool) -> _Carry:
         x, stop = carry.x, carry.stop
         running = stop == -1
         updates, state = update(carry.gradient, carry.state, x)
         moved = x + updates
         bad = ~_rows_within(moved, threshold) & running
-        moved = jnp.where((running & ~bad)[:, None], moved, x)    # stopped starts stay
-        stop = jnp.where(bad, -2 - count, stop)
         gradient = grad(moved)
         squared = _row_squares(gradient)
         peak = carry.peak_squared
@@ -87,13 +105,41 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         else:
             bound = tol_squared
         reached = (squared <= bound) & running & ~bad
-        return _Carry(moved, state, gradient, jnp.where(reached, count, stop), peak)
+        kept = carry.kept
+        if capture:
+            kept = jnp.where(bad[:, None], x, jnp.where(reached[:, None], moved, kept))
+        stop = jnp.where(bad, -2 - count, jnp.where(reached, count, stop))
+        return _Carry(moved, state, gradient, stop, peak, kept)
+
+    def scan_steps(carry: _Carry, first: Any, length: int, tol_squared: Any, threshold: Any,
+                   capture: bool) -> _Carry:
+        def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
+            return step(c, count, tol_squared, threshold, capture), None
+        return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
+
+    def block(carry: _Carry, first: Any, length: int, tol_squared: Any,
+              threshold: Any) -> _Carry:
+        fast = scan_steps(carry, first, length, tol_squared, threshold, False)
+        stopped_inside = jnp.any(fast.stop != carry.stop)
+        return jax.lax.cond(
+            stopped_inside,
+            lambda: scan_steps(carry, first, length, tol_squared, threshold, True),
+            lambda: fast)
 
     def steps(carry: _Carry, first: Any, length: int, tol_squared: Any,
               threshold: Any) -> _Carry:
-        def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
-            return step(c, count, tol_squared, threshold), None
-        return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
+        size = min(length, _BLOCK)
+        blocks, tail = divmod(length, size)
+
+        def body(c: _Carry, index: Any) -> tuple[_Carry, None]:
+            return block(c, first + index * size, size, tol_squared, threshold), None
+        carry = jax.lax.scan(body, carry, jnp.arange(blocks, dtype=jnp.int32))[0]
+        if tail:
+            carry = block(carry, first + blocks * size, tail, tol_squared, threshold)
+        return carry
+
+    def reported(c: _Carry) -> Any:
+        return jnp.where((c.stop == -1)[:, None], c.x, c.kept)
 
     def program(x0: Any, tol_squared: Any, threshold: Any) -> tuple[_Carry, Any]:
         state = jax.tree.map(jnp.asarray, init(x0))
@@ -103,16 +149,17 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
             stop = jnp.full(k, -1, dtype=jnp.int32)
         else:
             stop = jnp.where(squared <= tol_squared, 0, -1).astype(jnp.int32)
-        carry = _Carry(x0, state, gradient, stop, squared if relative else None)
+        carry = _Carry(x0, state, gradient, stop, squared if relative else None, x0)
 
         def record(c: _Carry, chunk: Any) -> tuple[_Carry, Any]:
             c = steps(c, 1 + chunk * every, every, tol_squared, threshold)
-            return c, c.x
+            return c, reported(c)
 
         carry, path = jax.lax.scan(record, carry, jnp.arange(chunks, dtype=jnp.int32))
         if rest:
             carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold)
-        return carry, path
+        final = reported(carry)
+        return carry._replace(x=final, gradient=grad(final)), path
 
     return jax.jit(program)
 

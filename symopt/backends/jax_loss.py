@@ -56,14 +56,15 @@ def jax_modules() -> list[Any]:
 
 def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
                data: Sequence[sp.Symbol], exprs: list[sp.Expr],
-               columns: tuple[np.ndarray, ...], mean: bool
+               columns: tuple[np.ndarray, ...], mean: bool, weighted: bool = False
                ) -> Callable[..., Any]:
     """A traceable ``f(points, columns) -> (..., K)`` for the entries ``exprs``.
 
     ``points`` stacks the parameters then the ``extra`` symbols (an hvp's direction) on its
     last axis. With data, ``columns`` are the data arrays (shape ``(N,)``) the per-sample
     entries are evaluated over, summed, and divided by N when ``mean``; the function's default
-    ``columns`` are the whole dataset.
+    ``columns`` are the whole dataset. With ``weighted``, the first entry is a per-sample
+    weight ``f`` and the result is ``sum_i f_i e_ik`` over the other entries (``J^T f``).
     """
     import jax.numpy as jnp
 
@@ -86,8 +87,13 @@ def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
         shape = batch + (count,)
         # one (..., N, K) array summed over the samples as a dot product with ones: XLA
         # runs that as one matrix product, several times faster than K reductions
-        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-1)
-        summed = jnp.einsum("n,...nk->...k", jnp.ones(count, dtype=stacked.dtype), stacked)
+        if weighted:
+            weight, entries = jnp.broadcast_to(entries[0], shape), entries[1:]
+        else:
+            weight = jnp.ones(count, dtype=jnp.float64)
+        # entries stacked as rows (..., K, N): each is written contiguously, no transpose
+        stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-2)
+        summed = jnp.einsum("...n,...kn->...k", weight, stacked)
         return summed / count if mean else summed
 
     return evaluate
