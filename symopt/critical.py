@@ -495,7 +495,7 @@ def _box_point(loss: Loss, point: BoxPoint, rows: _HessianRows) -> CriticalPoint
     value = sp.Float(sp.Rational(num, den), 30)
     positive, negative, _ = inertia
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
-    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s), proven "
+    reason = (f"{positive} positive and {plural(negative, 'negative Hessian eigenvalue')}, proven "
               "by a Krawczyk-certified box around the point and an exact inertia count "
               "with a margin above the Hessian's spread over the box")
     cls = Classification(kind=kind, degenerate=False, reason=reason, inertia=inertia,
@@ -546,16 +546,7 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian,
         return None
     coords = point.evalf(30)
     subs = dict(zip(params, coords))
-    with mpmath.workdps(50):
-        values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
-    eigenvalues = tuple(sp.Float(str(v), 30) for v in values)
-    escape = []
-    for c in range(len(params)):
-        if values[c] < 0:
-            column = [vectors[r, c] for r in range(len(params))]
-            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
-            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
-    escape = tuple(escape)
+    eigenvalues, escape = _numeric_eigenpairs(rows, coords, inertia[1])
     positive, negative, _ = inertia
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
     reason = (f"{positive} positive and {plural(negative, 'negative Hessian eigenvalue')}, "
@@ -566,6 +557,21 @@ def _certified_point(loss: Loss, point: ParametrizedPoint, hessian,
                          eigenvalues=eigenvalues, escape_directions=escape,
                          signs=tuple(signs))
     return _point_from(coords, tuple(float(c) for c in coords), value, cls, exact=False)
+
+
+def _numeric_eigenpairs(rows, coords, negative: int) -> tuple[tuple, tuple]:
+    """Eigenvalues (ascending, 30 digits) of the polynomial matrix ``rows`` at ``coords``,
+    and unit eigenvectors of its ``negative`` lowest, each with its first clearly nonzero
+    entry positive.  Their signs are not decided here: the caller's proven inertia says
+    how many are negative."""
+    with mpmath.workdps(50):
+        values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
+    escape = []
+    for c in range(negative):
+        column = [vectors[r, c] for r in range(len(rows))]
+        flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
+        escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+    return tuple(sp.Float(str(v), 30) for v in values), tuple(escape)
 
 
 def _block_inertia(part, rows, gens) -> tuple[int, int, int] | None:
@@ -615,23 +621,15 @@ def _block_point(loss: Loss, point: ProductPoint, hessian,
     subs = dict(zip(params, coords))
     rows = [[qq_poly(hessian[i, j], tuple(params)) for j in range(len(params))]
             for i in range(len(params))]
-    with mpmath.workdps(50):
-        values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
-    escape = []
-    for c in range(len(params)):
-        if values[c] < 0:
-            column = [vectors[r, c] for r in range(len(params))]
-            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
-            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+    eigenvalues, escape = _numeric_eigenpairs(rows, coords, negative)
     kind = Kind.SADDLE if positive and negative else Kind.MINIMUM if positive else Kind.MAXIMUM
-    reason = (f"{positive} positive and {negative} negative Hessian eigenvalue(s)"
+    reason = (f"{positive} positive and {plural(negative, 'negative Hessian eigenvalue')}"
               + (f" and {zero} zero" if zero else "") + ": the Hessian is block-diagonal "
               "(the gradient splits into groups of variables), each block's inertia proven "
               "exactly or by interval arithmetic on a certified box")
     cls = Classification(kind=kind, degenerate=bool(zero), reason=reason,
                          inertia=(positive, negative, zero),
-                         eigenvalues=tuple(sp.Float(str(v), 30) for v in values),
-                         escape_directions=tuple(escape))
+                         eigenvalues=eigenvalues, escape_directions=escape)
     value = sp.Float(str(sp.N(loss.expr.xreplace(subs), 30)), 30)
     numeric = tuple(float(c) for c in coords)
     if not any(isinstance(part, ParametrizedPoint) for part in point.parts):
