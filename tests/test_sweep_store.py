@@ -160,3 +160,26 @@ def test_a_hanging_analysis_is_cut_at_its_budget_and_reported_as_a_timeout():
     assert result.landmarks == ()
     found = analyse(AnalysisTask(0, "key", so.Loss.parse("(x - 1)**2"), "(x - 1)**2", 30))
     assert found.status == "complete" and found.landmarks[0].coords == (1.0,)
+
+
+def test_analyses_share_one_kept_child_and_a_hung_one_is_replaced_after_its_budget():
+    from symopt.isolate import close_children
+    from symopt.sweep.tasks import AnalysisTask, analyse
+    close_children()
+    losses = [(so.Loss.parse("(x - 1)**2"), 30), (_Hang(), 0.5), (so.Loss.parse("(x + 2)**2"), 30),
+              (so.Loss.parse("(x - 3)**2"), 30)]
+    found = [analyse(AnalysisTask(i, "key", loss, f"loss {i}", budget))
+             for i, (loss, budget) in enumerate(losses)]
+    assert [f.status for f in found] == ["complete", "timeout", "complete", "complete"]
+    assert [f.landmarks[0].coords for f in found if f.landmarks] == [(1.0,), (-2.0,), (3.0,)]
+    assert len(_children()) == 1          # the hung child was killed, its successor is kept
+    close_children()
+    assert _children() == []
+
+
+def _children() -> list[int]:
+    """Pids of this process's children that have not ended, read from /proc."""
+    pids = [int(p) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+            for p in (task / "children").read_text().split()]
+    return [p for p in pids if Path(f"/proc/{p}/stat").exists() and
+            Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"]

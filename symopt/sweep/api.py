@@ -228,6 +228,8 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
         if bar is not None:
             bar.close()
         backend.close()
+        from ..isolate import close_children
+        close_children()        # the analyses' children kept by this process (serial, threads)
 
     # 5. one table, in task order
     for index in sorted(done_runs):

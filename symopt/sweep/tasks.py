@@ -123,7 +123,8 @@ def analyse(task: AnalysisTask) -> Landmarks:
     The analysis runs in a child process (:func:`symopt.isolate.run_bounded`, which works
     inside Dask's worker processes too), so a step that ignores symopt's own budget still
     ends: the child is killed ``GRACE_SECONDS`` after the budget and the status is
-    ``"timeout"``. A budget of None skips the analysis (status ``"skipped"``).
+    ``"timeout"``. The child is kept for the next analysis in the same process (SymPy is
+    imported once per worker, not once per loss); a killed child is replaced. A budget of None skips the analysis (status ``"skipped"``).
     """
     if task.budget is None:
         return Landmarks("skipped", (), "no exact analysis was asked for (analysis_budget=None)")
@@ -131,7 +132,8 @@ def analyse(task: AnalysisTask) -> Landmarks:
     from ..isolate import run_bounded
     try:
         return run_bounded(landmarks_of, task.loss, task.budget,
-                           timeout=task.budget + GRACE_SECONDS, what="the exact analysis")
+                           timeout=task.budget + GRACE_SECONDS, what="the exact analysis",
+                           reuse=True)
     except MemoryBudgetExceeded as error:
         return Landmarks("failed", (), str(error))
     except BudgetExceeded as error:
