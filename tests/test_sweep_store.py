@@ -183,3 +183,30 @@ def _children() -> list[int]:
             for p in (task / "children").read_text().split()]
     return [p for p in pids if Path(f"/proc/{p}/stat").exists() and
             Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"]
+
+
+class _InOrder(__import__("concurrent.futures").futures.Executor):
+    """Runs each call when it is submitted, here, and records what was submitted."""
+
+    def __init__(self):
+        self.submitted = []
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+        self.submitted.append(args[0])
+        future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_the_hardest_analyses_are_submitted_first_and_the_table_keeps_the_given_order():
+    from symopt.sweep.tasks import AnalysisTask
+    executor = _InOrder()
+    losses = ["(x - 1)**2", "x**2 + y**2 + z**4", "(x - 2)**2 + y**6"]
+    table = so.sweep(losses, {"gd": optim.gd(0.1)}, starts=2, steps=3, seed=0,
+                     executor=executor, progress=False, analysis_budget=30)
+    analysed = [t.label for t in executor.submitted if isinstance(t, AnalysisTask)]
+    # by parameters, then total degree: three parameters, then degree 6, then degree 2
+    assert analysed == ["x**2 + y**2 + z**4", "(x - 2)**2 + y**6", "(x - 1)**2"]
+    assert list(dict.fromkeys(table.loss)) == losses
+    assert set(table.analysis) == {"complete"}
