@@ -84,6 +84,28 @@ def timed(function, *args, **kwargs):
     return value, time.perf_counter() - started
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its ended children (the analyses' child processes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def cpu_of(client) -> dict:
+    """CPU seconds so far: this process (the client, and the scheduler of a LocalCluster)
+    and each worker (their analysis children included once they have ended)."""
+    seconds = {"here": _cpu_seconds()}
+    if client is not None:
+        seconds.update(client.run(_cpu_seconds))
+    return seconds
+
+
+def cpu_report(before: dict, after: dict) -> str:
+    used = {k: after[k] - before[k] for k in after if k in before}
+    here = used.pop("here")
+    workers = ", ".join(f"{v:.1f}" for v in used.values())
+    return f"CPU s: this process {here:.1f}" + (f"; workers {workers}" if used else "")
+
+
 def part_runs(client, starts: int, steps: int, chunk: int, repeat: int = 1) -> None:
     import pandas as pd
     options = dict(starts=starts, box=(-2, 2), seed=0, steps=steps, chunk_size=chunk,
@@ -94,13 +116,17 @@ def part_runs(client, starts: int, steps: int, chunk: int, repeat: int = 1) -> N
           f"interleaved, {repeat} time(s) each", flush=True)
     serial_times, cluster_times, same = [], [], True
     for round_ in range(repeat):
+        cpu = cpu_of(None)
         serial, t_serial = timed(so.sweep, LOSSES, optimizers(), **options)
         serial_times.append(t_serial)
-        print(f"  [{round_ + 1}] serial (1 thread)            {t_serial:8.1f} s", flush=True)
+        print(f"  [{round_ + 1}] serial (1 thread)            {t_serial:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(None))}", flush=True)
+        cpu = cpu_of(client)
         clustered, t_cluster = timed(so.sweep, LOSSES, optimizers(), executor=client, **options)
         cluster_times.append(t_cluster)
-        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s "
-              f"(ratio {t_serial / t_cluster:.2f})", flush=True)
+        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(client))} (ratio {t_serial / t_cluster:.2f})",
+              flush=True)
         try:
             pd.testing.assert_frame_equal(serial, clustered)
         except AssertionError:
@@ -134,14 +160,18 @@ def part_analyses(client, count: int, repeat: int = 1) -> None:
           f"serial and cluster interleaved, {repeat} time(s) each", flush=True)
     serial_times, cluster_times = [], []
     for round_ in range(repeat):
+        cpu = cpu_of(None)
         serial, t_serial = timed(so.sweep, losses, {"gd": optim.gd(1e-3)}, **options)
         serial_times.append(t_serial)
-        print(f"  [{round_ + 1}] serial                       {t_serial:8.1f} s", flush=True)
+        print(f"  [{round_ + 1}] serial                       {t_serial:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(None))}", flush=True)
+        cpu = cpu_of(client)
         clustered, t_cluster = timed(so.sweep, losses, {"gd": optim.gd(1e-3)},
                                      executor=client, **options)
         cluster_times.append(t_cluster)
-        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s "
-              f"(ratio {t_serial / t_cluster:.2f})", flush=True)
+        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(client))} (ratio {t_serial / t_cluster:.2f})",
+              flush=True)
         for name, table in (("serial", serial), ("cluster", clustered)):
             status = table.set_index("loss").analysis
             others = status.drop(index=HANGING)
