@@ -17,7 +17,9 @@ whose parent dies stops by itself within a quarter of a second.
 Platforms: on Linux the memory watchdog reads ``/proc/PID/statm`` from the parent; on
 macOS the child watches its own peak resident size; on Windows the child is started the
 same way (no ``fork``) but memory is not capped.  A child costs one Python start-up and
-the imports of the call (about 0.5-1 s with SymPy).
+the imports of the call (about 0.5-1 s with SymPy); ``reuse=True`` pays that once per
+process for a series of calls, keeping the child between them (:func:`close_children`
+ends the idle ones).
 """
 
 from __future__ import annotations
