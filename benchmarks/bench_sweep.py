@@ -15,6 +15,7 @@ Three parts, each printing its numbers and ratios from one run (no absolute targ
     python benchmarks/bench_sweep.py            # 100,000 starts x 1,000 steps, 200 losses
     python benchmarks/bench_sweep.py --small    # 2,000 starts x 200 steps, 20 losses
     python benchmarks/bench_sweep.py --part runs --starts 20000   # one part, scaled
+    python benchmarks/bench_sweep.py --part runs --starts 20000 --repeat 3   # medians
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from __future__ import annotations
 import os
 
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_name] = "1"              # serial means one thread; workers inherit this
+    os.environ[_name] = "1"   # serial means one thread (BLAS, and Arrow's pool reads
+                              # OMP_NUM_THREADS too); Dask's nanny sets the same in workers
 
 import argparse  # noqa: E402
 import signal  # noqa: E402
@@ -82,26 +84,60 @@ def timed(function, *args, **kwargs):
     return value, time.perf_counter() - started
 
 
-def part_runs(client, starts: int, steps: int, chunk: int) -> None:
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its ended children (the analyses' child processes)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def cpu_of(client) -> dict:
+    """CPU seconds so far: this process (the client, and the scheduler of a LocalCluster)
+    and each worker (their analysis children included once they have ended)."""
+    seconds = {"here": _cpu_seconds()}
+    if client is not None:
+        seconds.update(client.run(_cpu_seconds))
+    return seconds
+
+
+def cpu_report(before: dict, after: dict) -> str:
+    used = {k: after[k] - before[k] for k in after if k in before}
+    here = used.pop("here")
+    workers = ", ".join(f"{v:.1f}" for v in used.values())
+    return f"CPU s: this process {here:.1f}" + (f"; workers {workers}" if used else "")
+
+
+def part_runs(client, starts: int, steps: int, chunk: int, repeat: int = 1) -> None:
     import pandas as pd
     options = dict(starts=starts, box=(-2, 2), seed=0, steps=steps, chunk_size=chunk,
                    progress=False, analysis_budget=30)
     tasks = len(LOSSES) * 7 * 4 * -(-starts // chunk)
     print(f"runs: 7 optimizers x 4 lrs x {starts:,} starts x {steps:,} steps x "
-          f"{len(LOSSES)} losses ({tasks} tasks of {chunk:,} starts)", flush=True)
-    serial, t_serial = timed(so.sweep, LOSSES, optimizers(), **options)
-    print(f"  serial (1 thread)            {t_serial:8.1f} s", flush=True)
-    clustered, t_cluster = timed(so.sweep, LOSSES, optimizers(), executor=client, **options)
-    print(f"  LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s", flush=True)
-    try:
-        pd.testing.assert_frame_equal(serial, clustered)
-        same = True
-    except AssertionError:
-        same = False
-    print(f"  speed-up {t_serial / t_cluster:.2f}x (target >= 1.7); identical tables: {same}; "
-          f"{len(serial):,} rows", flush=True)
-    if not same:
-        report_differences(serial, clustered)
+          f"{len(LOSSES)} losses ({tasks} tasks of {chunk:,} starts); serial and cluster "
+          f"interleaved, {repeat} time(s) each", flush=True)
+    serial_times, cluster_times, same = [], [], True
+    for round_ in range(repeat):
+        cpu = cpu_of(None)
+        serial, t_serial = timed(so.sweep, LOSSES, optimizers(), **options)
+        serial_times.append(t_serial)
+        print(f"  [{round_ + 1}] serial (1 thread)            {t_serial:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(None))}", flush=True)
+        cpu = cpu_of(client)
+        clustered, t_cluster = timed(so.sweep, LOSSES, optimizers(), executor=client, **options)
+        cluster_times.append(t_cluster)
+        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(client))} (ratio {t_serial / t_cluster:.2f})",
+              flush=True)
+        try:
+            pd.testing.assert_frame_equal(serial, clustered)
+        except AssertionError:
+            same = False
+            report_differences(serial, clustered)
+        rows = len(serial)
+        del serial, clustered
+    t_serial, t_cluster = float(np.median(serial_times)), float(np.median(cluster_times))
+    print(f"  medians: serial {t_serial:.1f} s, cluster {t_cluster:.1f} s; speed-up "
+          f"{t_serial / t_cluster:.2f}x (target >= 1.7); identical tables: {same}; "
+          f"{rows:,} rows", flush=True)
 
 
 def report_differences(first, second) -> None:
@@ -117,25 +153,38 @@ def report_differences(first, second) -> None:
                   f"{first.iloc[row].to_dict()} vs {second.iloc[row].to_dict()}", flush=True)
 
 
-def part_analyses(client, count: int) -> None:
+def part_analyses(client, count: int, repeat: int = 1) -> None:
     losses = generated_losses(count) + [HANGING]
     options = dict(starts=1, steps=1, progress=False, analysis_budget=10.0)
-    print(f"analyses: {count} generated polynomial losses + 1 hanging, 10 s budget each",
-          flush=True)
-    serial, t_serial = timed(so.sweep, losses, {"gd": optim.gd(1e-3)}, **options)
-    print(f"  serial                       {t_serial:8.1f} s", flush=True)
-    clustered, t_cluster = timed(so.sweep, losses, {"gd": optim.gd(1e-3)}, executor=client,
-                                 **options)
-    print(f"  LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s", flush=True)
-    for name, table in (("serial", serial), ("cluster", clustered)):
-        status = table.set_index("loss").analysis
-        others = status.drop(index=HANGING)
-        counts = {str(k): int(v) for k, v in others.value_counts().items()}
-        print(f"  {name}: hanging input -> {status[HANGING]}; others: {counts}", flush=True)
-        notes = table.set_index("loss").analysis_note.drop(index=HANGING).dropna()
-        for loss, note in notes.items():
-            print(f"    {loss}: {note}", flush=True)
-    print(f"  speed-up {t_serial / t_cluster:.2f}x (target >= 1.7)", flush=True)
+    print(f"analyses: {count} generated polynomial losses + 1 hanging, 10 s budget each; "
+          f"serial and cluster interleaved, {repeat} time(s) each", flush=True)
+    serial_times, cluster_times = [], []
+    for round_ in range(repeat):
+        cpu = cpu_of(None)
+        serial, t_serial = timed(so.sweep, losses, {"gd": optim.gd(1e-3)}, **options)
+        serial_times.append(t_serial)
+        print(f"  [{round_ + 1}] serial                       {t_serial:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(None))}", flush=True)
+        cpu = cpu_of(client)
+        clustered, t_cluster = timed(so.sweep, losses, {"gd": optim.gd(1e-3)},
+                                     executor=client, **options)
+        cluster_times.append(t_cluster)
+        print(f"  [{round_ + 1}] LocalCluster (2 x 1 thread)  {t_cluster:8.1f} s   "
+              f"{cpu_report(cpu, cpu_of(client))} (ratio {t_serial / t_cluster:.2f})",
+              flush=True)
+        for name, table in (("serial", serial), ("cluster", clustered)):
+            status = table.set_index("loss").analysis
+            others = status.drop(index=HANGING)
+            counts = {str(k): int(v) for k, v in others.value_counts().items()}
+            print(f"  {name}: hanging input -> {status[HANGING]}; others: {counts}", flush=True)
+            notes = table.set_index("loss").analysis_note.drop(index=HANGING).dropna()
+            for loss, note in notes.items():
+                print(f"    {loss}: {note}", flush=True)
+        same = serial.analysis.equals(clustered.analysis)
+        print(f"  same analysis status for every loss: {same}", flush=True)
+    t_serial, t_cluster = float(np.median(serial_times)), float(np.median(cluster_times))
+    print(f"  medians: serial {t_serial:.1f} s, cluster {t_cluster:.1f} s; speed-up "
+          f"{t_serial / t_cluster:.2f}x (target >= 1.7)", flush=True)
 
 
 def part_resume(starts: int, steps: int, chunk: int) -> None:
@@ -170,6 +219,8 @@ def main() -> None:
     parser.add_argument("--starts", type=int, help="override the number of starts")
     parser.add_argument("--steps", type=int, help="override the number of steps")
     parser.add_argument("--losses", type=int, help="override the number of generated losses")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="serial and cluster runs, interleaved, per part (medians printed)")
     args = parser.parse_args()
     starts, steps, chunk, count = ((2_000, 200, 500, 20) if args.small
                                    else (100_000, 1_000, 10_000, 200))
@@ -182,9 +233,9 @@ def main() -> None:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                           dashboard_address=None) as cluster, Client(cluster) as client:
             if args.part in ("runs", "all"):
-                part_runs(client, starts, steps, chunk)
+                part_runs(client, starts, steps, chunk, args.repeat)
             if args.part in ("analyses", "all"):
-                part_analyses(client, count)
+                part_analyses(client, count, args.repeat)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,14 @@ whose parent dies stops by itself within a quarter of a second.
 Platforms: on Linux the memory watchdog reads ``/proc/PID/statm`` from the parent; on
 macOS the child watches its own peak resident size; on Windows the child is started the
 same way (no ``fork``) but memory is not capped.  A child costs one Python start-up and
-the imports of the call (about 0.5-1 s with SymPy).
+the imports of the call (about 0.5-1 s with SymPy); ``reuse=True`` pays that once per
+process for a series of calls, keeping the child between them (:func:`close_children`
+ends the idle ones).
 """
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import pickle
@@ -34,7 +37,7 @@ from typing import Any, Callable, TypeVar
 
 from .errors import BudgetExceeded, MemoryBudgetExceeded, SymoptError
 
-__all__ = ["DEFAULT_MEMORY_MB", "check_timeout", "run_bounded"]
+__all__ = ["DEFAULT_MEMORY_MB", "check_timeout", "close_children", "run_bounded"]
 
 T = TypeVar("T")
 
@@ -88,7 +91,7 @@ def _check_memory(memory_mb: Any) -> float:
 
 def run_bounded(fn: Callable[..., T], /, *args: Any, timeout: float | None = None,
                 memory_mb: float | None = DEFAULT_MEMORY_MB, what: str | None = None,
-                **kwargs: Any) -> T:
+                reuse: bool = False, **kwargs: Any) -> T:
     """``fn(*args, **kwargs)`` in a child process, stopped at ``timeout`` s or ``memory_mb`` MiB.
 
     Parameters
@@ -107,6 +110,12 @@ def run_bounded(fn: Callable[..., T], /, *args: Any, timeout: float | None = Non
         None for no cap.
     what : str, optional
         How to name the call in messages (default: the function's name).
+    reuse : bool, keyword-only
+        Run the call in a child this process keeps between calls (its imports are done
+        once) instead of a fresh one.  The limits are the same: a child over its time or
+        memory is killed, and the next call starts a new one.  A child serves calls one at
+        a time; it is retired once it holds half its memory cap, and ends with this process
+        or at :func:`close_children`.
 
     Returns
     -------
@@ -132,6 +141,8 @@ def run_bounded(fn: Callable[..., T], /, *args: Any, timeout: float | None = Non
     seconds = check_timeout(timeout)
     cap_mb = _check_memory(memory_mb)
     what = what or getattr(fn, "__qualname__", repr(fn))
+    if reuse:
+        return _run_warm(fn, args, kwargs, seconds, cap_mb, what)
     job = pickle.dumps((fn, args, kwargs, cap_mb, os.getpid()), protocol=pickle.HIGHEST_PROTOCOL)
     data = pickle.dumps(list(sys.path), protocol=pickle.HIGHEST_PROTOCOL) + job
     started = time.monotonic()
@@ -212,6 +223,224 @@ def _result(code: int, out: bytes, err: bytes, what: str, cap_mb: float) -> Any:
     if status == "ok":
         return value
     raise value
+
+
+# -- children kept between calls (reuse=True) --------------------------------------------
+# The first thing a kept child runs: read the parent's import path, then serve jobs.
+_BOOT_KEPT = (
+    "import pickle,sys;"
+    "sys.path[:]=pickle.load(sys.stdin.buffer);"
+    "from symopt.isolate import _kept_main;"
+    "_kept_main()"
+)
+#: Idle kept children of this process, by memory cap (a child's macOS watchdog has one cap).
+_IDLE: dict[float, list["_Kept"]] = {}
+_IDLE_LOCK = threading.Lock()
+_IDLE_OWNER = os.getpid()
+#: Idle children kept per memory cap; more are closed when they come back.
+_MAX_IDLE = 4
+_HEADER = 8
+
+
+class _Kept:
+    """A child process that runs pickled jobs one after another, framed on its pipes."""
+
+    def __init__(self, cap_mb: float) -> None:
+        import tempfile
+        self.cap_mb = cap_mb
+        self.errors = tempfile.TemporaryFile()      # a pipe could fill up and block the child
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", _BOOT_KEPT], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self.errors, start_new_session=os.name == "posix")
+        hello = pickle.dumps(list(sys.path), protocol=pickle.HIGHEST_PROTOCOL)
+        hello += _frame(pickle.dumps((cap_mb, os.getpid()), protocol=pickle.HIGHEST_PROTOCOL))
+        self._send(hello)
+
+    def _send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+        self.process.stdin.flush()
+
+    def call(self, job: bytes, deadline: float, what: str, seconds: float) -> Any:
+        """Send one job; its ``(status, value)`` answer, or an error after killing the child."""
+        import select
+        try:
+            self._send(_frame(job))
+        except OSError:
+            return self._died(what)
+        out = self.process.stdout
+        assert out is not None
+        fd = out.fileno()
+        while True:
+            wait = min(_POLL, max(deadline - time.monotonic(), 0.0))
+            ready, _, _ = select.select([fd], [], [], wait)
+            if ready:
+                header = _read_exactly(fd, _HEADER)
+                body = _read_exactly(fd, int.from_bytes(header, "little")) if header else b""
+                if not header or body is None:
+                    return self._died(what)
+                try:
+                    return pickle.loads(body)
+                except Exception as exc:  # noqa: BLE001 - e.g. an exception that does not unpickle
+                    raise SymoptError(f"{what}: the answer of the child process could not be "
+                                      f"read ({type(exc).__name__}: {exc})") from None
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise BudgetExceeded(f"{what} did not finish within {seconds:.3g} s; "
+                                     "its child process was stopped")
+            if _resident_mb(self.process.pid) > self.cap_mb:
+                self.kill()
+                raise MemoryBudgetExceeded(f"{what} used more than memory_mb={self.cap_mb:g} "
+                                           "MiB; its child process was stopped (raise "
+                                           "memory_mb to allow more)")
+
+    def _died(self, what: str) -> Any:
+        """The child ended without an answer: raise why, as a fresh child would."""
+        _kill(self.process)
+        code = self.process.returncode
+        if code == _OVER_MEMORY:
+            self.errors.close()
+            raise MemoryBudgetExceeded(f"{what} used more than memory_mb={self.cap_mb:g} MiB; "
+                                       "its child process stopped (raise memory_mb to allow "
+                                       "more)")
+        self.errors.seek(0)
+        lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        self.errors.close()
+        last = lines[-1] if lines else "no message"
+        raise SymoptError(f"{what}: the child process ended with exit code {code} without a "
+                          f"result ({last})")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """Kill the child and everything it started; reap it and close its files."""
+        _kill(self.process)
+        self.errors.close()
+
+    def close(self) -> None:
+        """Ask an idle child to stop (end of its input), kill it if it does not."""
+        try:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            self.process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            pass
+        self.kill()
+
+
+def _frame(data: bytes) -> bytes:
+    return len(data).to_bytes(_HEADER, "little") + data
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    """``size`` bytes from ``fd`` (blocking), or None at the end of the stream before that."""
+    parts, got = [], 0
+    while got < size:
+        part = os.read(fd, min(size - got, 1 << 20))
+        if not part:
+            return None
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
+
+
+def _take(cap_mb: float) -> _Kept:
+    global _IDLE_OWNER
+    with _IDLE_LOCK:
+        if _IDLE_OWNER != os.getpid():   # a forked copy of this process: not its children
+            _IDLE.clear()
+            _IDLE_OWNER = os.getpid()
+        idle = _IDLE.get(cap_mb, [])
+        while idle:
+            child = idle.pop()
+            if child.alive():
+                return child
+            child.kill()
+    return _Kept(cap_mb)
+
+
+def _give_back(child: _Kept) -> None:
+    if not child.alive() or _resident_mb(child.process.pid) > child.cap_mb / 2:
+        child.close()
+        return
+    with _IDLE_LOCK:
+        idle = _IDLE.setdefault(child.cap_mb, [])
+        if _IDLE_OWNER == os.getpid() and len(idle) < _MAX_IDLE:
+            idle.append(child)
+            return
+    child.close()
+
+
+def close_children() -> None:
+    """Stop the idle children that ``run_bounded(..., reuse=True)`` keeps for this process."""
+    with _IDLE_LOCK:
+        children = [c for idle in _IDLE.values() for c in idle] if _IDLE_OWNER == os.getpid() \
+            else []
+        _IDLE.clear()
+    for child in children:
+        child.close()
+
+
+atexit.register(close_children)
+
+
+def _run_warm(fn: Callable[..., T], args: tuple, kwargs: dict, seconds: float, cap_mb: float,
+              what: str) -> T:
+    """:func:`run_bounded` in a kept child: taken idle (or started), given back if healthy."""
+    job = pickle.dumps((fn, args, kwargs), protocol=pickle.HIGHEST_PROTOCOL)
+    deadline = time.monotonic() + seconds
+    child = _take(cap_mb)
+    try:
+        status, value = child.call(job, deadline, what, seconds)
+    except BaseException:
+        child.kill()     # over its time or memory, dead, or the caller was interrupted
+        raise
+    _give_back(child)
+    if status == "ok":
+        return value
+    raise value
+
+
+def _kept_main() -> None:
+    """Serve framed jobs from stdin until it ends; answer each, framed, on the real stdout."""
+    if hasattr(signal, "SIGINT"):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
+    source = sys.stdin.buffer
+    cap_mb, parent = pickle.loads(_read_frame(source) or b"")
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever a job prints goes to stderr, not into the answers
+    if os.name == "posix":
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+        if sys.platform == "darwin" and math.isfinite(cap_mb):  # pragma: no cover
+            threading.Thread(target=_watch_peak, args=(cap_mb,), daemon=True).start()
+    while True:
+        job = _read_frame(source)
+        if job is None:
+            os._exit(0)
+        try:
+            fn, args, kwargs = pickle.loads(job)
+            message: tuple[str, Any] = ("ok", fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there
+            message = ("error", exc)
+        if hasattr(signal, "setitimer"):
+            signal.setitimer(signal.ITIMER_REAL, 0)   # no alarm of this job reaches the next
+        try:
+            data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as exc:  # noqa: BLE001
+            data = pickle.dumps(("error", SymoptError(
+                f"the result of the child process could not be pickled: {exc}")))
+        result.write(_frame(data))
+        result.flush()
+
+
+def _read_frame(source: Any) -> bytes | None:
+    header = source.read(_HEADER)
+    if len(header) < _HEADER:
+        return None
+    size = int.from_bytes(header, "little")
+    body = source.read(size)
+    return body if len(body) == size else None
 
 
 # -- the child's side --------------------------------------------------------------------

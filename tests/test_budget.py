@@ -208,6 +208,47 @@ def test_run_bounded_works_inside_a_daemonic_worker_process():
     assert points == [((0, 0), "saddle")] and status == "complete"
 
 
+# -- a kept child: run_bounded(..., reuse=True) ------------------------------------------
+@linux
+def test_a_kept_child_serves_the_next_call_and_ends_at_close_children():
+    from symopt.isolate import close_children
+    first = run_bounded(my_pid, timeout=60, reuse=True)
+    with pytest.raises(ValueError, match="math domain error"):   # an error leaves it usable
+        run_bounded(math.sqrt, -1, timeout=60, reuse=True)
+    assert run_bounded(my_pid, timeout=60, reuse=True) == first != os.getpid()
+    assert my_children() == [first]
+    close_children()
+    assert gone(first) and my_children() == []
+
+
+@linux
+def test_a_kept_child_over_its_budget_is_killed_and_replaced(tmp_path):
+    from symopt.isolate import close_children
+    record = tmp_path / "pids"
+    first = run_bounded(my_pid, timeout=60, reuse=True)
+    with pytest.raises(BudgetExceeded, match="child process was stopped"):
+        run_bounded(pid_then_grandchild, str(record), 60, timeout=5, reuse=True)
+    child, grandchild = map(int, record.read_text().split())
+    assert child == first and gone(child) and gone(grandchild)
+    assert run_bounded(my_pid, timeout=60, reuse=True) not in (first, os.getpid())
+    close_children()
+    assert my_children() == []
+
+
+@linux
+def test_a_kept_child_that_dies_or_grows_is_reported_like_a_fresh_one():
+    from symopt.isolate import close_children
+    with pytest.raises(SymoptError, match="exit code 3 without a result"):
+        run_bounded(crash, 3, timeout=60, reuse=True)
+    with pytest.raises(MemoryBudgetExceeded, match="memory_mb=200"):
+        run_bounded(hog, 600, timeout=60, memory_mb=200, reuse=True)
+    with pytest.raises(SymoptError, match="could not be pickled"):
+        run_bounded(unpicklable_result, timeout=60, reuse=True)
+    assert run_bounded(int, "ff", base=16, timeout=60, reuse=True) == 255
+    close_children()
+    assert my_children() == []
+
+
 # -- critical_points holds its budget from any thread ------------------------------------
 def symopt_threads():
     return [t for t in threading.enumerate() if t is not threading.current_thread()]

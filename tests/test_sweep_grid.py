@@ -111,3 +111,54 @@ def test_basin_labels_use_the_tolerance_relative_to_the_point():
     assert list(found["basin"]) == ["(10, 0)", "elsewhere", "(0, 0)", "elsewhere", "diverged"]
     assert list(found["nearest"]) == ["(10, 0)", "(10, 0)", "(0, 0)", "(0, 0)", "(0, 0)"]
     np.testing.assert_allclose(found["distance"][:4], [0.0105, 0.0115, 0.0005, np.sqrt(41)])
+
+
+class _RecordingLibc:
+    """Stands for glibc: records mallopt and malloc_trim calls."""
+
+    def __init__(self):
+        self.calls = []
+
+    def mallopt(self, parameter, value):
+        self.calls.append(("mallopt", parameter, value))
+        return 1
+
+    def malloc_trim(self, pad):
+        self.calls.append(("malloc_trim", pad))
+        return 1
+
+
+def test_runs_raise_fixed_malloc_thresholds_once_and_set_back_the_environments_values(
+        monkeypatch):
+    import threading
+
+    from symopt.sweep import tasks
+    libc = _RecordingLibc()
+    monkeypatch.setattr(tasks, "_fixed_malloc", lambda: libc)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")        # what Dask's nanny sets
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    inside, release = threading.Event(), threading.Event()
+
+    def second_run():
+        with tasks.roomy_malloc():
+            inside.set()
+            release.wait(10)
+
+    with tasks.roomy_malloc():                     # two runs at once in one process
+        other = threading.Thread(target=second_run)
+        other.start()
+        inside.wait(10)
+        assert libc.calls == [("mallopt", -3, 32 * 2**20), ("mallopt", -1, 256 * 2**20)]
+    assert len(libc.calls) == 2                    # the other run still needs the heap
+    release.set()
+    other.join()
+    # glibc's defaults: M_MMAP_THRESHOLD 128 KiB; the trim threshold as the environment said
+    assert libc.calls[2:] == [("mallopt", -3, 128 * 1024), ("mallopt", -1, 65536),
+                              ("malloc_trim", 0)]
+
+
+def test_malloc_is_left_alone_where_glibc_adapts_its_thresholds(monkeypatch):
+    from symopt.sweep import tasks
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    assert tasks._fixed_malloc() is None

@@ -160,3 +160,53 @@ def test_a_hanging_analysis_is_cut_at_its_budget_and_reported_as_a_timeout():
     assert result.landmarks == ()
     found = analyse(AnalysisTask(0, "key", so.Loss.parse("(x - 1)**2"), "(x - 1)**2", 30))
     assert found.status == "complete" and found.landmarks[0].coords == (1.0,)
+
+
+def test_analyses_share_one_kept_child_and_a_hung_one_is_replaced_after_its_budget():
+    from symopt.isolate import close_children
+    from symopt.sweep.tasks import AnalysisTask, analyse
+    close_children()
+    losses = [(so.Loss.parse("(x - 1)**2"), 30), (_Hang(), 0.5), (so.Loss.parse("(x + 2)**2"), 30),
+              (so.Loss.parse("(x - 3)**2"), 30)]
+    found = [analyse(AnalysisTask(i, "key", loss, f"loss {i}", budget))
+             for i, (loss, budget) in enumerate(losses)]
+    assert [f.status for f in found] == ["complete", "timeout", "complete", "complete"]
+    assert [f.landmarks[0].coords for f in found if f.landmarks] == [(1.0,), (-2.0,), (3.0,)]
+    assert len(_children()) == 1          # the hung child was killed, its successor is kept
+    close_children()
+    assert _children() == []
+
+
+def _children() -> list[int]:
+    """Pids of this process's children that have not ended, read from /proc."""
+    pids = [int(p) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
+            for p in (task / "children").read_text().split()]
+    return [p for p in pids if Path(f"/proc/{p}/stat").exists() and
+            Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"]
+
+
+class _InOrder(__import__("concurrent.futures").futures.Executor):
+    """Runs each call when it is submitted, here, and records what was submitted."""
+
+    def __init__(self):
+        self.submitted = []
+
+    def submit(self, fn, *args, **kwargs):
+        from concurrent.futures import Future
+        self.submitted.append(args[0])
+        future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_the_hardest_analyses_are_submitted_first_and_the_table_keeps_the_given_order():
+    from symopt.sweep.tasks import AnalysisTask
+    executor = _InOrder()
+    losses = ["(x - 1)**2", "x**2 + y**2 + z**4", "(x - 2)**2 + y**6"]
+    table = so.sweep(losses, {"gd": optim.gd(0.1)}, starts=2, steps=3, seed=0,
+                     executor=executor, progress=False, analysis_budget=30)
+    analysed = [t.label for t in executor.submitted if isinstance(t, AnalysisTask)]
+    # by parameters, then total degree: three parameters, then degree 6, then degree 2
+    assert analysed == ["x**2 + y**2 + z**4", "(x - 2)**2 + y**6", "(x - 1)**2"]
+    assert list(dict.fromkeys(table.loss)) == losses
+    assert set(table.analysis) == {"complete"}

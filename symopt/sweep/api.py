@@ -217,7 +217,9 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
                             len(done_analyses) + len(done_runs))
         landmarks: dict[int, Landmarks] = {i: store.read_analysis(i, analyses[i].key)
                                            for i in done_analyses}
-        todo = [t for t in analyses if t.index not in done_analyses]
+        # the hardest first, so that a slow one overlaps the others instead of ending last
+        todo = sorted((t for t in analyses if t.index not in done_analyses),
+                      key=lambda t: _difficulty(t.loss), reverse=True)
         saved = store is not None
         _collect(backend, analyse, todo, store.write_analysis if saved else None, landmarks, bar)
         loss_index = {e.key: i for i, e in enumerate(entries)}
@@ -228,12 +230,54 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
         if bar is not None:
             bar.close()
         backend.close()
+        from ..isolate import close_children
+        close_children()        # the analyses' children kept by this process (serial, threads)
 
     # 5. one table, in task order
     for index in sorted(done_runs):
         tables[index] = store.read_run(index, runs[index].key)
     combined = pa.concat_tables([tables[t.index] for t in runs])
     return combined.to_pandas(types_mapper=lambda t: _pandas_type(pandas, pa, t))
+
+
+#: Nodes of a loss's expression looked at when guessing how hard its analysis is.
+_DIFFICULTY_NODES = 20_000
+
+
+def _difficulty(loss: Any) -> tuple[int, float, int]:
+    """A guess at how long the exact analysis of ``loss`` takes, for ordering, never for
+    results: (parameters, a bound on its total degree, inf when it is not a polynomial,
+    expression nodes). One walk over at most ``_DIFFICULTY_NODES`` nodes; a loss whose
+    expression is not built yet (a data set's) counts as hardest."""
+    expr = getattr(loss, "_expr", None)
+    n = getattr(loss, "n_params", 0)
+    if expr is None:
+        return (n, math.inf, 0)
+    params = set(loss.params)
+    nodes = 0
+
+    def degree(e: Any) -> float:
+        nonlocal nodes
+        nodes += 1
+        if nodes > _DIFFICULTY_NODES:
+            return math.inf
+        if e in params:
+            return 1
+        if e.is_Number or not (e.free_symbols & params):
+            return 0
+        if e.is_Add:
+            return max(degree(a) for a in e.args)
+        if e.is_Mul:
+            return sum(degree(a) for a in e.args)
+        if e.is_Pow and e.exp.is_Integer and e.exp >= 0:
+            return degree(e.base) * int(e.exp)
+        return math.inf                         # a function, a fraction, a root: not polynomial
+
+    try:
+        bound = degree(expr)
+    except (RecursionError, TypeError, AttributeError):
+        bound = math.inf
+    return (n, bound, min(nodes, _DIFFICULTY_NODES))
 
 
 def _pandas_type(pandas: Any, pa: Any, arrow_type: Any) -> Any:

@@ -77,9 +77,11 @@ class _Dask(Backend):
         futures = {self.client.submit(function, item, key=f"symopt-{key(item)[:16]}-{run_id}",
                                       pure=False): item
                    for item in items}
+        finished = dask_completed(futures, with_results=True)   # fetched as they finish
         try:
-            for future in dask_completed(futures):
-                yield futures[future], future.result()
+            for future, result in finished:
+                # let go of the finished future: its result leaves the worker's memory
+                yield futures.pop(future), result
         finally:
             pending = [future for future in futures if not future.done()]
             if pending:
