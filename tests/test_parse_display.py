@@ -81,3 +81,38 @@ def test_json_facts_carry_the_written_form_beside_the_computing_form():
     facts = so.critical_points("(1 - w1*w2)**2").to_dict()
     assert facts["written"] == "(1 - w1*w2)**2"
     assert so.parse_expression(facts["expr"]) == so.parse_expression(facts["written"])
+
+
+# text -> (plain text, LaTeX), written out by hand from the text as typed
+WRITTEN_SIGNS_AND_NUMBERS = [
+    # after a minus sign a product keeps its factors in the written order
+    ("x - w2*w1", "x - w2*w1", "x - w_{2} w_{1}"),
+    ("-w2*w1*3", "-w2*w1*3", r"- w_{2} w_{1} \cdot 3"),
+    # two signs stay two signs
+    ("x - (-3)*y", "x - (-3)*y", r"x - \left(-3\right) y"),
+    # a number after another factor is kept apart by a centred dot
+    ("2**x*3", "2**x*3", r"2^{x} \cdot 3"),
+    ("x*2", "x*2", r"x \cdot 2"),
+    ("2**x*3**y", "2**x*3**y", r"2^{x} \cdot 3^{y}"),
+    # a logarithm to a base shows the base as a subscript
+    ("log(x, 2)", "log(x, 2)", r"\log_{2}\left(x\right)"),
+    # the lecture's notation: sigma for the sigmoid, max(0, x) for ReLU, ln(1 + e^x) softplus
+    ("sigmoid(w1*x) + relu(w2) - softplus(w1)", "sigmoid(w1*x) + relu(w2) - softplus(w1)",
+     r"\sigma\left(w_{1} x\right) + \max\left(0, w_{2}\right) - \ln\left(1 + e^{w_{1}}\right)"),
+]
+
+
+@pytest.mark.parametrize("text, written, tex", WRITTEN_SIGNS_AND_NUMBERS)
+def test_signs_factor_order_numbers_and_functions_are_shown_as_written(text, written, tex):
+    form = as_written(text)
+    assert str(form) == written
+    assert to_tex(form) == tex
+    assert sp.simplify(evaluated(form) - parse_expression(text)) == 0
+
+
+def test_the_plot_title_draws_the_lecture_notation():
+    from symopt.plotting.notation import loss_title
+
+    loss = so.Loss.parse("sigmoid(w1) + log(w2**2 + 1, 2)")
+    assert loss_title(loss, ["w1", "w2"]) == (
+        r"$L(w_{1}, w_{2}) = \sigma\left(w_{1}\right) + \log_{2}\left(w_{2}^{2} + 1\right)$")

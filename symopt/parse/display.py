@@ -53,10 +53,19 @@ class _WrittenPrinter(StrPrinter):
     def _print_Mul(self, expr: Any) -> str:
         if expr.args[0] is sympy.S.NegativeOne and len(expr.args) > 1:
             rest = expr.args[1:]
+            if len(rest) == 1 and _led_by_negative_number(rest[0]):  # x - (-3)*y
+                lead, *others = rest[0].args
+                return "-(" + str(lead) + ")*" + self._print(
+                    sympy.Mul(*others, evaluate=False))
             if len(rest) == 1:
                 return "-" + self.parenthesize(rest[0], PRECEDENCE["Mul"])
             return "-" + self._print(sympy.Mul(*rest, evaluate=False))
         return super()._print_Mul(expr)
+
+    def _print_Function(self, expr: Any) -> str:
+        if expr.func.__name__ == "log_base":
+            return "log(" + ", ".join(self._print(a) for a in expr.args) + ")"
+        return super()._print_Function(expr)
 
 
 def as_written(text: str, max_length: int = 5000, max_depth: int = 60) -> Written:
@@ -124,14 +133,13 @@ _SYMPY_FUNCTIONS = {"exp": sympy.exp, "log": sympy.log, "ln": sympy.log, "sin": 
 
 
 def _call(name: str, args: list[Any]) -> Any:
-    """A call as written: ``sqrt(x)`` as a root, ``log(x, 2)`` as ``log(x)/log(2)``, and the
-    functions SymPy has no name for (``sigmoid``, ``softplus``, ``relu``) by their own name."""
+    """A call as written: ``sqrt(x)`` as a root, and the functions SymPy has no notation for
+    (``sigmoid``, ``softplus``, ``relu``, a logarithm to a base ``log(x, 2)``, kept as
+    ``log_base(x, 2)``) by a name of their own, which the printers write as the lecture does."""
     if name == "sqrt":
         return sympy.Pow(args[0], sympy.S.Half, evaluate=False)
-    if name in ("log", "ln") and len(args) == 2:
-        return sympy.Mul(sympy.log(args[0], evaluate=False),
-                         sympy.Pow(sympy.log(args[1], evaluate=False), -1, evaluate=False),
-                         evaluate=False)
+    if name in ("log", "ln") and len(args) == 2:  # log(x, 2): a logarithm to base 2
+        return sympy.Function("log_base")(*args)
     if name in _SYMPY_FUNCTIONS:
         return _SYMPY_FUNCTIONS[name](*args, evaluate=False)
     return sympy.Function(name)(*args)
@@ -147,8 +155,12 @@ def evaluated(written: Written) -> sympy.Expr:
     """
     from sympy.core.function import AppliedUndef
 
-    expr = written.expr.replace(lambda e: isinstance(e, AppliedUndef),
-                                lambda e: _FUNCTIONS[e.func.__name__][2](*e.args))
+    def value(e: Any) -> Any:
+        if e.func.__name__ == "log_base":
+            return sympy.log(*e.args)
+        return _FUNCTIONS[e.func.__name__][2](*e.args)
+
+    expr = written.expr.replace(lambda e: isinstance(e, AppliedUndef), value)
     return expr.doit(deep=True)
 
 
@@ -158,9 +170,16 @@ def _negative(operand: Any) -> Any:
     if isinstance(operand, sympy.Number):
         return -operand
     factors = list(sympy.Mul.make_args(operand) if isinstance(operand, sympy.Mul) else (operand,))
+    if _led_by_negative_number(operand):  # x - (-3)*y keeps both signs
+        return sympy.Mul(sympy.S.NegativeOne, operand, evaluate=False)
     if isinstance(factors[0], sympy.Number):
         return sympy.Mul(-factors[0], *factors[1:], evaluate=False)
     return sympy.Mul(sympy.S.NegativeOne, *factors, evaluate=False)
+
+
+def _led_by_negative_number(expr: Any) -> bool:
+    return (isinstance(expr, sympy.Mul) and len(expr.args) > 1 and expr.args[0].is_Number
+            and expr.args[0].is_negative)
 
 
 def _run(node: ast.BinOp, ops: tuple[type, ...], walker: _Walk) -> list[Any]:

@@ -259,9 +259,73 @@ class SafeLatexPrinter(LectureSoftmax, LectureOrder, LatexPrinter):
             return self._hprint_Function(expr.__name__)
         return super()._print_FunctionClass(expr)
 
+    def _print_Mul(self, expr: Any, *args: Any, **kwargs: Any) -> str:
+        if self._settings.get("order") == "none":  # as written: see _written_product
+            return self._written_product(expr)
+        return super()._print_Mul(expr, *args, **kwargs)
+
+    def _print_Add(self, expr: Any, order: Any = None) -> str:
+        if self._settings.get("order") != "none":
+            return super()._print_Add(expr, order=order)
+        out = ""
+        for i, term in enumerate(expr.args):  # as written: each term carries its own sign
+            tex = self._print(term)
+            if self._needs_add_brackets(term):
+                tex = "\\left(" + tex + "\\right)"
+            if i == 0:
+                out = tex
+            elif tex.startswith("-"):
+                out += " - " + tex[1:].lstrip()
+            else:
+                out += " + " + tex
+        return out
+
+    def _written_product(self, expr: Any, after_minus: bool = False) -> str:
+        """A product in the order its factors were written.
+
+        A leading ``-1`` (or negative number) is the product's sign; after another minus sign
+        (``x - (-3)*y``) a negative number keeps its brackets, so the text's two signs stay.
+        Factors with a negative power form the denominator of one fraction.  Where a number
+        would follow another factor (``2**x*3``, ``x*2``) a ``\\cdot`` keeps them apart.
+        """
+        factors = list(expr.args)
+        sign = ""
+        first = factors[0]
+        if first.is_Number and first.is_negative and len(factors) > 1 and not after_minus:
+            sign = "- "
+            factors = factors[1:] if first == -1 else [-first] + factors[1:]
+        top = [f for f in factors if not _negative_power(f)]
+        bottom = [f.base if f.exp == -1 else sp.Pow(f.base, -f.exp, evaluate=False)
+                  for f in factors if _negative_power(f)]
+        if not bottom:
+            return sign + self._written_factors(top, alone=not sign and len(top) == 1)
+        numerator = self._written_factors(top, alone=len(top) == 1) if top else "1"
+        return sign + "\\frac{" + numerator + "}{" + self._written_factors(
+            bottom, alone=len(bottom) == 1) + "}"
+
+    def _written_factors(self, factors: list[Any], alone: bool) -> str:
+        out = ""
+        for i, factor in enumerate(factors):
+            if isinstance(factor, sp.Mul):
+                tex = self._written_product(factor, after_minus=i == 0 and not alone)
+            else:
+                tex = self._print(factor)
+            if i == 0 and factor.is_Number and factor.is_negative and len(factors) > 1:
+                tex = "\\left(" + tex + "\\right)"
+            elif (factor.is_Add and not alone) or (i > 0 and tex.startswith("-")):
+                tex = "\\left(" + tex + "\\right)"
+            if i > 0:
+                out += " \\cdot " if tex[:1].isdigit() else " "
+            out += tex
+        return out
+
     def _print_Function(self, expr: Any, exp: str | None = None) -> str:
         if not isinstance(expr, AppliedUndef):
             return super()._print_Function(expr, exp)
+        lecture = _LECTURE_FUNCTIONS.get(expr.func.__name__)
+        if lecture is not None and len(expr.args) == lecture[0]:
+            tex = lecture[1].format(*(self._print(a) for a in expr.args))
+            return tex if exp is None else "\\left(" + tex + "\\right)^{" + exp + "}"
         name = self._hprint_Function(expr.func.__name__)
         if exp is not None:
             name = "{" + name + "}^{" + exp + "}"
@@ -276,6 +340,21 @@ class SafeLatexPrinter(LectureSoftmax, LectureOrder, LatexPrinter):
         bottom = " ".join("\\partial " + self._print(v) + ("" if n == 1 else "^{%d}" % n)
                           for v, n in expr.variable_count)
         return "\\frac{%s %s}{%s}" % (top, self._print(expr.expr), bottom)
+
+
+def _negative_power(factor: Any) -> bool:
+    return (isinstance(factor, sp.Pow) and factor.exp.is_Number and factor.exp.is_negative)
+
+
+#: The functions a loss may call that SymPy has no notation for, as the lecture writes them
+#: (number of arguments, LaTeX): sigma for the sigmoid, the log of 1 + e^x for softplus, the
+#: larger of 0 and x for ReLU, and a base-b logarithm with its base as a subscript.
+_LECTURE_FUNCTIONS: dict[str, tuple[int, str]] = {
+    "sigmoid": (1, "\\sigma\\left({0}\\right)"),
+    "softplus": (1, "\\ln\\left(1 + e^{{{0}}}\\right)"),
+    "relu": (1, "\\max\\left(0, {0}\\right)"),
+    "log_base": (2, "\\log_{{{1}}}\\left({0}\\right)"),
+}
 
 
 def to_tex(obj: Any, target: str = "latex", hatted: Iterable[sp.Symbol] = ()) -> str:
