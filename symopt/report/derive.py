@@ -20,7 +20,7 @@ down from a saddle); :mod:`~symopt.report.checks` holds the comparisons with Sym
 from __future__ import annotations
 
 import itertools
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import sympy as sp
 
@@ -239,7 +239,8 @@ def _shortest_entries(matrix: sp.Matrix, params: Sequence[sp.Symbol],
 
 # -- optimizer rules ----------------------------------------------------------------------------
 def derive_optimizer_rules(names: Iterable[str] | None = None, *,
-                           language: str = "en") -> Derivation:
+                           language: str = "en",
+                           rule_tex: Callable[[str], str] | None = None) -> Derivation:
     """The update rules of optimizers and schedules, as symopt's optimizers document them.
 
     The LaTeX is read from :data:`symopt.optim.RULES` (the one place each rule is written).
@@ -250,6 +251,9 @@ def derive_optimizer_rules(names: Iterable[str] | None = None, *,
         Rule names (``"momentum"``, ``"adam"``, ``"cosine"``, ...); default: every optimizer
         and schedule.
     language : {"en", "zh"}
+    rule_tex : callable, optional
+        The LaTeX of a rule by name (for a document's own symbols); default: the rule as
+        :data:`symopt.optim.RULES` writes it.
 
     Examples
     --------
@@ -269,8 +273,9 @@ def derive_optimizer_rules(names: Iterable[str] | None = None, *,
     for name in chosen:
         kind = ("schedule" if name in SCHEDULES else "optimizer" if name in OPTIMIZERS
                 else "transform")
+        tex = RULES[name] if rule_tex is None else rule_tex(name)
         steps.append(Step(f"rule.{name}", (name,), say(f"rule_{kind}", name=name),
-                          (Line(Tex(RULES[name])),), {"rule": RULES[name]}))
+                          (Line(Tex(tex)),), {"rule": tex}))
     section = Section(say("h_rules"), tuple(steps), say(
         "rules_text", t=Tex("t"), g=Tex("g_t = \\nabla L(\\theta_t)"), eta=Tex("\\eta_t")))
     return Derivation((), (section,), language)

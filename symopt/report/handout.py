@@ -22,7 +22,7 @@ import sympy as sp
 from .checks import same_expr
 from .latex import CJK_PREAMBLE, FIT_MACROS, check_tex, latex_layout
 from .layout import lay_out
-from .lecture import lecture_loss, lecture_week2
+from .lecture import lecture_loss, lecture_rule_tex, lecture_week2
 from .records import Derivation, DerivationError, Section
 from .handout_text import ERRATA, TEXT
 
@@ -45,9 +45,6 @@ RULE_NAMES: dict[str, dict[str, str]] = {
            "exponential": "学习率衰减 (指数)", "linear_warmup": "预热 (线性)",
            "warmup_cosine": "预热后余弦衰减", "transformer": "Transformer 的学习率调度"},
 }
-
-# One symbol per meaning: the rules' lambda (momentum coefficient, weight decay) is renamed.
-_RENAME = {"momentum": "\\mu", "adam": "\\mathrm{wd}"}
 
 _ENGINES = {"en": "pdflatex", "zh": "xelatex"}
 
@@ -133,13 +130,10 @@ def _figure(figures: Mapping[str, Any] | None, name: str, caption: str,
 
 
 def _rule(name: str, language: str) -> str:
-    from ..optim.rules import RULES
-
-    tex = RULES[name]
-    if name in _RENAME:
-        tex = re.sub(r"\\lambda(?![A-Za-z])", lambda _: _RENAME[name], tex)
-    if "\\lambda" in tex:
-        raise DerivationError(f"the rule {name!r} uses lambda, kept for eigenvalues")
+    try:
+        tex = lecture_rule_tex(name)
+    except ValueError as error:
+        raise DerivationError(str(error)) from None
     return ("\\paragraph{" + RULE_NAMES[language][name] + "}\n\\[\n" + check_tex(tex)
             + "\n\\]\n")
 

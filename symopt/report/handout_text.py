@@ -24,7 +24,7 @@ _EN: dict[str, str] = {
         "One symbol, one meaning: \\(\\lambda\\) is only ever an eigenvalue of the Hessian "
         "\\(H\\); \\(\\eta\\) is the learning rate; \\(\\mu\\) the momentum coefficient (the "
         "notes write \\(\\lambda\\)); \\(\\alpha\\) the decay of RMSProp; \\(\\beta_1, \\beta_2\\) "
-        "those of Adam; \\(\\mathrm{wd}\\) a weight decay; \\(\\gamma\\) the decay factor of a "
+        "those of Adam; \\(\\delta\\) the weight decay; \\(\\gamma\\) the decay factor of a "
         "schedule; \\(\\sigma_i^t\\) the adaptive scale of parameter \\(i\\); \\(\\bar{x}\\) and "
         "\\(s\\) a mean and a standard deviation; \\(\\boldsymbol{\\gamma}, \\boldsymbol{\\beta}\\) "
         "the learnable scale and shift of batch normalisation."),
@@ -137,7 +137,7 @@ _ZH: dict[str, str] = {
     "notation": (
         "每个符号只有一个含义: \\(\\lambda\\) 只表示海瑟矩阵 \\(H\\) 的特征值; \\(\\eta\\) "
         "为学习率; \\(\\mu\\) 为动量系数 (讲义写作 \\(\\lambda\\)); \\(\\alpha\\) 为 RMSProp "
-        "的衰减系数; \\(\\beta_1, \\beta_2\\) 为 Adam 的系数; \\(\\mathrm{wd}\\) 为权重衰减; "
+        "的衰减系数; \\(\\beta_1, \\beta_2\\) 为 Adam 的系数; \\(\\delta\\) 为权重衰减; "
         "\\(\\gamma\\) 为学习率调度的衰减因子; \\(\\sigma_i^t\\) 为参数 \\(i\\) 的自适应尺度; "
         "\\(\\bar{x}\\) 与 \\(s\\) 为均值与标准差; \\(\\boldsymbol{\\gamma}, "
         "\\boldsymbol{\\beta}\\) 为批次标准化中可学习的缩放与平移。"),

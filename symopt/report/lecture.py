@@ -20,11 +20,37 @@ from .checks import same_expr
 from .derive import derive, derive_optimizer_rules
 from .words import APPROX, EQ, Writer
 
-__all__ = ["lecture_week2", "lecture_loss", "write_lecture", "LECTURE_RULES"]
+__all__ = ["lecture_week2", "lecture_loss", "write_lecture", "LECTURE_RULES", "LECTURE_SYMBOLS",
+           "lecture_rule_tex"]
 
 #: The optimizers and schedules the lecture covers (sections 3 and 4).
 LECTURE_RULES = ("gd", "momentum", "adagrad_lecture", "rmsprop_lecture", "adam", "exponential",
                  "linear_warmup", "warmup_cosine", "transformer")
+
+#: One symbol per meaning: in the lecture λ is an eigenvalue of the Hessian, so the rules'
+#: other λ are renamed: the momentum coefficient is μ, the weight decay δ.
+LECTURE_SYMBOLS: dict[str, str] = {"momentum": "\\mu", "adam": "\\delta"}
+
+
+def lecture_rule_tex(name: str) -> str:
+    """The LaTeX of an update rule with the lecture's symbols (:data:`LECTURE_SYMBOLS`).
+
+    Examples
+    --------
+    >>> "\\delta \\theta_t" in lecture_rule_tex("adam"), "\\lambda" in lecture_rule_tex("adam")
+    (True, False)
+    """
+    import re
+
+    from ..optim.rules import RULES
+
+    tex = RULES[name]
+    if name in LECTURE_SYMBOLS:
+        tex = re.sub(r"\\lambda(?![A-Za-z])", lambda _: LECTURE_SYMBOLS[name], tex)
+    if "\\lambda" in tex:
+        raise ValueError(f"the rule {name!r} uses lambda, kept for eigenvalues")
+    return tex
+
 
 _HALF = Tex("+ \\frac{1}{2}")
 
@@ -196,7 +222,7 @@ def lecture_week2(language: str = "en") -> Derivation:
     """
     say = Writer(language)
     loss = lecture_loss()
-    rules = derive_optimizer_rules(LECTURE_RULES, language=language)
+    rules = derive_optimizer_rules(LECTURE_RULES, language=language, rule_tex=lecture_rule_tex)
     sections = (_theory_section(say, loss), _example_section(say, loss)) + rules.sections + (
         _softmax_section(say),)
     return Derivation(say("lec_title"), sections, language, loss)
