@@ -78,7 +78,11 @@ def test_lambda_means_only_an_eigenvalue(english):
     assert "\\lambda" not in rules
     momentum = english[english.index("\\paragraph{Momentum}"):]
     assert momentum.split("\\]")[0].count("\\mu m_t") == 1
-    assert "\\mathrm{wd} \\theta_t" in english
+    # the weight decay has a symbol of its own (the rules' lambda), written in the notation
+    adam = english[english.index("\\paragraph{Adam"):].split("\\]")[0]
+    assert "g_t + \\delta \\theta_t" in adam
+    assert "\\(\\delta\\) the weight decay" in english
+    assert "\\mathrm{wd}" not in english
 
 
 def test_headings_are_human(english):
@@ -123,3 +127,53 @@ def test_handout_compiles_without_overfull_lines(tmp_path, language, engine, pac
         text = subprocess.run(["pdftotext", str(files.pdf), "-"], capture_output=True,
                               text=True, check=True).stdout
         assert ("批次标准化" if language == "zh" else "Batch normalization") in text
+
+
+def test_the_chinese_figures_have_chinese_labels_in_a_cjk_font(tmp_path, monkeypatch):
+    pytest.importorskip("matplotlib")
+    from matplotlib import font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    try:
+        font_manager.findfont(font_manager.FontProperties(family="Noto Sans CJK SC"),
+                              fallback_to_default=False)
+    except ValueError:
+        if os.environ.get("CI"):
+            pytest.fail("Noto Sans CJK is missing but CI is set: install fonts-noto-cjk")
+        pytest.skip("Noto Sans CJK is not installed (fonts-noto-cjk)")
+    from symopt.plot import handout_figures
+
+    seen: dict[str, tuple[set[str], set[str]]] = {}
+    save = Figure.savefig
+
+    def spy(fig, path, *args, **kwargs):
+        texts = [t for t in fig.findobj(Text) if t.get_text()]
+        seen[Path(path).name] = ({t.get_text() for t in texts},
+                                 {t.get_fontfamily()[0] for t in texts})
+        return save(fig, path, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", spy)
+    paths = handout_figures(tmp_path, dpi=40, language="zh")
+    assert sorted(p.name for p in paths.values()) == [
+        "handout_landscape.zh.png", "handout_paths.zh.png", "handout_schedules.zh.png"]
+    landscape, fonts = seen["handout_landscape.zh.png"]
+    assert {"鞍点", "逃离方向", "临界点族: $w_{1} w_{2} - 1 = 0$", "损失 (等高线按对数间隔)"} <= landscape
+    assert fonts == {"Noto Sans CJK SC"}
+    panels, _ = seen["handout_paths.zh.png"]
+    assert {"梯度下降", "动量", "Adam", "起点"} <= panels
+    schedules, _ = seen["handout_schedules.zh.png"]
+    assert {"学习率调度", "学习率", "步数 t", "指数衰减", "线性预热", "预热后余弦衰减"} <= schedules
+    # no English word is left in any of them (numbers and formulas need none)
+    for texts, _ in seen.values():
+        assert not [t for t in texts if re.search(r"[a-z]{3,}", re.sub(r"\$[^$]*\$", "", t))
+                    and t not in ("Adam", "Transformer (缩放)")]
+
+
+def test_a_label_without_a_translation_is_refused():
+    from symopt.plotting.handout import _translated
+
+    assert _translated("saddle", {"saddle": "鞍点"}) == "鞍点"
+    assert _translated("$w_{1}$", {}) == "$w_{1}$"
+    with pytest.raises(ValueError, match="no translation"):
+        _translated("learning rate", {"saddle": "鞍点"})

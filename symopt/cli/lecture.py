@@ -78,7 +78,7 @@ def _handout(scratch: str, language: str) -> list[Path]:
 
     try:
         from ..plot import handout_figures
-        figures = handout_figures(scratch)
+        figures = handout_figures(scratch, language=language)
     except ImportError:  # no matplotlib: the handout says where its figures would be
         figures = None
     files = write_handout(scratch, language, pdf=True, figures=figures)
