@@ -79,3 +79,29 @@ def test_softmax_and_log_sum_exp_in_the_lectures_notation():
     assert plain(softmax) == "exp(y1)/(exp(y1) + exp(y2))"
     assert to_tex(LogSumExp(y1, 0)) == "\\ln\\left(e^{y_{1}} + 1\\right)"
     assert "LogSumExp" not in plain(LogSumExp(y1, y2) - y1)
+
+
+def test_cross_entropy_in_the_lectures_notation():
+    # e = -sum_i yhat_i ln y'_i with y' = softmax(y) (LECTURE.md, section 5), written by hand
+    from symopt.functions import LogSumExp, cross_entropy
+
+    y1, y2, y3, w, b = sp.symbols("y1 y2 y3 w b", real=True)
+    one_hot = cross_entropy([y1, y2, y3], [0, 1, 0])
+    assert to_tex(one_hot) == (
+        "- \\ln\\frac{e^{y_{2}}}{e^{y_{1}} + e^{y_{2}} + e^{y_{3}}}")
+    assert plain(one_hot) == "-log(exp(y2)/(exp(y1) + exp(y2) + exp(y3)))"
+    soft = cross_entropy([y1, y2], [sp.Rational(1, 2), sp.Rational(1, 2)])
+    assert to_tex(soft) == (
+        "- \\frac{1}{2} \\ln\\frac{e^{y_{1}}}{e^{y_{1}} + e^{y_{2}}} "
+        "- \\frac{1}{2} \\ln\\frac{e^{y_{2}}}{e^{y_{1}} + e^{y_{2}}}")
+    # the mean over two samples plus a penalty: each sample's term keeps its own softmax
+    mean = (cross_entropy([w, b], [1, 0]) + cross_entropy([2 * w, b], [0, 1])) / 2 + w ** 2
+    assert plain(mean) == ("w**2 - 1/2*log(exp(w)/(exp(w) + exp(b))) "
+                           "- 1/2*log(exp(b)/(exp(2*w) + exp(b)))")
+    # the printed form has the loss's value
+    printed = (w ** 2 - sp.log(sp.exp(w) / (sp.exp(w) + sp.exp(b))) / 2
+               - sp.log(sp.exp(b) / (sp.exp(2 * w) + sp.exp(b))) / 2)
+    at = {w: sp.Rational(3, 7), b: sp.Rational(-2, 5)}
+    assert abs(sp.N((mean.rewrite(sp.log) - printed).subs(at), 30)) < 1e-25
+    # a log-sum-exp that pairs with no term stays a logarithm of a sum
+    assert to_tex(LogSumExp(y1, y2) + y1) == "y_{1} + \\ln\\left(e^{y_{1}} + e^{y_{2}}\\right)"

@@ -128,6 +128,10 @@ class LectureSoftmax:
             terms = [self._exp_of(a, latex) for a in expr.args]
             return ("\\ln\\left(" + " + ".join(terms) + "\\right)" if latex
                     else "log(" + " + ".join(terms) + ")")
+        if isinstance(expr, sp.Add) and expr.has(LogSumExp):
+            text = self._cross_entropy(expr, latex)
+            if text is not None:
+                return text
         parts = _softmax_parts(expr)
         if parts is not None:
             top, normaliser = parts
@@ -136,6 +140,52 @@ class LectureSoftmax:
                 return "\\frac{" + self._exp_of(top, latex) + "}{" + bottom + "}"
             return self._exp_of(top, latex) + "/(" + bottom + ")"
         return super()._print(expr, **kwargs)  # type: ignore[misc]
+
+    def _cross_entropy(self, expr: Any, latex: bool) -> str | None:
+        """``c*LogSumExp(y) - sum_k c_k*y_k`` with ``sum_k c_k = c`` (the cross-entropy of
+        logits ``y`` with target weights ``c_k``, one-hot or not) as the lecture writes it,
+        ``-sum_k c_k ln y'_k`` with ``y'`` the softmax: :math:`-\\ln(e^{y_k} / \\sum_j e^{y_j})`
+        for each ``k``; the sum's other terms come first, unchanged.  None when no log-sum-exp
+        pairs up so."""
+        from ..functions import LogSumExp
+
+        terms = list(sp.Add.make_args(expr))
+        pieces = []
+        for term in list(terms):
+            weight, lse = term.as_coeff_Mul()
+            if not (isinstance(lse, LogSumExp) and weight.is_positive) or term not in terms:
+                continue
+            found: list[tuple[Any, Any, Any]] = []
+            total = sp.S.Zero
+            for argument in lse.args:
+                for other in terms:
+                    if other is term or any(other is f[2] for f in found):
+                        continue
+                    ratio = sp.cancel(-other / argument)
+                    if ratio.is_Number and ratio.is_positive and total + ratio <= weight:
+                        found.append((ratio, argument, other))
+                        total += ratio
+                        break
+                if total == weight:
+                    break
+            if not found or total != weight:
+                continue
+            terms.remove(term)
+            bottom = " + ".join(self._exp_of(a, latex) for a in lse.args)
+            for ratio, argument, other in found:
+                terms.remove(other)
+                top = self._exp_of(argument, latex)
+                log = ("\\ln\\frac{" + top + "}{" + bottom + "}" if latex
+                       else "log(" + top + "/(" + bottom + "))")
+                if ratio != 1:
+                    log = self._print(ratio) + (" " if latex else "*") + log
+                pieces.append(log)
+        if not pieces:
+            return None
+        text = self._print(sp.Add(*terms)) if terms else ""
+        for piece in pieces:
+            text = (text + " - " + piece) if text else ("- " if latex else "-") + piece
+        return text
 
     def _exp_of(self, argument: Any, latex: bool) -> str:
         if argument == 0:
