@@ -37,7 +37,7 @@ def lecture_rule_tex(name: str) -> str:
 
     Examples
     --------
-    >>> "\\delta \\theta_t" in lecture_rule_tex("adam"), "\\lambda" in lecture_rule_tex("adam")
+    >>> "delta" in lecture_rule_tex("adam"), "lambda" in lecture_rule_tex("adam")
     (True, False)
     """
     import re
