@@ -201,9 +201,9 @@ def run(f: Any, optimizer: Any, x0: Any, steps: int = 1000, tol: float | None = 
     # 1. validate every argument into a plan, before the first step
     plan = plan_run(f, optimizer, x0, steps, tol, record_every, batch_size, epochs, shuffle,
                     seed, divergence_threshold)
-    # 2. iterate: one compiled JAX program for a JAX loss on full batches, else the NumPy loop
-    backend = "jax" if (getattr(plan.loss, "backend", None) == "jax"
-                        and plan.sampler is None) else "numpy"
+    # 2. iterate: one compiled JAX program for a JAX loss (full or mini-batch), else the
+    # NumPy loop
+    backend = "jax" if getattr(plan.loss, "backend", None) == "jax" else "numpy"
     if backend == "jax":
         from .backends.jax_loop import iterate as iterate_jax
         raw = iterate_jax(plan)

@@ -103,6 +103,79 @@ def test_fused_run_on_a_data_loss_equals_the_numpy_run_over_1000_steps(opt) -> N
     np.testing.assert_allclose(b.losses, a.losses, rtol=1e-12)
 
 
+def _two_tanh_loss(n: int) -> tuple[so.NumericLoss, so.NumericLoss, np.random.Generator]:
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-2, 2, n)
+    data = {"x": x, "y": np.sin(2 * x) + 0.1 * rng.normal(size=n)}
+    loss = so.Loss.from_model("c1*tanh(w1*x + b1) + c2*tanh(w2*x + b2) + b0", data=data)
+    return so.compile(loss), so.compile(loss, backend="jax"), rng
+
+
+@pytest.mark.parametrize("opt", [optim.adam(1e-2), optim.sgd(0.05, momentum=0.9)], ids=repr)
+def test_minibatch_run_on_jax_equals_the_numpy_run_over_1000_steps(opt) -> None:
+    # 203 samples in batches of 16: 12 full batches and a short one of 11 per epoch, shuffled
+    fn, fj, rng = _two_tanh_loss(203)
+    starts = rng.normal(size=(4, 7))
+    a = so.run(fn, opt, starts, steps=1000, record_every=100, batch_size=16, seed=3)
+    b = so.run(fj, opt, starts, steps=1000, record_every=100, batch_size=16, seed=3)
+    assert (a.backend, b.backend) == ("numpy", "jax")
+    np.testing.assert_array_equal(a.recorded_steps, b.recorded_steps)
+    np.testing.assert_array_equal(a.status, b.status)
+    # relative to each point's norm: single coordinates pass near 0 (|x| ~ 1e-5) on the way
+    error = np.linalg.norm(b.path - a.path, axis=-1)
+    assert np.all(error <= 1e-12 * np.linalg.norm(a.path, axis=-1))
+    np.testing.assert_allclose(b.losses, a.losses, rtol=1e-12)
+    np.testing.assert_allclose(b.grad_norm, a.grad_norm, rtol=1e-9)
+    # another seed draws other batches: the run is not the full-batch one in disguise
+    c = so.run(fj, opt, starts, steps=1000, record_every=100, batch_size=16, seed=4)
+    assert np.max(np.abs(c.x - b.x)) > 1e-6
+
+
+def test_minibatch_run_on_jax_two_steps_by_hand() -> None:
+    # L(w) = mean_i (w x_i - y_i)^2 on x = (1, 2, 3), y = (1, 1, 1); batches of 2 in order:
+    # {0, 1}, then the short {2}. dL_i/dw = 2 x_i (w x_i - 1).
+    # step 1 at w = 0: mean(2*1*(-1), 2*2*(-1)) = -3, so w = 0 - 0.1 * (-3) = 0.3
+    # step 2 at w = 0.3 on sample 2 only: 2*3*(0.9 - 1) = -0.6, so w = 0.3 + 0.06 = 0.36
+    data = {"x": np.array([1.0, 2.0, 3.0]), "y": np.array([1.0, 1.0, 1.0])}
+    loss = so.Loss.from_model("w*x", data=data)
+    fj = so.compile(loss, backend="jax")
+    result = so.run(fj, optim.gd(0.1), [0.0], steps=2, batch_size=2, shuffle=False)
+    assert result.backend == "jax"
+    np.testing.assert_allclose(result.path[:, 0], [0.0, 0.3, 0.36], rtol=1e-15, atol=0)
+    # the full-data gradient at 0.36: (2/3) (1 (0.36 - 1) + 2 (0.72 - 1) + 3 (1.08 - 1))
+    assert result.grad_norm == pytest.approx(0.64, rel=1e-14)
+    assert result.status == "max_steps" and result.nit == 2
+
+
+def test_minibatch_statuses_on_jax_agree_with_the_numpy_run() -> None:
+    # y = 2 x + 1 exactly: every sample's gradient vanishes at (b, w) = (1, 2), so mini-batch
+    # gd converges, tested on the full gradient at epoch ends only (10 samples, batches of 4:
+    # 3 updates per epoch); gd(2.0) overshoots (curvature 2 mean x^2 = 2.08 > 2 / 2) and
+    # diverges, except at the minimum, where every batch gradient is exactly 0
+    x = np.linspace(-1.5, 1.5, 10)
+    loss = so.Loss.from_model("w*x + b", data={"x": x, "y": 2 * x + 1})
+    fn, fj = so.compile(loss), so.compile(loss, backend="jax")
+    assert fj.params == ("b", "w")
+    starts = np.array([[0.0, 0.0], [-1.0, 3.0], [1.0, 2.0]])
+    expected = {  # (statuses, nit of the start at the minimum)
+        (0.3, 1e-6): (["converged"] * 3, 0),         # absolute tol: tested at x0 too
+        (0.3, None): (["converged"] * 3, 3),         # relative: first test at an epoch end
+        (2.0, 1e-6): (["diverged", "diverged", "converged"], 0),
+    }
+    for (lr, tol), (statuses, nit) in expected.items():
+        a = so.run(fn, optim.gd(lr), starts, steps=600, tol=tol, batch_size=4, seed=1)
+        b = so.run(fj, optim.gd(lr), starts, steps=600, tol=tol, batch_size=4, seed=1)
+        assert b.backend == "jax"
+        assert b.status.tolist() == statuses and b.nit[2] == nit
+        converged = b.status == "converged"
+        assert np.all(b.nit[converged] % 3 == 0)
+        np.testing.assert_array_equal(a.status, b.status)
+        np.testing.assert_array_equal(a.nit, b.nit)
+        np.testing.assert_array_equal(a.diverged_at, b.diverged_at)
+        np.testing.assert_array_equal(a.recorded_steps, b.recorded_steps)
+        np.testing.assert_allclose(b.x, a.x, rtol=1e-12, atol=1e-15)
+
+
 def test_statuses_and_stopped_points_agree_with_the_numpy_run(rosenbrock) -> None:
     fn, fj = rosenbrock
     # (1, 1) is the minimum (converges after one update, gradient exactly 0); gd(0.001) from

@@ -402,3 +402,29 @@ def test_loss_with_bad_parameter_count_is_rejected() -> None:
 
     with pytest.raises(TypeError, match=r"f\.n_params must be a positive int .* got '2'"):
         run(Broken(), optim.gd(0.1), [1.0, 1.0])
+
+
+class _HalvingWithNaN:
+    """Three starts, one parameter: row 0's gradient is NaN everywhere, row 1's is theta,
+    row 2's is 10 theta."""
+
+    n_params = 1
+
+    def value(self, theta):
+        return 0.5 * theta[..., 0] ** 2
+
+    def grad(self, theta):
+        g = theta * np.array([[1.0], [1.0], [10.0]])[: len(theta)]
+        g[0] = np.nan
+        return g
+
+
+def test_per_start_stops_with_a_nan_gradient_among_the_starts() -> None:
+    # gd(0.5): row 0 moves to NaN at update 1 (diverged); x <- x / 2 from 1 has gradient
+    # norm 2^-t, below 1e-8 times its start norm first at t = 27 (2^-26 = 1.5e-8); x <- -4 x
+    # from -1 passes 1e12 first at t = 20 (4^19 = 2.7e11, 4^20 = 1.1e12)
+    result = run(_HalvingWithNaN(), optim.gd(0.5), [[1.0], [1.0], [-1.0]], steps=100)
+    assert result.status.tolist() == ["diverged", "converged", "diverged"]
+    assert result.diverged_at.tolist() == [1, -1, 20]
+    assert result.nit.tolist() == [0, 27, 19]
+    assert result.x[1, 0] == 2.0 ** -27

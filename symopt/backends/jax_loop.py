@@ -7,6 +7,12 @@ program). The divergence and convergence tests are those of
 :mod:`symopt.backends.numpy_loop`, written once more in ``jnp.where`` form, so the two loops
 give the same statuses and, to rounding, the same points; a stopped start's point is captured
 only in the rare blocks of steps in which some start stopped (see :func:`_program`).
+Mini-batch runs are the same program: the batch index sequence is drawn beforehand from the
+plan's sampler (the one the NumPy loop draws from, so the same seed gives the same batches in
+the same order) and scanned over with the steps. A short last batch of an epoch is padded to
+the batch size with a repeat of one of its own samples and a 0/1 mask, so every step has the
+same shapes. Convergence is then tested, as in the NumPy loop, on the full-data gradient at
+the end of each epoch only.
 Compiled programs are cached on the loss, keyed by the optimizer and the run's shape.
 """
 
@@ -67,8 +73,33 @@ def _rows_within(rows: Any, threshold: Any) -> Any:
     return within
 
 
+def batch_sequence(plan: RunPlan) -> tuple[np.ndarray, np.ndarray | None]:
+    """The ``(total, batch_size)`` sample indices of every update, and the 0/1 mask of the
+    same shape (None when no batch is short).
+
+    Drawn from ``plan.sampler``, so they are the NumPy loop's batches. A short batch is
+    padded with its own first sample under mask 0: a padded position then only ever holds
+    values some kept position holds too, so it adds no NaN or infinity of its own.
+    """
+    size = plan.batch_size
+    indices = np.empty((plan.total, size), dtype=np.int32)
+    mask = np.ones((plan.total, size))
+    short = False
+    for row in range(plan.total):
+        drawn = next(plan.sampler)
+        m = len(drawn)
+        indices[row, :m] = drawn
+        if m < size:
+            short = True
+            indices[row, m:] = drawn[0]
+            mask[row, m:] = 0.0
+    return indices, (mask if short else None)
+
+
 def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
-    """The jitted ``program(x0, tol_squared, threshold) -> (final carry, path)``.
+    """The jitted ``program(x0, tol_squared, threshold, indices, mask) -> (final carry,
+    path)``; ``indices`` and ``mask`` are the mini-batches of :func:`batch_sequence`
+    (None for full-batch runs, and ``mask`` None when no batch is short).
 
     Per step only the per-start tests run (two short row reductions into the ``(k,)`` stop
     codes); no point is masked, so the step is the optimizer's update, the gradient and those
@@ -88,23 +119,39 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
     update, init = plan.update, plan.init
     every, total, relative = plan.record_every, plan.total, plan.tol is None
     chunks, rest = divmod(total, every)
+    minibatch, per_epoch = plan.sampler is not None, plan.per_epoch
 
     def step(carry: _Carry, count: Any, tol_squared: Any, threshold: Any,
-             capture: bool) -> _Carry:
+             capture: bool, batches: Any) -> _Carry:
         x, stop = carry.x, carry.stop
         running = stop == -1
-        updates, state = update(carry.gradient, carry.state, x)
+        if minibatch:
+            indices, mask = batches
+            g = grad(x, index=indices[count - 1],
+                     mask=None if mask is None else mask[count - 1])
+        else:
+            g = carry.gradient
+        updates, state = update(g, carry.state, x)
         moved = x + updates
         bad = ~_rows_within(moved, threshold) & running
-        gradient = grad(moved)
+        if minibatch:
+            # the full-data gradient, and the test on it, at the end of an epoch only
+            epoch_end = count % per_epoch == 0
+            gradient = jax.lax.cond(epoch_end, grad, jnp.zeros_like, moved)
+        else:
+            gradient = grad(moved)
         squared = _row_squares(gradient)
         peak = carry.peak_squared
         if relative:
             peak = jnp.maximum(peak, squared)
+            if minibatch:
+                peak = jnp.where(epoch_end, peak, carry.peak_squared)
             bound = GTOL_RELATIVE ** 2 * peak
         else:
             bound = tol_squared
         reached = (squared <= bound) & running & ~bad
+        if minibatch:
+            reached = reached & epoch_end
         kept = carry.kept
         if capture:
             kept = jnp.where(bad[:, None], x, jnp.where(reached[:, None], moved, kept))
@@ -112,36 +159,39 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         return _Carry(moved, state, gradient, stop, peak, kept)
 
     def scan_steps(carry: _Carry, first: Any, length: int, tol_squared: Any, threshold: Any,
-                   capture: bool) -> _Carry:
+                   capture: bool, batches: Any) -> _Carry:
         def body(c: _Carry, count: Any) -> tuple[_Carry, None]:
-            return step(c, count, tol_squared, threshold, capture), None
+            return step(c, count, tol_squared, threshold, capture, batches), None
         return jax.lax.scan(body, carry, first + jnp.arange(length, dtype=jnp.int32))[0]
 
     def block(carry: _Carry, first: Any, length: int, tol_squared: Any,
-              threshold: Any) -> _Carry:
-        fast = scan_steps(carry, first, length, tol_squared, threshold, False)
+              threshold: Any, batches: Any) -> _Carry:
+        fast = scan_steps(carry, first, length, tol_squared, threshold, False, batches)
         stopped_inside = jnp.any(fast.stop != carry.stop)
         return jax.lax.cond(
             stopped_inside,
-            lambda: scan_steps(carry, first, length, tol_squared, threshold, True),
+            lambda: scan_steps(carry, first, length, tol_squared, threshold, True, batches),
             lambda: fast)
 
     def steps(carry: _Carry, first: Any, length: int, tol_squared: Any,
-              threshold: Any) -> _Carry:
+              threshold: Any, batches: Any) -> _Carry:
         size = min(length, _BLOCK)
         blocks, tail = divmod(length, size)
 
         def body(c: _Carry, index: Any) -> tuple[_Carry, None]:
-            return block(c, first + index * size, size, tol_squared, threshold), None
+            return block(c, first + index * size, size, tol_squared, threshold,
+                         batches), None
         carry = jax.lax.scan(body, carry, jnp.arange(blocks, dtype=jnp.int32))[0]
         if tail:
-            carry = block(carry, first + blocks * size, tail, tol_squared, threshold)
+            carry = block(carry, first + blocks * size, tail, tol_squared, threshold, batches)
         return carry
 
     def reported(c: _Carry) -> Any:
         return jnp.where((c.stop == -1)[:, None], c.x, c.kept)
 
-    def program(x0: Any, tol_squared: Any, threshold: Any) -> tuple[_Carry, Any]:
+    def program(x0: Any, tol_squared: Any, threshold: Any, indices: Any = None,
+                mask: Any = None) -> tuple[_Carry, Any]:
+        batches = (indices, mask)
         state = jax.tree.map(jnp.asarray, init(x0))
         gradient = grad(x0)
         squared = _row_squares(gradient)
@@ -152,12 +202,12 @@ def _program(plan: RunPlan, k: int, n: int) -> Callable[..., Any]:
         carry = _Carry(x0, state, gradient, stop, squared if relative else None, x0)
 
         def record(c: _Carry, chunk: Any) -> tuple[_Carry, Any]:
-            c = steps(c, 1 + chunk * every, every, tol_squared, threshold)
+            c = steps(c, 1 + chunk * every, every, tol_squared, threshold, batches)
             return c, reported(c)
 
         carry, path = jax.lax.scan(record, carry, jnp.arange(chunks, dtype=jnp.int32))
         if rest:
-            carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold)
+            carry = steps(carry, 1 + chunks * every, rest, tol_squared, threshold, batches)
         final = reported(carry)
         return carry._replace(x=final, gradient=grad(final)), path
 
@@ -172,7 +222,9 @@ def jax_errors() -> Any:
 def iterate(plan: RunPlan) -> Iterated:
     """Run ``plan`` as one compiled JAX program; NumPy arrays out, as the NumPy loop."""
     k, n = plan.start.shape
-    key = (plan.init, plan.update, plan.total, plan.record_every, plan.tol is None, k, n)
+    indices, mask = batch_sequence(plan) if plan.sampler is not None else (None, None)
+    key = (plan.init, plan.update, plan.total, plan.record_every, plan.tol is None, k, n,
+           plan.batch_size, plan.per_epoch, mask is not None)
     cache = plan.loss.__dict__.setdefault("_jax_runs", {})
     with float64():
         program = cache.get(key)
@@ -180,7 +232,7 @@ def iterate(plan: RunPlan) -> Iterated:
             program = cache[key] = _program(plan, k, n)
         tol_squared = 0.0 if plan.tol is None else plan.tol ** 2
         try:
-            carry, path = program(plan.start, tol_squared, plan.threshold)
+            carry, path = program(plan.start, tol_squared, plan.threshold, indices, mask)
         except (jax_errors().ConcretizationTypeError,
                 jax_errors().TracerBoolConversionError,
                 jax_errors().TracerIntegerConversionError):

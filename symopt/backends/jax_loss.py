@@ -75,25 +75,37 @@ def jax_kernel(params: Sequence[sp.Symbol], extra: Sequence[sp.Symbol],
     a = len(params) + len(extra)
     stored = tuple(jnp.asarray(c, dtype=jnp.float64) for c in columns) if data else ()
 
-    def evaluate(points: Any, samples: tuple[Any, ...] | None = None) -> Any:
+    def evaluate(points: Any, samples: tuple[Any, ...] | None = None, index: Any = None,
+                 mask: Any = None) -> Any:
+        """``samples``: data columns to use instead of the stored ones; or ``index``: an
+        integer array of sample positions gathered from the stored columns inside the
+        program. ``mask`` (0/1 floats, the shape of ``index``) drops padded positions: the
+        sum runs over the kept samples and a mean divides by their number."""
         batch = points.shape[:-1]
         scalars = [points[..., i] for i in range(a)]
         if not data:
             entries = generated(*scalars)
             return jnp.stack([jnp.broadcast_to(e, batch) for e in entries], axis=-1)
-        values = stored if samples is None else samples
-        count = values[0].shape[0]
+        if index is not None:
+            values = tuple(c[index] for c in stored)
+        else:
+            values = stored if samples is None else samples
+        size = values[0].shape[0]
         entries = generated(*(s[..., None] for s in scalars), *values)
-        shape = batch + (count,)
+        shape = batch + (size,)
         # one (..., N, K) array summed over the samples as a dot product with ones: XLA
         # runs that as one matrix product, several times faster than K reductions
         if weighted:
             weight, entries = jnp.broadcast_to(entries[0], shape), entries[1:]
+            if mask is not None:
+                weight = weight * mask
         else:
-            weight = jnp.ones(count, dtype=jnp.float64)
+            weight = jnp.ones(size, dtype=jnp.float64) if mask is None else mask
         # entries stacked as rows (..., K, N): each is written contiguously, no transpose
         stacked = jnp.stack([jnp.broadcast_to(e, shape) for e in entries], axis=-2)
         summed = jnp.einsum("...n,...kn->...k", weight, stacked)
-        return summed / count if mean else summed
+        if not mean:
+            return summed
+        return summed / (size if mask is None else jnp.sum(mask))
 
     return evaluate
