@@ -266,9 +266,11 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     # parameters: at its rational points the eigenvalues are 30-digit numbers (charpoly,
     # signs and inertia stay exact); exact eigenpairs of such Hessians cost seconds
     exact_eigen = len(params) <= 4 or not any(isinstance(p, BoxPoint) for p in solved.points)
+    system = (tuple(numerators), tuple(params))  # shared by every point's exact recipe
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
+        source = alg
         try:
             certified = None
             if isinstance(alg, ProductPoint) and not denominators:
@@ -282,15 +284,18 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                 rows = rows or _hessian_rows(loss, hessian, derivatives)
                 certified = _certified_point(loss, alg, full_hessian(),
                                              rows.polys if rows else None)
-            points.append(certified or _exact_point(
+            point = certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
-                full_hessian(), budget, exact_eigen))
+                full_hessian(), budget, exact_eigen)
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
             if isinstance(exc, AlgorithmFailure):
                 failures.append(str(exc))
-            points.append(_unclassified_point(loss, alg, exc))
+            point = _unclassified_point(loss, source, exc)
+        if not point.exact:
+            point = dataclasses.replace(point, _exact=_LazyExact(source, system))
+        points.append(point)
     families = []
     for component in _distinct_families(solved.families, params):
         try:
@@ -390,6 +395,90 @@ def exact_coordinates(alg: AlgebraicPoint) -> tuple[sp.Expr, ...]:
             continue
         coords.append(_coordinate_root(alg, c, value))
     return tuple(coords)
+
+
+class _LazyExact:
+    """The exact coordinates of a point certified by a box, derived on first use and kept.
+
+    Holds the solver's point (its exact form: :meth:`ParametrizedPoint.algebraic`).  A
+    pickled copy keeps instead the gradient system and the point's certified box; its
+    first use solves the system exactly again and takes the one point in the box.
+    """
+
+    def __init__(self, point, system: tuple[tuple, tuple]):
+        self._point = point
+        self._system = system  # (gradient numerators, params)
+        self._bounds: list[tuple[Fraction, Fraction]] | None = None
+        self._coords: tuple[sp.Expr, ...] | None = None
+
+    def resolve(self, timeout: float | None) -> tuple[sp.Expr, ...]:
+        if self._coords is None:
+            budget = Budget(timeout)
+            point = self._point if self._point is not None else self._find(budget)
+            if isinstance(point, BoxPoint):  # with this call's time, not the solve's
+                point = budget.run(lambda: point.exact_point(budget), what="exact coordinates")
+            self._coords = budget.run(lambda: _exact_of(point), what="exact coordinates")
+        return self._coords
+
+    def _find(self, budget: Budget):
+        numerators, params = self._system
+        solved = solve_polynomial_system(list(numerators), params, budget, "exact")
+        slack = Fraction(1, 10 ** 50)
+        matches = []
+        for q in solved.points:
+            values = [Fraction(str(v)) for v in q.evalf(60)]
+            if all(lo - slack <= v <= hi + slack for v, (lo, hi) in zip(values, self._bounds)):
+                matches.append(q)
+        if len(matches) == 1:
+            return matches[0]
+        if getattr(solved, "timed_out", False):
+            raise BudgetExceeded("exact coordinates: the exact solve ran out of time")
+        raise AlgorithmFailure(f"exact coordinates: {len(matches)} exact solutions lie in the "
+                               "point's certified box, not one")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if self._coords is not None:
+            state["_system"] = None
+        elif self._point is not None:
+            state["_bounds"] = _certified_bounds(self._point)
+        state["_point"] = None  # solver objects hold callables and caches
+        return state
+
+
+def _certified_bounds(point) -> list[tuple[Fraction, Fraction]]:
+    """Rational bounds that provably hold each coordinate of a solver's point."""
+    if isinstance(point, BoxPoint):
+        return point.bounds()
+    if isinstance(point, AlgebraicPoint):
+        # exact already: a tight box around its coordinates
+        values = [Fraction(str(v)) for v in point.evalf(60)]
+        eps = Fraction(1, 10 ** 45)
+        return [(v - eps * (1 + abs(v)), v + eps * (1 + abs(v))) for v in values]
+    out = []
+    for b in point.box(40):
+        lo, hi = (mpmath.mpf(e) for e in b._mpi_)
+        out.append((_fraction_of(lo), _fraction_of(hi)))
+    return out
+
+
+def _fraction_of(value: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = value._mpf_
+    man = -man if sign else man
+    return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
+
+
+def _exact_of(point) -> tuple[sp.Expr, ...]:
+    """Exact coordinates of a solver's point (box, parametrized, product or algebraic)."""
+    if isinstance(point, ProductPoint):  # each group in its own field
+        out: list = [None] * point.n
+        for block, part in zip(point.blocks, point.parts):
+            for i, c in zip(block, _exact_of(part)):
+                out[i] = c
+        return tuple(out)
+    if isinstance(point, ParametrizedPoint):
+        return exact_coordinates(point.algebraic())
+    return exact_coordinates(point)
 
 
 def _quadratic_root(alg: AlgebraicPoint) -> sp.Expr:

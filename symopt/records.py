@@ -106,6 +106,27 @@ class CriticalPoint:
     value: sp.Expr
     classification: Classification
     exact: bool = True
+    # how to get exact coordinates when ``coords`` are numbers (see exact_coords); kept
+    # out of comparisons and repr, and picklable
+    _exact: Any = field(default=None, compare=False, repr=False)
+
+    def exact_coords(self, timeout: float | None = 30) -> tuple[sp.Expr, ...]:
+        """Exact coordinates, computed on first call and kept: rationals, radicals or
+        ``CRootOf`` (a minimal polynomial and the index of the root).
+
+        ``coords`` themselves when the point is already exact.  For a point certified by
+        a box (``exact`` false) the exact form is derived within ``timeout`` seconds;
+        raises :class:`~symopt.errors.BudgetExceeded` when that runs out and
+        :class:`~symopt.errors.AlgorithmFailure` when it cannot be derived.
+        """
+        if self.exact:
+            return self.coords
+        if self._exact is None:
+            from .errors import AlgorithmFailure
+
+            raise AlgorithmFailure("this point was located numerically (not by an exact "
+                                   "solver): it has no exact coordinates")
+        return self._exact.resolve(timeout)
 
     @property
     def kind(self) -> Kind:
