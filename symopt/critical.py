@@ -120,8 +120,12 @@ def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
                                  max_regions)
     cs = _analyse(loss, budget, box, starts, seed, solver)
     if unsupported:
-        note = f"not split into regions ({unsupported}): searched as a smooth loss"
-        return dataclasses.replace(cs, notes=cs.notes + (note,))
+        # the smooth search may list true critical points, but those on the kinks (where
+        # the loss is not differentiable) are out of its reach: not "incomplete" as a
+        # search in a box is, but outside what the analysis handles
+        note = (f"not split into regions ({unsupported}): searched as a smooth loss, so "
+                "points on the kinks are not found; status unsupported")
+        return dataclasses.replace(cs, status=Status.UNSUPPORTED, notes=cs.notes + (note,))
     return cs
 
 
@@ -862,7 +866,10 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
         notes.append(f"{plural(merged, 'numerically located point')} within 1e-3 of another point "
                      "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
-    status = (Status.TIMEOUT if budget.expired else
+    # a Hessian with unevaluated derivatives (d/dx of sign(...), say): Newton cannot run
+    # and no exact path applies, so the loss is outside what the analysis handles
+    unsupported = hessian.has(sp.Derivative)
+    status = (Status.UNSUPPORTED if unsupported else Status.TIMEOUT if budget.expired else
               Status.ALGORITHM_FAILURE if failures else Status.INCOMPLETE)
     box_text = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in bounds)
     method = (f"exact attempt (sympy.solve, candidates verified) + multi-start Newton with the "
