@@ -37,6 +37,7 @@ from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
 from .summary import plural
 from .status import Status
+from .symmetry import TooLarge, point_orbits, symmetries
 
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
            "critical_points", "classify_point"]
@@ -318,6 +319,11 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     if denominators:
         notes.append("points where a denominator of the gradient vanishes are outside the "
                       "loss's domain and were dropped")
+    points.sort(key=lambda p: p.numeric)
+    group, orbits = (), ()
+    if derivatives is not None:
+        group, orbits = _orbits(loss, derivatives.loss_poly, points, families, budget,
+                                solved.complete and not timed_out, notes, failures)
     if timed_out:
         status = Status.TIMEOUT
     elif failures:
@@ -326,13 +332,83 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         status = Status.INCOMPLETE
     else:
         status = Status.COMPLETE
-    points.sort(key=lambda p: p.numeric)
     return CriticalSet(loss=loss, points=tuple(points), families=tuple(families),
                        method=_EXACT_METHOD, status=status, notes=tuple(notes),
-                       elapsed=budget.elapsed(), failures=tuple(failures))
+                       elapsed=budget.elapsed(), failures=tuple(failures),
+                       symmetries=group, orbits=orbits)
+
+
+def _orbits(loss: Loss, poly: sp.Poly, points: list, families: list, budget: Budget,
+            complete: bool, notes: list, failures: list) -> tuple[tuple, tuple]:
+    """The loss's exact signed-permutation symmetries and the orbits of ``points`` under
+    them.  A free consistency check: the image of a critical point is a critical point
+    of the same kind, so when the list is complete every image must be in it, and every
+    orbit must share one kind; a violation is an algorithm failure.  Families are
+    checked to map onto families (ideal membership; a note when not shown)."""
+    params = loss.params
+    try:
+        group = budget.run(lambda: symmetries(poly), fraction=0.1, what="symmetries")
+        if len(group) < 2:
+            return (), ()
+        if not points:
+            return tuple(group), ()
+        orbits, missing = budget.run(
+            lambda: point_orbits([p.coords for p in points],
+                                 group, digits=18), fraction=0.2, what="orbits of the points")
+    except TooLarge as exc:
+        notes.append(f"symmetries not used: {exc}")
+        return (), ()
+    except BudgetExceeded as exc:
+        notes.append(f"symmetries not used: {exc}")
+        return (), ()
+    names = [p.name for p in params]
+    try:
+        unmatched = budget.run(lambda: _families_unmatched(families, group, params),
+                               fraction=0.1, what="images of the families")
+    except BudgetExceeded:
+        unmatched = None
+    if unmatched is None:
+        notes.append("the images of the families under the symmetries were not checked "
+                     "(time)")
+    elif unmatched:
+        notes.append(f"{plural(unmatched, 'image')} of a family under a symmetry not shown "
+                     "to be a listed family (ideal membership may miss equal zero sets)")
+    if missing and complete:
+        a, g = missing[0]
+        failures.append(f"symmetry check: the image of the point {points[a].numeric} under "
+                        f"{g.describe(names)} is not among the critical points")
+    for orbit in orbits:
+        kinds = {points[i].kind for i in orbit} - {Kind.INCONCLUSIVE}
+        if len(kinds) > 1:
+            failures.append(f"symmetry check: symmetric points "
+                            f"{', '.join(str(points[i].numeric) for i in orbit)} got different "
+                            f"kinds ({', '.join(sorted(k.value for k in kinds))})")
+    notes.append(f"{plural(len(group), 'exact symmetry', 'exact symmetries')} (signed "
+                 f"permutations of the parameters, identity included): "
+                 f"{plural(len(points), 'point')} in {plural(len(orbits), 'orbit')}, every image "
+                 "of a point listed with the same kind" if not missing else
+                 f"{plural(len(group), 'exact symmetry', 'exact symmetries')}: "
+                 f"{plural(len(orbits), 'orbit')}")
+    return tuple(group), tuple(tuple(o) for o in orbits)
 
 
 _EXACT_METHOD = "Groebner basis + exact real-root isolation"
+
+
+def _families_unmatched(families, group, params) -> int:
+    """How many images g(F) of families F are not shown to equal a listed family."""
+    count = 0
+    for f in families:
+        for g in group:
+            if g.is_identity:
+                continue
+            # y = g(x): x_perm(i) = s_i y_i
+            back = {params[j]: s * params[i] for i, (s, j) in enumerate(zip(g.signs, g.perm))}
+            image = [sp.expand(e.xreplace(back)) for e in f.equations]
+            if not any(_contains(image, h.equations, params) and
+                       _contains(h.equations, image, params) for h in families):
+                count += 1
+    return count
 
 
 def _distinct_families(components, params) -> list:

@@ -282,6 +282,10 @@ class CriticalSet:
     elapsed: float = 0.0
     box: tuple[tuple[float, float], ...] | None = None
     failures: tuple[str, ...] = field(default=())
+    # exact symmetries of a polynomial loss (signed permutations, see symopt.symmetry) and
+    # the orbits of ``points`` under them (tuples of indices into ``points``)
+    symmetries: tuple[Any, ...] = ()
+    orbits: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
@@ -325,6 +329,9 @@ class CriticalSet:
             "method": self.method,
             "notes": list(self.notes),
             "failures": list(self.failures),
+            "symmetries": [{"perm": list(g.perm), "signs": list(g.signs)}
+                           for g in self.symmetries],
+            "orbits": [list(o) for o in self.orbits],
             "elapsed_seconds": round(self.elapsed, 4),
         }
 
