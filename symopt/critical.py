@@ -272,10 +272,19 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     # signs and inertia stay exact); exact eigenpairs of such Hessians cost seconds
     exact_eigen = len(params) <= 4 or not any(isinstance(p, BoxPoint) for p in solved.points)
     system = (tuple(numerators), tuple(params))  # shared by every point's exact recipe
+    group = _group(derivatives.loss_poly, budget, notes) if derivatives is not None else ()
+    copied = 0
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         source = alg
+        image = _symmetric_copy(alg, points, group) if group and points else None
+        if image is not None:  # classified already, as a symmetric copy
+            if not image.exact:
+                image = dataclasses.replace(image, _exact=_LazyExact(source, system))
+            points.append(image)
+            copied += 1
+            continue
         try:
             certified = None
             if isinstance(alg, ProductPoint) and not denominators:
@@ -320,10 +329,13 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         notes.append("points where a denominator of the gradient vanishes are outside the "
                       "loss's domain and were dropped")
     points.sort(key=lambda p: p.numeric)
-    group, orbits = (), ()
-    if derivatives is not None:
-        group, orbits = _orbits(loss, derivatives.loss_poly, points, families, budget,
-                                solved.complete and not timed_out, notes, failures)
+    orbits: tuple = ()
+    if group:
+        orbits = _orbits(loss, group, points, families, budget,
+                         solved.complete and not timed_out, notes, failures)
+        if copied:
+            notes.append(f"{plural(copied, 'point')} classified as the symmetric image of "
+                         "a point classified before (same eigenvalues; eigenvectors mapped)")
     if timed_out:
         status = Status.TIMEOUT
     elif failures:
@@ -338,29 +350,68 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                        symmetries=group, orbits=orbits)
 
 
-def _orbits(loss: Loss, poly: sp.Poly, points: list, families: list, budget: Budget,
-            complete: bool, notes: list, failures: list) -> tuple[tuple, tuple]:
+def _group(poly: sp.Poly, budget: Budget, notes: list) -> tuple:
+    """The exact signed-permutation symmetries of ``poly``; () when only the identity
+    is one, or when the search is too large or runs out of its time."""
+    try:
+        group = budget.run(lambda: symmetries(poly), fraction=0.1, what="symmetries")
+    except (TooLarge, BudgetExceeded) as exc:
+        notes.append(f"symmetries not used: {exc}")
+        return ()
+    return tuple(group) if len(group) > 1 else ()
+
+
+def _symmetric_copy(alg, points: list, group) -> CriticalPoint | None:
+    """The point ``alg`` as the image g(p) of a point p classified before, with p's
+    classification carried over: eigenvalues equal, eigenvectors v mapped to g(v).  None
+    when it is no such image (matched to 25 digits) or p's evidence is in its own
+    coordinates (higher-order forms, descent curves)."""
+    with mpmath.workdps(40):
+        target = [mpmath.mpf(str(c)) for c in alg.evalf(30)]
+        tolerance = mpmath.mpf(10) ** -25
+        for p in points:
+            cls = p.classification
+            if (cls.kind is Kind.INCONCLUSIVE or cls.higher_order is not None
+                    or cls.descent_curve is not None):
+                continue
+            values = [mpmath.mpf(str(sp.N(c, 35))) for c in p.coords]
+            for g in group:
+                if g.is_identity:
+                    continue
+                if all(abs(u - v) <= tolerance * (1 + abs(v))
+                       for u, v in zip(g(values), target)):
+                    return _image_point(p, g)
+    return None
+
+
+def _image_point(p: CriticalPoint, g) -> CriticalPoint:
+    cls = p.classification
+    new = dataclasses.replace(
+        cls, eigenvectors=tuple(g(v) for v in cls.eigenvectors),
+        escape_directions=tuple(_orient(g(v)) for v in cls.escape_directions),
+        reason=cls.reason + " (the point is the image of another under an exact symmetry "
+                            "of the loss, which keeps the Hessian's eigenvalues)")
+    return CriticalPoint(coords=g(p.coords), numeric=g(p.numeric), value=p.value,
+                         classification=new, exact=p.exact)
+
+
+def _orbits(loss: Loss, group: tuple, points: list, families: list, budget: Budget,
+            complete: bool, notes: list, failures: list) -> tuple:
     """The loss's exact signed-permutation symmetries and the orbits of ``points`` under
     them.  A free consistency check: the image of a critical point is a critical point
     of the same kind, so when the list is complete every image must be in it, and every
     orbit must share one kind; a violation is an algorithm failure.  Families are
     checked to map onto families (ideal membership; a note when not shown)."""
     params = loss.params
+    if not points:
+        return ()
     try:
-        group = budget.run(lambda: symmetries(poly), fraction=0.1, what="symmetries")
-        if len(group) < 2:
-            return (), ()
-        if not points:
-            return tuple(group), ()
         orbits, missing = budget.run(
             lambda: point_orbits([p.coords for p in points],
                                  group, digits=18), fraction=0.2, what="orbits of the points")
-    except TooLarge as exc:
-        notes.append(f"symmetries not used: {exc}")
-        return (), ()
     except BudgetExceeded as exc:
-        notes.append(f"symmetries not used: {exc}")
-        return (), ()
+        notes.append(f"orbits not found: {exc}")
+        return ()
     names = [p.name for p in params]
     try:
         unmatched = budget.run(lambda: _families_unmatched(families, group, params),
@@ -389,7 +440,7 @@ def _orbits(loss: Loss, poly: sp.Poly, points: list, families: list, budget: Bud
                  "of a point listed with the same kind" if not missing else
                  f"{plural(len(group), 'exact symmetry', 'exact symmetries')}: "
                  f"{plural(len(orbits), 'orbit')}")
-    return tuple(group), tuple(tuple(o) for o in orbits)
+    return tuple(tuple(o) for o in orbits)
 
 
 _EXACT_METHOD = "Groebner basis + exact real-root isolation"

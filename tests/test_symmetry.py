@@ -100,3 +100,26 @@ def test_network_orbits_share_kind_value_and_eigenvalues():
             assert abs(p.numeric_value - first.numeric_value) < 1e-12
             assert all(abs(a - b) < 1e-12 for a, b in zip(p.eigenvalues_numeric,
                                                         first.eigenvalues_numeric))
+
+
+@needs_msolve
+def test_copied_classifications_match_the_hessian_at_each_point():
+    # every point, copied through a symmetry or not: eigenvalues of the Hessian at its
+    # 30-digit coordinates (mpmath, 50 digits) and the escape directions as eigenvectors
+    import mpmath
+
+    cs = so.critical_points(SCALE["deeplin_l2_2-2-2_m2_seed1"]["expr"], timeout=120)
+    assert any("symmetric image" in n for n in cs.notes)
+    hessian = cs.loss.hessian
+    for p in cs.points:
+        with mpmath.workdps(50):
+            subs = dict(zip(cs.loss.params, p.coords))
+            h = mpmath.matrix([[mpmath.mpf(str(sp.N(hessian[i, j].xreplace(subs), 50)))
+                                for j in range(8)] for i in range(8)])
+            values = sorted(mpmath.eigsy(h)[0])
+            assert all(abs(a - b) < 1e-12 for a, b in zip(values, p.eigenvalues_numeric))
+            negative = sum(1 for v in values if v < -1e-12)
+            assert len(p.escape_directions) == negative
+            for lam, v in zip(values, p.escape_directions_numeric):
+                hv = h * mpmath.matrix(list(v))
+                assert max(abs(hv[i] - lam * v[i]) for i in range(8)) < 1e-9
