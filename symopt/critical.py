@@ -37,7 +37,7 @@ from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
 from .summary import plural
 from .status import Status
-from .symmetry import TooLarge, point_orbits, symmetries
+from .symmetry import PointIndex, TooLarge, point_orbits, symmetries
 
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
            "critical_points", "classify_point"]
@@ -274,17 +274,24 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     system = (tuple(numerators), tuple(params))  # shared by every point's exact recipe
     group = _group(derivatives.loss_poly, budget, notes) if derivatives is not None else ()
     copied = 0
+    known: dict[int, tuple] = {}  # id(point) -> its coordinates as mpmath numbers
+    index = PointIndex(25)  # the points classified so far, by those coordinates
+    part_values: dict = {}  # a separable system's group points recur in many points
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
         source = alg
-        image = _symmetric_copy(alg, points, group) if group and points else None
-        if image is not None:  # classified already, as a symmetric copy
-            if not image.exact:
-                image = dataclasses.replace(image, _exact=_LazyExact(source, system))
-            points.append(image)
-            copied += 1
-            continue
+        if group:  # the solver's 30 digits, once per point (never CRootOf's evalf)
+            values = _point_values(alg, part_values)
+            image = _symmetric_copy(values, points, index, group)
+            if image is not None:  # classified already, as a symmetric copy
+                if not image.exact:
+                    image = dataclasses.replace(image, _exact=_LazyExact(source, system))
+                points.append(image)
+                known[id(image)] = values
+                index.add(values, image)
+                copied += 1
+                continue
         try:
             certified = None
             if isinstance(alg, ProductPoint) and not denominators:
@@ -310,6 +317,9 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         if not point.exact:
             point = dataclasses.replace(point, _exact=_LazyExact(source, system))
         points.append(point)
+        if group:
+            known[id(point)] = values
+            index.add(values, point)
     families = []
     for component in _distinct_families(solved.families, params):
         try:
@@ -331,7 +341,7 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     points.sort(key=lambda p: p.numeric)
     orbits: tuple = ()
     if group:
-        orbits = _orbits(loss, group, points, families, budget,
+        orbits = _orbits(loss, group, points, [known[id(p)] for p in points], families, budget,
                          solved.complete and not timed_out, notes, failures)
         if copied:
             notes.append(f"{plural(copied, 'point')} classified as the symmetric image of "
@@ -361,26 +371,41 @@ def _group(poly: sp.Poly, budget: Budget, notes: list) -> tuple:
     return tuple(group) if len(group) > 1 else ()
 
 
-def _symmetric_copy(alg, points: list, group) -> CriticalPoint | None:
-    """The point ``alg`` as the image g(p) of a point p classified before, with p's
-    classification carried over: eigenvalues equal, eigenvectors v mapped to g(v).  None
-    when it is no such image (matched to 25 digits) or p's evidence is in its own
-    coordinates (higher-order forms, descent curves)."""
+def _point_values(alg, cache: dict) -> tuple:
+    """A solver's point to 30 digits as mpmath numbers (a product point from its groups'
+    points, each evaluated once)."""
+    if isinstance(alg, ProductPoint):
+        out: list = [None] * alg.n
+        for block, part in zip(alg.blocks, alg.parts):
+            key = id(part)
+            if key not in cache:
+                cache[key] = (part, _point_values(part, cache))
+            for i, v in zip(block, cache[key][1]):
+                out[i] = v
+        return tuple(out)
     with mpmath.workdps(40):
-        target = [mpmath.mpf(str(c)) for c in alg.evalf(30)]
-        tolerance = mpmath.mpf(10) ** -25
-        for p in points:
-            cls = p.classification
-            if (cls.kind is Kind.INCONCLUSIVE or cls.higher_order is not None
-                    or cls.descent_curve is not None):
-                continue
-            values = [mpmath.mpf(str(sp.N(c, 35))) for c in p.coords]
-            for g in group:
-                if g.is_identity:
-                    continue
-                if all(abs(u - v) <= tolerance * (1 + abs(v))
-                       for u, v in zip(g(values), target)):
-                    return _image_point(p, g)
+        return tuple(mpmath.mpf(str(c)) for c in alg.evalf(30))
+
+
+def _symmetric_copy(target: tuple, points: list, index: PointIndex,
+                    group) -> CriticalPoint | None:
+    """The point with coordinates ``target`` as the image g(p) of a point p classified
+    before (in ``index``), with p's classification carried over: eigenvalues equal,
+    eigenvectors v mapped to g(v).  None when it is no such image (matched to 25 digits)
+    or p's evidence is in its own coordinates (higher-order forms, descent curves)."""
+    for g in group:
+        if g.is_identity:
+            continue
+        # target = g(p) exactly when p = g^-1(target); signs applied at full precision
+        with mpmath.workdps(45):
+            p = index.find(g.inverse()(target))
+        if p is None:
+            continue
+        cls = p.classification
+        if (cls.kind is Kind.INCONCLUSIVE or cls.higher_order is not None
+                or cls.descent_curve is not None):
+            continue
+        return _image_point(p, g)
     return None
 
 
@@ -395,7 +420,8 @@ def _image_point(p: CriticalPoint, g) -> CriticalPoint:
                          classification=new, exact=p.exact)
 
 
-def _orbits(loss: Loss, group: tuple, points: list, families: list, budget: Budget,
+def _orbits(loss: Loss, group: tuple, points: list, values: list, families: list,
+            budget: Budget,
             complete: bool, notes: list, failures: list) -> tuple:
     """The loss's exact signed-permutation symmetries and the orbits of ``points`` under
     them.  A free consistency check: the image of a critical point is a critical point
@@ -407,7 +433,7 @@ def _orbits(loss: Loss, group: tuple, points: list, families: list, budget: Budg
         return ()
     try:
         orbits, missing = budget.run(
-            lambda: point_orbits([p.coords for p in points],
+            lambda: point_orbits(values,
                                  group, digits=18), fraction=0.2, what="orbits of the points")
     except BudgetExceeded as exc:
         notes.append(f"orbits not found: {exc}")

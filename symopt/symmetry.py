@@ -25,7 +25,7 @@ from typing import Sequence
 
 import sympy as sp
 
-__all__ = ["SignedPermutation", "symmetries", "point_orbits"]
+__all__ = ["SignedPermutation", "PointIndex", "symmetries", "point_orbits"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,13 @@ class SignedPermutation:
     @property
     def is_identity(self) -> bool:
         return self.perm == tuple(range(len(self.perm))) and all(s == 1 for s in self.signs)
+
+    def inverse(self) -> "SignedPermutation":
+        perm = [0] * len(self.perm)
+        signs = [1] * len(self.perm)
+        for i, (s, j) in enumerate(zip(self.signs, self.perm)):
+            perm[j], signs[j] = i, s
+        return SignedPermutation(tuple(perm), tuple(signs))
 
     def __call__(self, x: Sequence) -> tuple:
         return tuple(s * x[j] for s, j in zip(self.signs, self.perm))
@@ -155,17 +162,58 @@ def _signs_for(perm: tuple[int, ...], terms: dict, n: int) -> list[tuple[int, ..
     return out
 
 
+class PointIndex:
+    """Points (tuples of mpmath numbers) found again to ``digits`` significant digits
+    (relative to 1 + |x|): candidates by a float window on the first coordinate, then
+    every coordinate compared at full precision."""
+
+    def __init__(self, digits: int = 25):
+        import mpmath
+
+        self._mp = mpmath
+        self._digits = digits
+        self._keys: list[float] = []
+        self._entries: list[tuple[tuple, object]] = []
+
+    def add(self, values: Sequence, item: object) -> None:
+        import bisect
+
+        key = float(values[0]) if values else 0.0
+        at = bisect.bisect_left(self._keys, key)
+        self._keys.insert(at, key)
+        self._entries.insert(at, (tuple(values), item))
+
+    def find(self, values: Sequence):
+        import bisect
+
+        if not values:
+            return self._entries[0][1] if self._entries else None
+        key = float(values[0])
+        window = 1e-9 * (1 + abs(key))
+        lo = bisect.bisect_left(self._keys, key - window)
+        hi = bisect.bisect_right(self._keys, key + window)
+        with self._mp.workdps(self._digits + 15):
+            tolerance = self._mp.mpf(10) ** -self._digits
+            for stored, item in self._entries[lo:hi]:
+                if all(abs(u - v) <= tolerance * (1 + abs(v)) for u, v in zip(values, stored)):
+                    return item
+        return None
+
+
 def point_orbits(points: Sequence[Sequence], group: Sequence[SignedPermutation],
                  digits: int = 25) -> tuple[list[list[int]], list[tuple[int, SignedPermutation]]]:
-    """The orbits of ``points`` (coordinates as SymPy numbers or floats, good to more
-    than ``digits`` digits) under ``group``: lists of indices, and the (point, element)
-    pairs whose image is not among the points.  Two points are the same when every
-    coordinate agrees to ``digits`` significant digits (relative to 1 + |x|)."""
+    """The orbits of ``points`` (coordinates as SymPy numbers, mpmath numbers or floats,
+    good to more than ``digits`` digits) under ``group``: lists of indices, and the
+    (point, element) pairs whose image is not among the points.  Two points are the same
+    when every coordinate agrees to ``digits`` significant digits (relative to 1 + |x|)."""
     import mpmath
 
     with mpmath.workdps(digits + 10):
-        values = [[mpmath.mpf(str(sp.N(c, digits + 10))) for c in p] for p in points]
-        tolerance = mpmath.mpf(10) ** -digits
+        values = [[c if isinstance(c, mpmath.mpf) else mpmath.mpf(str(sp.N(c, digits + 10)))
+                   for c in p] for p in points]
+        index = PointIndex(digits)
+        for i, p in enumerate(values):
+            index.add(p, i)
         parent = list(range(len(points)))
 
         def root(i: int) -> int:
@@ -179,10 +227,7 @@ def point_orbits(points: Sequence[Sequence], group: Sequence[SignedPermutation],
             for g in group:
                 if g.is_identity:
                     continue
-                image = g(p)
-                match = next((b for b, q in enumerate(values)
-                              if all(abs(u - v) <= tolerance * (1 + abs(u))
-                                     for u, v in zip(image, q))), None)
+                match = index.find(g(p))
                 if match is None:
                     missing.append((a, g))
                 else:
