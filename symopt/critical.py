@@ -421,10 +421,9 @@ def _image_point(p: CriticalPoint, g) -> CriticalPoint:
 
 
 def _orbits(loss: Loss, group: tuple, points: list, values: list, families: list,
-            budget: Budget,
-            complete: bool, notes: list, failures: list) -> tuple:
-    """The loss's exact signed-permutation symmetries and the orbits of ``points`` under
-    them.  A free consistency check: the image of a critical point is a critical point
+            budget: Budget, complete: bool, notes: list, failures: list) -> tuple:
+    """The orbits of ``points`` (coordinates ``values``) under the loss's exact
+    signed-permutation symmetries ``group``.  A free consistency check: the image of a critical point is a critical point
     of the same kind, so when the list is complete every image must be in it, and every
     orbit must share one kind; a violation is an algorithm failure.  Families are
     checked to map onto families (ideal membership; a note when not shown)."""
@@ -454,16 +453,18 @@ def _orbits(loss: Loss, group: tuple, points: list, values: list, families: list
         a, g = missing[0]
         failures.append(f"symmetry check: the image of the point {points[a].numeric} under "
                         f"{g.describe(names)} is not among the critical points")
+    agree = True
     for orbit in orbits:
         kinds = {points[i].kind for i in orbit} - {Kind.INCONCLUSIVE}
         if len(kinds) > 1:
+            agree = False
             failures.append(f"symmetry check: symmetric points "
                             f"{', '.join(str(points[i].numeric) for i in orbit)} got different "
                             f"kinds ({', '.join(sorted(k.value for k in kinds))})")
     notes.append(f"{plural(len(group), 'exact symmetry', 'exact symmetries')} (signed "
                  f"permutations of the parameters, identity included): "
                  f"{plural(len(points), 'point')} in {plural(len(orbits), 'orbit')}, every image "
-                 "of a point listed with the same kind" if not missing else
+                 "of a point listed with the same kind" if not missing and agree else
                  f"{plural(len(group), 'exact symmetry', 'exact symmetries')}: "
                  f"{plural(len(orbits), 'orbit')}")
     return tuple(tuple(o) for o in orbits)
