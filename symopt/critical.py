@@ -37,6 +37,7 @@ from .realsigns import evident_sign
 from .records import CriticalFamily, CriticalPoint, CriticalSet, FamilyPiece
 from .summary import plural
 from .status import Status
+from .symmetry import PointIndex, TooLarge, point_orbits, symmetries
 
 __all__ = ["Kind", "Status", "CriticalPoint", "CriticalFamily", "FamilyPiece", "CriticalSet",
            "critical_points", "classify_point"]
@@ -120,8 +121,12 @@ def _analyse_split(loss: Loss, budget: Budget, box: Any, starts: int, seed: int,
                                  max_regions)
     cs = _analyse(loss, budget, box, starts, seed, solver)
     if unsupported:
-        note = f"not split into regions ({unsupported}): searched as a smooth loss"
-        return dataclasses.replace(cs, notes=cs.notes + (note,))
+        # the smooth search may list true critical points, but those on the kinks (where
+        # the loss is not differentiable) are out of its reach: not "incomplete" as a
+        # search in a box is, but outside what the analysis handles
+        note = (f"not split into regions ({unsupported}): searched as a smooth loss, so "
+                "points on the kinks are not found; status unsupported")
+        return dataclasses.replace(cs, status=Status.UNSUPPORTED, notes=cs.notes + (note,))
     return cs
 
 
@@ -266,9 +271,27 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     # parameters: at its rational points the eigenvalues are 30-digit numbers (charpoly,
     # signs and inertia stay exact); exact eigenpairs of such Hessians cost seconds
     exact_eigen = len(params) <= 4 or not any(isinstance(p, BoxPoint) for p in solved.points)
+    system = (tuple(numerators), tuple(params))  # shared by every point's exact recipe
+    group = _group(derivatives.loss_poly, budget, notes) if derivatives is not None else ()
+    copied = 0
+    known: dict[int, tuple] = {}  # id(point) -> its coordinates as mpmath numbers
+    index = PointIndex(25)  # the points classified so far, by those coordinates
+    part_values: dict = {}  # a separable system's group points recur in many points
     for alg in solved.points:
         if denominators and any(alg.reduce(d, params).is_zero for d in denominators):
             continue  # outside the loss's domain
+        source = alg
+        if group:  # the solver's 30 digits, once per point (never CRootOf's evalf)
+            values = _point_values(alg, part_values)
+            image = _symmetric_copy(values, points, index, group)
+            if image is not None:  # classified already, as a symmetric copy
+                if not image.exact:
+                    image = dataclasses.replace(image, _exact=_LazyExact(source, system))
+                points.append(image)
+                known[id(image)] = values
+                index.add(values, image)
+                copied += 1
+                continue
         try:
             certified = None
             if isinstance(alg, ProductPoint) and not denominators:
@@ -282,15 +305,21 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
                 rows = rows or _hessian_rows(loss, hessian, derivatives)
                 certified = _certified_point(loss, alg, full_hessian(),
                                              rows.polys if rows else None)
-            points.append(certified or _exact_point(
+            point = certified or _exact_point(
                 loss, alg.algebraic() if isinstance(alg, ParametrizedPoint) else alg,
-                full_hessian(), budget, exact_eigen))
+                full_hessian(), budget, exact_eigen)
         except (BudgetExceeded, AlgorithmFailure) as exc:
             # the point is still listed, numerically, with an honest "inconclusive"
             timed_out = timed_out or isinstance(exc, BudgetExceeded)
             if isinstance(exc, AlgorithmFailure):
                 failures.append(str(exc))
-            points.append(_unclassified_point(loss, alg, exc))
+            point = _unclassified_point(loss, source, exc)
+        if not point.exact:
+            point = dataclasses.replace(point, _exact=_LazyExact(source, system))
+        points.append(point)
+        if group:
+            known[id(point)] = values
+            index.add(values, point)
     families = []
     for component in _distinct_families(solved.families, params):
         try:
@@ -309,6 +338,14 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
     if denominators:
         notes.append("points where a denominator of the gradient vanishes are outside the "
                       "loss's domain and were dropped")
+    points.sort(key=lambda p: p.numeric)
+    orbits: tuple = ()
+    if group:
+        orbits = _orbits(loss, group, points, [known[id(p)] for p in points], families, budget,
+                         solved.complete and not timed_out, notes, failures)
+        if copied:
+            notes.append(f"{plural(copied, 'point')} classified as the symmetric image of "
+                         "a point classified before (same eigenvalues; eigenvectors mapped)")
     if timed_out:
         status = Status.TIMEOUT
     elif failures:
@@ -317,13 +354,139 @@ def _polynomial_case(loss: Loss, numerators, denominators, hessian, budget: Budg
         status = Status.INCOMPLETE
     else:
         status = Status.COMPLETE
-    points.sort(key=lambda p: p.numeric)
     return CriticalSet(loss=loss, points=tuple(points), families=tuple(families),
                        method=_EXACT_METHOD, status=status, notes=tuple(notes),
-                       elapsed=budget.elapsed(), failures=tuple(failures))
+                       elapsed=budget.elapsed(), failures=tuple(failures),
+                       symmetries=group, orbits=orbits)
+
+
+def _group(poly: sp.Poly, budget: Budget, notes: list) -> tuple:
+    """The exact signed-permutation symmetries of ``poly``; () when only the identity
+    is one, or when the search is too large or runs out of its time."""
+    try:
+        group = budget.run(lambda: symmetries(poly), fraction=0.1, what="symmetries")
+    except (TooLarge, BudgetExceeded) as exc:
+        notes.append(f"symmetries not used: {exc}")
+        return ()
+    return tuple(group) if len(group) > 1 else ()
+
+
+def _point_values(alg, cache: dict) -> tuple:
+    """A solver's point to 30 digits as mpmath numbers (a product point from its groups'
+    points, each evaluated once)."""
+    if isinstance(alg, ProductPoint):
+        out: list = [None] * alg.n
+        for block, part in zip(alg.blocks, alg.parts):
+            key = id(part)
+            if key not in cache:
+                cache[key] = (part, _point_values(part, cache))
+            for i, v in zip(block, cache[key][1]):
+                out[i] = v
+        return tuple(out)
+    with mpmath.workdps(40):
+        return tuple(mpmath.mpf(str(c)) for c in alg.evalf(30))
+
+
+def _symmetric_copy(target: tuple, points: list, index: PointIndex,
+                    group) -> CriticalPoint | None:
+    """The point with coordinates ``target`` as the image g(p) of a point p classified
+    before (in ``index``), with p's classification carried over: eigenvalues equal,
+    eigenvectors v mapped to g(v).  None when it is no such image (matched to 25 digits)
+    or p's evidence is in its own coordinates (higher-order forms, descent curves)."""
+    for g in group:
+        if g.is_identity:
+            continue
+        # target = g(p) exactly when p = g^-1(target); signs applied at full precision
+        with mpmath.workdps(45):
+            p = index.find(g.inverse()(target))
+        if p is None:
+            continue
+        cls = p.classification
+        if (cls.kind is Kind.INCONCLUSIVE or cls.higher_order is not None
+                or cls.descent_curve is not None):
+            continue
+        return _image_point(p, g)
+    return None
+
+
+def _image_point(p: CriticalPoint, g) -> CriticalPoint:
+    cls = p.classification
+    new = dataclasses.replace(
+        cls, eigenvectors=tuple(g(v) for v in cls.eigenvectors),
+        escape_directions=tuple(_orient(g(v)) for v in cls.escape_directions),
+        reason=cls.reason + " (the point is the image of another under an exact symmetry "
+                            "of the loss, which keeps the Hessian's eigenvalues)")
+    return CriticalPoint(coords=g(p.coords), numeric=g(p.numeric), value=p.value,
+                         classification=new, exact=p.exact)
+
+
+def _orbits(loss: Loss, group: tuple, points: list, values: list, families: list,
+            budget: Budget, complete: bool, notes: list, failures: list) -> tuple:
+    """The orbits of ``points`` (coordinates ``values``) under the loss's exact
+    signed-permutation symmetries ``group``.  A free consistency check: the image of a critical point is a critical point
+    of the same kind, so when the list is complete every image must be in it, and every
+    orbit must share one kind; a violation is an algorithm failure.  Families are
+    checked to map onto families (ideal membership; a note when not shown)."""
+    params = loss.params
+    if not points:
+        return ()
+    try:
+        orbits, missing = budget.run(
+            lambda: point_orbits(values,
+                                 group, digits=18), fraction=0.2, what="orbits of the points")
+    except BudgetExceeded as exc:
+        notes.append(f"orbits not found: {exc}")
+        return ()
+    names = [p.name for p in params]
+    try:
+        unmatched = budget.run(lambda: _families_unmatched(families, group, params),
+                               fraction=0.1, what="images of the families")
+    except BudgetExceeded:
+        unmatched = None
+    if unmatched is None:
+        notes.append("the images of the families under the symmetries were not checked "
+                     "(time)")
+    elif unmatched:
+        notes.append(f"{plural(unmatched, 'image')} of a family under a symmetry not shown "
+                     "to be a listed family (ideal membership may miss equal zero sets)")
+    if missing and complete:
+        a, g = missing[0]
+        failures.append(f"symmetry check: the image of the point {points[a].numeric} under "
+                        f"{g.describe(names)} is not among the critical points")
+    agree = True
+    for orbit in orbits:
+        kinds = {points[i].kind for i in orbit} - {Kind.INCONCLUSIVE}
+        if len(kinds) > 1:
+            agree = False
+            failures.append(f"symmetry check: symmetric points "
+                            f"{', '.join(str(points[i].numeric) for i in orbit)} got different "
+                            f"kinds ({', '.join(sorted(k.value for k in kinds))})")
+    notes.append(f"{plural(len(group), 'exact symmetry', 'exact symmetries')} (signed "
+                 f"permutations of the parameters, identity included): "
+                 f"{plural(len(points), 'point')} in {plural(len(orbits), 'orbit')}, every image "
+                 "of a point listed with the same kind" if not missing and agree else
+                 f"{plural(len(group), 'exact symmetry', 'exact symmetries')}: "
+                 f"{plural(len(orbits), 'orbit')}")
+    return tuple(tuple(o) for o in orbits)
 
 
 _EXACT_METHOD = "Groebner basis + exact real-root isolation"
+
+
+def _families_unmatched(families, group, params) -> int:
+    """How many images g(F) of families F are not shown to equal a listed family."""
+    count = 0
+    for f in families:
+        for g in group:
+            if g.is_identity:
+                continue
+            # y = g(x): x_perm(i) = s_i y_i
+            back = {params[j]: s * params[i] for i, (s, j) in enumerate(zip(g.signs, g.perm))}
+            image = [sp.expand(e.xreplace(back)) for e in f.equations]
+            if not any(_contains(image, h.equations, params) and
+                       _contains(h.equations, image, params) for h in families):
+                count += 1
+    return count
 
 
 def _distinct_families(components, params) -> list:
@@ -390,6 +553,90 @@ def exact_coordinates(alg: AlgebraicPoint) -> tuple[sp.Expr, ...]:
             continue
         coords.append(_coordinate_root(alg, c, value))
     return tuple(coords)
+
+
+class _LazyExact:
+    """The exact coordinates of a point certified by a box, derived on first use and kept.
+
+    Holds the solver's point (its exact form: :meth:`ParametrizedPoint.algebraic`).  A
+    pickled copy keeps instead the gradient system and the point's certified box; its
+    first use solves the system exactly again and takes the one point in the box.
+    """
+
+    def __init__(self, point, system: tuple[tuple, tuple]):
+        self._point = point
+        self._system = system  # (gradient numerators, params)
+        self._bounds: list[tuple[Fraction, Fraction]] | None = None
+        self._coords: tuple[sp.Expr, ...] | None = None
+
+    def resolve(self, timeout: float | None) -> tuple[sp.Expr, ...]:
+        if self._coords is None:
+            budget = Budget(timeout)
+            point = self._point if self._point is not None else self._find(budget)
+            if isinstance(point, BoxPoint):  # with this call's time, not the solve's
+                point = budget.run(lambda: point.exact_point(budget), what="exact coordinates")
+            self._coords = budget.run(lambda: _exact_of(point), what="exact coordinates")
+        return self._coords
+
+    def _find(self, budget: Budget):
+        numerators, params = self._system
+        solved = solve_polynomial_system(list(numerators), params, budget, "exact")
+        slack = Fraction(1, 10 ** 50)
+        matches = []
+        for q in solved.points:
+            values = [Fraction(str(v)) for v in q.evalf(60)]
+            if all(lo - slack <= v <= hi + slack for v, (lo, hi) in zip(values, self._bounds)):
+                matches.append(q)
+        if len(matches) == 1:
+            return matches[0]
+        if getattr(solved, "timed_out", False):
+            raise BudgetExceeded("exact coordinates: the exact solve ran out of time")
+        raise AlgorithmFailure(f"exact coordinates: {len(matches)} exact solutions lie in the "
+                               "point's certified box, not one")
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        if self._coords is not None:
+            state["_system"] = None
+        elif self._point is not None:
+            state["_bounds"] = _certified_bounds(self._point)
+        state["_point"] = None  # solver objects hold callables and caches
+        return state
+
+
+def _certified_bounds(point) -> list[tuple[Fraction, Fraction]]:
+    """Rational bounds that provably hold each coordinate of a solver's point."""
+    if isinstance(point, BoxPoint):
+        return point.bounds()
+    if isinstance(point, AlgebraicPoint):
+        # exact already: a tight box around its coordinates
+        values = [Fraction(str(v)) for v in point.evalf(60)]
+        eps = Fraction(1, 10 ** 45)
+        return [(v - eps * (1 + abs(v)), v + eps * (1 + abs(v))) for v in values]
+    out = []
+    for b in point.box(40):
+        lo, hi = (mpmath.mpf(e) for e in b._mpi_)
+        out.append((_fraction_of(lo), _fraction_of(hi)))
+    return out
+
+
+def _fraction_of(value: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = value._mpf_
+    man = -man if sign else man
+    return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
+
+
+def _exact_of(point) -> tuple[sp.Expr, ...]:
+    """Exact coordinates of a solver's point (box, parametrized, product or algebraic)."""
+    if isinstance(point, ProductPoint):  # each group in its own field
+        out: list = [None] * point.n
+        for block, part in zip(point.blocks, point.parts):
+            for i, c in zip(block, _exact_of(part)):
+                out[i] = c
+        return tuple(out)
+    if isinstance(point, ParametrizedPoint):
+        return exact_coordinates(point.algebraic())
+    return exact_coordinates(point)
 
 
 def _quadratic_root(alg: AlgebraicPoint) -> sp.Expr:
@@ -773,7 +1020,10 @@ def _general_case(loss: Loss, gradient, hessian, budget: Budget, box, starts: in
         notes.append(f"{plural(merged, 'numerically located point')} within 1e-3 of another point "
                      "were merged into it (slow Newton convergence at a degenerate root)")
     points.sort(key=lambda p: p.numeric)
-    status = (Status.TIMEOUT if budget.expired else
+    # a Hessian with unevaluated derivatives (d/dx of sign(...), say): Newton cannot run
+    # and no exact path applies, so the loss is outside what the analysis handles
+    unsupported = hessian.has(sp.Derivative)
+    status = (Status.UNSUPPORTED if unsupported else Status.TIMEOUT if budget.expired else
               Status.ALGORITHM_FAILURE if failures else Status.INCOMPLETE)
     box_text = " x ".join(f"[{lo:g}, {hi:g}]" for lo, hi in bounds)
     method = (f"exact attempt (sympy.solve, candidates verified) + multi-start Newton with the "

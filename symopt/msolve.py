@@ -244,10 +244,13 @@ class BoxPoint(ParametrizedPoint):
         return None
 
     # the exact form, on demand
-    def exact_point(self):
+    def exact_point(self, budget: Budget | None = None):
         """The same point from msolve's parametrization (checked exactly): an
-        AlgebraicPoint or a ParametrizedPoint."""
+        AlgebraicPoint or a ParametrizedPoint.  ``budget``: the time for that (default:
+        the solve's own)."""
         if self._matched is None:
+            if budget is not None:
+                self._exact_points.budget = budget
             self._matched = self._exact_points.matching(self)
         return self._matched
 

@@ -106,6 +106,27 @@ class CriticalPoint:
     value: sp.Expr
     classification: Classification
     exact: bool = True
+    # how to get exact coordinates when ``coords`` are numbers (see exact_coords); kept
+    # out of comparisons and repr, and picklable
+    _exact: Any = field(default=None, compare=False, repr=False)
+
+    def exact_coords(self, timeout: float | None = 30) -> tuple[sp.Expr, ...]:
+        """Exact coordinates, computed on first call and kept: rationals, radicals or
+        ``CRootOf`` (a minimal polynomial and the index of the root).
+
+        ``coords`` themselves when the point is already exact.  For a point certified by
+        a box (``exact`` false) the exact form is derived within ``timeout`` seconds;
+        raises :class:`~symopt.errors.BudgetExceeded` when that runs out and
+        :class:`~symopt.errors.AlgorithmFailure` when it cannot be derived.
+        """
+        if self.exact:
+            return self.coords
+        if self._exact is None:
+            from .errors import AlgorithmFailure
+
+            raise AlgorithmFailure("this point was located numerically (not by an exact "
+                                   "solver): it has no exact coordinates")
+        return self._exact.resolve(timeout)
 
     @property
     def kind(self) -> Kind:
@@ -261,6 +282,10 @@ class CriticalSet:
     elapsed: float = 0.0
     box: tuple[tuple[float, float], ...] | None = None
     failures: tuple[str, ...] = field(default=())
+    # exact symmetries of a polynomial loss (signed permutations, see symopt.symmetry) and
+    # the orbits of ``points`` under them (tuples of indices into ``points``)
+    symmetries: tuple[Any, ...] = ()
+    orbits: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if not isinstance(self.status, Status):
@@ -304,6 +329,9 @@ class CriticalSet:
             "method": self.method,
             "notes": list(self.notes),
             "failures": list(self.failures),
+            "symmetries": [{"perm": list(g.perm), "signs": list(g.signs)}
+                           for g in self.symmetries],
+            "orbits": [list(o) for o in self.orbits],
             "elapsed_seconds": round(self.elapsed, 4),
         }
 

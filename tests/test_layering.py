@@ -20,7 +20,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # sits here rather than after optim/ as ARCHITECTURE.md first listed it
     ("numeric", "backends.jax_loss", "backends.symengine_hessian", "backends.numpy_kernels"),
     ("records", "summary"),  # the analysis records and their one text rendering
-    ("polysolve", "realsigns", "realroots", "zerodim", "modular", "msolve", "krawczyk"),  # exact solving
+    ("polysolve", "realsigns", "realroots", "zerodim", "modular", "msolve", "krawczyk",
+     "symmetry"),  # exact solving; symmetry: signed permutations leaving a polynomial invariant
     ("classify", "higher_order"),
     ("newton",),
     ("critical", "families", "piecewise", "kinks", "kinkpoints"),

@@ -259,3 +259,53 @@ def test_rational_points_on_the_box_route_stay_exact():
     (origin,) = [p for p in cs.points if p.coords == (0, 0, 0)]
     assert origin.exact and origin.eigenvalues == (sp.Rational(1, 5),) * 3
     assert origin.kind.value == "minimum"
+
+
+# -- exact coordinates of certified-box points, on demand --------------------------------
+#: Separable: d/dx = x**3 - 3x - 1, d/dy = y**3 - 3y + 1, d/dz = z**3 - 3z - 1, so the
+#: 27 critical points are all triples of real roots of these cubics (each has three real
+#: roots, 2cos(2 pi k / 9)-type numbers).  27 > EXACT_DEGREE, so msolve's points are boxes.
+_CUBICS = "(x**4/4 - 3*x**2/2 - x) + (y**4/4 - 3*y**2/2 + y) + (z**4/4 - 3*z**2/2 - z)"
+
+
+def _cubic_roots(sign: int) -> list:
+    t = sp.Symbol("t")
+    return sp.Poly(t ** 3 - 3 * t + sign, t).real_roots()  # ascending, exact CRootOf
+
+
+def _expected_exact(point) -> tuple:
+    """Independent exact coordinates: the root of each cubic nearest the 30-digit value."""
+    out = []
+    for c, sign in zip(point.numeric, (-1, 1, -1)):
+        out.append(min(_cubic_roots(sign), key=lambda r: abs(float(r) - c)))
+    return tuple(out)
+
+
+@needs_msolve
+def test_box_points_give_exact_coordinates_lazily_and_after_pickling():
+    import pickle
+
+    cs = so.critical_points(_CUBICS, solver="msolve")
+    assert cs.complete and len(cs.points) == 27
+    assert not any(p.exact for p in cs.points)  # certified boxes, 30 digits
+    seen = set()
+    for point in cs.points[:4]:
+        exact = point.exact_coords(timeout=60)
+        assert exact == _expected_exact(point)
+        assert point.exact_coords() is exact  # computed once, kept
+        seen.add(exact)
+    assert len(seen) == 4
+    # a pickled record still gets them (by solving again and taking the point in its box)
+    for point in (cs.points[13], cs.points[26]):
+        copy = pickle.loads(pickle.dumps(point))
+        assert copy == point
+        assert copy.exact_coords(timeout=60) == _expected_exact(point)
+
+
+def test_exact_points_return_their_coordinates_and_numeric_points_say_why_not():
+    cs = so.critical_points(_CUBICS, solver="exact")
+    assert all(p.exact for p in cs.points)
+    assert cs.points[0].exact_coords() == cs.points[0].coords == _expected_exact(cs.points[0])
+    numeric = so.critical_points("sin(x) + x**2/10", timeout=20)
+    with pytest.raises(AlgorithmFailure, match="located numerically"):
+        numeric.points[0].exact_coords()

@@ -118,7 +118,27 @@ def test_text_summary_names_the_region_and_the_pieces():
 
 def test_kinks_between_non_polynomial_pieces_are_searched_as_smooth():
     # relu(x) + exp(y): exp(y) > 0 has no critical point in y, so there is none at all;
-    # the pieces are not polynomials, so the exact split is not claimed
+    # the pieces are not polynomials, so the exact split is not claimed: the kink x = 0
+    # is outside what the analysis handles (unsupported, not a mere incomplete search)
     cs = analyse("relu(x) + exp(y)", starts=16)
-    assert cs.status is so.Status.INCOMPLETE and cs.points == ()
+    assert cs.status is so.Status.UNSUPPORTED and not cs.complete and cs.points == ()
     assert any("not split into regions" in n for n in cs.notes)
+
+
+@pytest.mark.parametrize("text, smooth_points", [
+    # by hand: |(|x| - 1)| has minima at x = -1 and 1 and a maximum at x = 0, all three on
+    # kinks (nested), so a smooth search cannot see any of them
+    ("abs(abs(x) - 1)", 0),
+    ("relu(relu(x) - 1) + y**2", 0),
+    # |x/y| has the minima x = 0 (y != 0) on a kink that switches on a quotient; its
+    # Hessian holds d/dx sign(x/y), on which Newton cannot run
+    ("abs(x/y)", 0),
+    # |sin x|: smooth maxima at pi/2 + k pi (four in [-5, 5]); its minima k pi are kinks
+    ("abs(sin(x))", 4),
+])
+def test_kinks_outside_the_split_are_reported_unsupported(text, smooth_points):
+    cs = analyse(text, timeout=60, starts=64)
+    assert cs.status is so.Status.UNSUPPORTED and not cs.complete
+    assert len(cs.points) == smooth_points
+    for p in cs.points:  # what the smooth search lists is right: maxima of |sin x| at 1
+        assert p.kind is so.Kind.MAXIMUM and abs(p.numeric_value - 1) < 1e-12
