@@ -402,18 +402,25 @@ def _run_warm(fn: Callable[..., T], args: tuple, kwargs: dict, seconds: float, c
     raise value
 
 
+def _child_setup(cap_mb: float, parent: int):
+    """In a child: the real stdout kept for answers (whatever a job prints goes to stderr),
+    and watchers that stop the child when its parent dies or (macOS) its memory passes the cap."""
+    result = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    if os.name == "posix":
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+        if sys.platform == "darwin" and math.isfinite(cap_mb):  # pragma: no cover
+            threading.Thread(target=_watch_peak, args=(cap_mb,), daemon=True).start()
+    return result
+
+
 def _kept_main() -> None:
     """Serve framed jobs from stdin until it ends; answer each, framed, on the real stdout."""
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     source = sys.stdin.buffer
     cap_mb, parent = pickle.loads(_read_frame(source) or b"")
-    result = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # whatever a job prints goes to stderr, not into the answers
-    if os.name == "posix":
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-        if sys.platform == "darwin" and math.isfinite(cap_mb):  # pragma: no cover
-            threading.Thread(target=_watch_peak, args=(cap_mb,), daemon=True).start()
+    result = _child_setup(cap_mb, parent)
     while True:
         job = _read_frame(source)
         if job is None:
@@ -467,12 +474,7 @@ def _child_main() -> None:
     if hasattr(signal, "SIGINT"):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     fn, args, kwargs, cap_mb, parent = pickle.load(sys.stdin.buffer)
-    result = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)  # whatever the job prints goes to stderr, not into the result
-    if os.name == "posix":
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-        if sys.platform == "darwin" and math.isfinite(cap_mb):  # pragma: no cover
-            threading.Thread(target=_watch_peak, args=(cap_mb,), daemon=True).start()
+    result = _child_setup(cap_mb, parent)
     try:
         message: tuple[str, Any] = ("ok", fn(*args, **kwargs))
     except BaseException as exc:  # noqa: BLE001 - sent to the parent, raised there

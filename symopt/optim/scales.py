@@ -66,6 +66,18 @@ class RmsState(NamedTuple):
     grad_avg: Any
 
 
+def _root_plus_eps(ops, value, epsilon, inside: bool, like, out):
+    """sqrt(value + eps) when ``inside``, else sqrt(value) + eps, written into ``out``
+    (eps lifted into ``like``'s number type, so exact arrays stay exact)."""
+    if inside:
+        out = ops.add(value, ops.lift(epsilon, like), out=out)
+        return ops.sqrt(out, out=out)
+    out = ops.sqrt(value, out=out)
+    if epsilon:
+        out += ops.lift(epsilon, like)
+    return out
+
+
 @with_rule("scale_by_adam")
 def scale_by_adam(b1: float = 0.9, b2: float = 0.999, eps: float = 1e-8,
                   amsgrad: bool = False) -> GradientTransformation:
@@ -188,13 +200,7 @@ def scale_by_adagrad(initial_accumulator_value: float = 0.0, eps: float = 1e-10,
         result = ops.multiply(updates, updates)
         total = ops.add(state.sum_of_squares, result,
                         out=state.sum_of_squares if donate else None)
-        if inside:
-            result = ops.add(total, ops.lift(epsilon, updates), out=result)
-            result = ops.sqrt(result, out=result)
-        else:
-            result = ops.sqrt(total, out=result)
-            if epsilon:
-                result += ops.lift(epsilon, updates)
+        result = _root_plus_eps(ops, total, epsilon, inside, updates, out=result)
         # (factor u) / sigma, PyTorch's addcdiv order: the learning rate is folded in here
         numerator = updates if factor is None else ops.multiply(updates, factor)
         result = ops.divide(numerator, result, out=result)
@@ -288,13 +294,8 @@ def scale_by_rms(alpha: float = 0.99, eps: float = 1e-8, centered: bool = False,
             variance = result = ops.subtract(square_avg, result, out=result)
         else:
             variance = square_avg
-        if inside:      # result holds nothing needed any more: reuse it
-            result = ops.add(variance, ops.lift(epsilon, updates), out=result)
-            result = ops.sqrt(result, out=result)
-        else:
-            result = ops.sqrt(variance, out=result)
-            if epsilon:
-                result += ops.lift(epsilon, updates)
+        # result holds nothing needed any more: reuse it
+        result = _root_plus_eps(ops, variance, epsilon, inside, updates, out=result)
         result = ops.divide(updates, result, out=result)
         return result, RmsState(state.count + 1, square_avg, grad_avg)
 
