@@ -193,7 +193,10 @@ class _InOrder(__import__("concurrent.futures").futures.Executor):
 
     def submit(self, fn, *args, **kwargs):
         from concurrent.futures import Future
-        self.submitted.append(args[0])
+
+        from symopt.sweep.executors import run_batch
+        assert fn is run_batch                        # tasks go out in batches: (work, items)
+        self.submitted.extend(args[1])
         future = Future()
         future.set_result(fn(*args, **kwargs))
         return future
