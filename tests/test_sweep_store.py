@@ -182,7 +182,18 @@ def _children() -> list[int]:
     pids = [int(p) for task in Path(f"/proc/{os.getpid()}/task").iterdir()
             for p in (task / "children").read_text().split()]
     return [p for p in pids if Path(f"/proc/{p}/stat").exists() and
-            Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"]
+            Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0] not in "ZX"
+            and b"_kept_main" in _cmdline(p)]
+
+
+def _cmdline(pid: int) -> bytes:
+    """The command line of ``pid`` (empty once it has ended): kept analysis children run
+    ``symopt.isolate._kept_main``; others (multiprocessing's resource tracker, which a Dask
+    LocalCluster earlier in the session leaves running) are not counted."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 class _InOrder(__import__("concurrent.futures").futures.Executor):
@@ -193,7 +204,10 @@ class _InOrder(__import__("concurrent.futures").futures.Executor):
 
     def submit(self, fn, *args, **kwargs):
         from concurrent.futures import Future
-        self.submitted.append(args[0])
+
+        from symopt.sweep.executors import run_batch
+        assert fn is run_batch                        # tasks go out in batches: (work, items)
+        self.submitted.extend(args[1])
         future = Future()
         future.set_result(fn(*args, **kwargs))
         return future

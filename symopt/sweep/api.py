@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 import sys
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Iterator
 
-import numpy as np
 
 from .executors import Backend, announce_dashboard, backend_of
 from .grid import OptimizerConfig, configs_of, digest, losses_of, make_starts, _bounds
@@ -20,6 +19,12 @@ __all__ = ["sweep", "DEFAULT_CHUNK_SIZE", "SWEEP_HINT"]
 #: Starts per task unless ``chunk_size`` says otherwise.
 DEFAULT_CHUNK_SIZE = 10_000
 SWEEP_HINT = 'pip install "symopt[sweep]"'
+#: Exact analyses per executor task (each still in its own hard budget). Fixed, so that
+#: nothing depends on the executor; small, so that a hanging one holds back few others.
+ANALYSIS_BATCH = 4
+#: Runs share an executor task until it holds this many start-steps, or RUN_BATCH runs.
+RUN_BATCH_WORK = 2_000_000
+RUN_BATCH = 32
 
 
 def _extras() -> tuple[Any, Any]:
@@ -220,12 +225,42 @@ def sweep(losses: Any, optimizers: Any, *, starts: Any = 1000, box: Any = (-2, 2
         # the hardest first, so that a slow one overlaps the others instead of ending last
         todo = sorted((t for t in analyses if t.index not in done_analyses),
                       key=lambda t: _difficulty(t.loss), reverse=True)
-        saved = store is not None
-        _collect(backend, analyse, todo, store.write_analysis if saved else None, landmarks, bar)
         loss_index = {e.key: i for i, e in enumerate(entries)}
-        todo_runs = [_with_landmarks(t, landmarks[loss_index[t.loss_key]])
-                     for t in runs if t.index not in done_runs]
-        _collect(backend, run_chunk, todo_runs, store.write_run if saved else None, tables, bar)
+        runs_of: dict[int, list[RunTask]] = {}
+        for task in runs:
+            if task.index not in done_runs:
+                runs_of.setdefault(loss_index[task.loss_key], []).append(task)
+        pipe = backend.pipeline()
+
+        def submit_runs(losses_done: list[int]) -> None:
+            # a loss's runs go out once its landmarks are known, while other analyses go on
+            ready = [_with_landmarks(t, landmarks[i]) for i in losses_done
+                     for t in runs_of.pop(i, [])]
+            for batch in _run_batches(ready):
+                pipe.submit(run_chunk, batch, batch[0].key)
+
+        try:
+            for first in range(0, len(todo), ANALYSIS_BATCH):
+                batch = todo[first:first + ANALYSIS_BATCH]
+                pipe.submit(analyse, batch, batch[0].key)
+            submit_runs(sorted(i for i in runs_of if i in landmarks))
+            for items, results in pipe:
+                finished = []
+                for task, result in zip(items, results):
+                    if isinstance(task, AnalysisTask):
+                        if store is not None:
+                            store.write_analysis(task.index, task.key, result)
+                        landmarks[task.index] = result
+                        finished.append(task.index)
+                    else:
+                        if store is not None:
+                            store.write_run(task.index, task.key, result)
+                        tables[task.index] = result
+                    if bar is not None:
+                        bar.update()
+                submit_runs(finished)
+        finally:
+            pipe.cancel()
     finally:
         if bar is not None:
             bar.close()
@@ -294,11 +329,18 @@ def _with_landmarks(task: RunTask, landmarks: Landmarks) -> RunTask:
     return replace(task, landmarks=landmarks)
 
 
-def _collect(backend: Any, work: Any, todo: list, write: Any, into: dict, bar: Any) -> None:
-    """Run ``todo`` on the backend; store each result as it finishes and count it on the bar."""
-    for task, result in backend.map_unordered(work, todo, lambda t: t.key):
-        if write is not None:
-            write(task.index, task.key, result)
-        into[task.index] = result
-        if bar is not None:
-            bar.update()
+def _run_batches(tasks: list[RunTask]) -> Iterator[list[RunTask]]:
+    """Consecutive runs grouped so that one executor task holds about ``RUN_BATCH_WORK``
+    start-steps (at most ``RUN_BATCH`` runs): tiny runs share a task, and its overhead (a
+    submission, pickling the loss once, compiling it once per worker), instead of paying it
+    each; a run of that size or more is a task on its own."""
+    batch: list[RunTask] = []
+    work = 0
+    for task in tasks:
+        batch.append(task)
+        work += task.starts.size * task.settings.steps
+        if work >= RUN_BATCH_WORK or len(batch) >= RUN_BATCH:
+            yield batch
+            batch, work = [], 0
+    if batch:
+        yield batch

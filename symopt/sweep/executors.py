@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import sys
 import uuid
+from collections import deque
 from concurrent.futures import Executor, as_completed
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
-__all__ = ["Backend", "backend_of", "is_dask_client", "announce_dashboard"]
+__all__ = ["Backend", "Pipeline", "run_batch", "backend_of", "is_dask_client", "announce_dashboard"]
 
 T = TypeVar("T")
 
@@ -24,6 +25,90 @@ def is_dask_client(executor: Any) -> bool:
     """Is ``executor`` a ``dask.distributed.Client`` (checked without importing Dask)?"""
     return any(cls.__module__.startswith("distributed") and cls.__name__ == "Client"
                for cls in type(executor).__mro__)
+
+
+def run_batch(function: Callable[..., T], items: list) -> list[T]:
+    """``[function(item) for item in items]``: one executor task doing several small ones."""
+    return [function(item) for item in items]
+
+
+class Pipeline:
+    """Batches of tasks submitted at any time, yielded as ``(items, results)`` when done.
+
+    More batches may be submitted while iterating (the runs of a loss once its analysis is
+    in); the iteration ends when nothing is pending. In this process (the serial backend)
+    each batch runs when the iteration reaches it, one item at a time, and each item is
+    yielded on its own as soon as it is done.
+    """
+
+    def __init__(self, backend: "Backend") -> None:
+        self.backend = backend
+        self.queue: deque[tuple[Callable[..., Any], list]] = deque()
+
+    def submit(self, function: Callable[..., Any], items: list, key: str) -> None:
+        if items:
+            self.queue.append((function, list(items)))
+
+    def __iter__(self) -> Iterator[tuple[list, list]]:
+        while self.queue:
+            function, items = self.queue.popleft()
+            for item in items:
+                yield [item], [function(item)]
+
+    def cancel(self) -> None:
+        self.queue.clear()
+
+
+class _FuturesPipeline(Pipeline):
+    def __init__(self, backend: "_Futures") -> None:
+        super().__init__(backend)
+        self.pending: dict[Any, list] = {}
+
+    def submit(self, function: Callable[..., Any], items: list, key: str) -> None:
+        if items:
+            future = self.backend.executor.submit(run_batch, function, list(items))
+            self.pending[future] = list(items)
+
+    def __iter__(self) -> Iterator[tuple[list, list]]:
+        from concurrent.futures import FIRST_COMPLETED, wait
+        while self.pending:
+            done, _ = wait(list(self.pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                yield self.pending.pop(future), future.result()
+
+    def cancel(self) -> None:
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+
+
+class _DaskPipeline(Pipeline):
+    def __init__(self, backend: "_Dask") -> None:
+        super().__init__(backend)
+        from distributed import as_completed as dask_completed
+        self.run_id = uuid.uuid4().hex[:8]   # a re-run never meets a cancelled key of this one
+        self.pending: dict[Any, list] = {}
+        self.finished = dask_completed([], with_results=True)   # fetched as they finish
+
+    def submit(self, function: Callable[..., Any], items: list, key: str) -> None:
+        if items:
+            future = self.backend.client.submit(run_batch, function, list(items),
+                                                key=f"symopt-{key[:16]}-{self.run_id}",
+                                                pure=False)
+            self.pending[future] = list(items)
+            self.finished.add(future)
+
+    def __iter__(self) -> Iterator[tuple[list, list]]:
+        while self.pending:
+            future, results = next(self.finished)
+            # let go of the finished future: its results leave the worker's memory
+            yield self.pending.pop(future), results
+
+    def cancel(self) -> None:
+        pending = [future for future in self.pending if not future.done()]
+        self.pending.clear()
+        if pending:
+            self.backend.client.cancel(pending)
 
 
 class Backend:
@@ -37,6 +122,10 @@ class Backend:
         for item in items:
             yield item, function(item)
 
+    def pipeline(self) -> Pipeline:
+        """A :class:`Pipeline` of batches on this backend."""
+        return Pipeline(self)
+
     def close(self) -> None:
         """Release what the backend started (a Dask client it connected itself)."""
 
@@ -46,6 +135,9 @@ class _Futures(Backend):
 
     def __init__(self, executor: Executor) -> None:
         self.executor = executor
+
+    def pipeline(self) -> Pipeline:
+        return _FuturesPipeline(self)
 
     def map_unordered(self, function: Callable[..., T], items: Iterable[Any],
                       key: Callable[[Any], str]) -> Iterator[tuple[Any, T]]:
@@ -86,6 +178,9 @@ class _Dask(Backend):
             pending = [future for future in futures if not future.done()]
             if pending:
                 self.client.cancel(pending)
+
+    def pipeline(self) -> Pipeline:
+        return _DaskPipeline(self)
 
     def close(self) -> None:
         if self.owned:
