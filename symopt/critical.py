@@ -811,14 +811,14 @@ def _numeric_eigenpairs(rows, coords, negative: int) -> tuple[tuple, tuple]:
     and unit eigenvectors of its ``negative`` lowest, each with its first clearly nonzero
     entry positive.  Their signs are not decided here: the caller's proven inertia says
     how many are negative."""
-    with mpmath.workdps(50):
+    with mpmath.workdps(50):  # str() prints at the working precision: convert inside
         values, vectors = mpmath.eigsy(_matrix_at(rows, coords))
-    escape = []
-    for c in range(negative):
-        column = [vectors[r, c] for r in range(len(rows))]
-        flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
-        escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
-    return tuple(sp.Float(str(v), 30) for v in values), tuple(escape)
+        escape = []
+        for c in range(negative):
+            column = [vectors[r, c] for r in range(len(rows))]
+            flip = -1 if next((v for v in column if abs(v) > 1e-20), 1) < 0 else 1
+            escape.append(tuple(sp.Float(str(flip * v), 30) for v in column))
+        return tuple(sp.Float(str(v), 30) for v in values), tuple(escape)
 
 
 def _block_inertia(part, rows, gens) -> tuple[int, int, int] | None:

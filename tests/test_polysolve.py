@@ -168,3 +168,19 @@ def test_reduced_basis_leaves_sympy_groebner_alone_in_other_threads():
         release.set()
         worker.join()
     assert list(f5b.exprs) == list(buchberger.exprs)
+
+
+def test_separable_points_carry_eigenvalues_to_thirty_digits():
+    """Styblinski-Tang in 2-D on the exact path: the Hessian is diag(6x^2 - 16, 6y^2 - 16),
+    x and y roots of 2t^3 - 16t + 5/2; every eigenvalue agrees with that to 25 digits."""
+    t = sp.Symbol("t")
+    roots = [r for r in sp.Poly(4 * t**3 - 32 * t + 5, t).nroots(n=40) if r.is_real]
+    cs = so.critical_points(
+        so.Loss.parse("(x**4 - 16*x**2 + 5*x + y**4 - 16*y**2 + 5*y)/2", params=["x", "y"]),
+        solver="exact", timeout=60)
+    assert cs.complete and len(cs.points) == 9
+    for point in cs.points:
+        expected = sorted(6 * min(roots, key=lambda r: abs(r - c))**2 - 16
+                          for c in point.numeric)
+        for got, want in zip(point.eigenvalues, expected):
+            assert abs(sp.Float(got, 40) - want) < sp.Float("1e-25")
