@@ -109,15 +109,18 @@ def test_both_paths_find_the_same_points_and_kinds(entry, boxes, monkeypatch):
         assert pa == pytest.approx(pb, abs=1e-14) and ka is kb
 
 
+def _dense_loss_and_msolve_boxes(n, d, seed):
+    """The generated dense loss in n variables of degree d, and msolve's boxes around the
+    real solutions of its gradient system."""
+    loss = so.Loss.parse(_dense(n, d, seed), params=[f"x{i + 1}" for i in range(n)])
+    grad = [sp.Poly(g, *loss.params, domain="QQ") for g in loss.gradient]
+    return loss, run_msolve(grad, Budget(60)).boxes
+
+
 @needs_msolve
 @pytest.mark.parametrize("n, d, seed", [(2, 4, 7), (3, 3, 11)])
 def test_generated_dense_systems_agree_with_msolve_boxes(n, d, seed):
-    text = _dense(n, d, seed)
-    params = [f"x{i + 1}" for i in range(n)]
-    loss = so.Loss.parse(text, params=params)
-    gens = loss.params
-    grad = [sp.Poly(g, *gens, domain="QQ") for g in loss.gradient]
-    boxes = run_msolve(grad, Budget(60)).boxes
+    loss, boxes = _dense_loss_and_msolve_boxes(n, d, seed)
     cs = so.critical_points(loss, timeout=120, solver="exact")
     assert cs.complete and len(cs.points) == len(boxes)
     for box in boxes:  # every msolve box holds exactly one of symopt's points
@@ -195,12 +198,8 @@ def test_degenerate_points_leave_the_box_route_for_the_exact_one(text, expected,
 @pytest.mark.parametrize("n, d, seed", [(3, 5, 5), (4, 4, 9)])
 def test_generated_systems_on_the_box_route_match_msolve_boxes_and_hessians(n, d, seed):
     # more than 16 complex solutions: msolve's points come back as certified boxes
-    text = _dense(n, d, seed)
-    params = [f"x{i + 1}" for i in range(n)]
-    loss = so.Loss.parse(text, params=params)
+    loss, boxes = _dense_loss_and_msolve_boxes(n, d, seed)
     gens = loss.params
-    grad = [sp.Poly(g, *gens, domain="QQ") for g in loss.gradient]
-    boxes = run_msolve(grad, Budget(60)).boxes
     cs = so.critical_points(loss, timeout=120, solver="msolve")
     assert cs.complete and len(cs.points) == len(boxes)
     hessian = sp.hessian(loss.expr, gens)
